@@ -1,0 +1,74 @@
+"""The ``hadr`` command line, on top of the public Python API.
+
+Each subcommand lives in its own module with ``add_parser(subparsers)`` that registers a
+``run(args) -> int`` function. Exit codes (DESIGN.md §4): 0 success, 2 bad input (one clear
+message on stderr, no traceback), 1 internal failure, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..errors import HadrError, SpecError
+
+__all__ = ["main", "build_parser"]
+
+# Subcommand modules, in the order `hadr --help` lists them.
+_COMMANDS = ("validate", "show", "availability", "simulate", "dr", "sweep", "report")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse exits 2 already; keep its one-line usage message.
+        self.print_usage(sys.stderr)
+        self.exit(2, f"hadr: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hadr", description="Check cloud HA/DR promises with numbers.")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"hadr_model {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in _COMMANDS:
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            continue  # a command whose engine has not landed yet
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``hadr`` and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except SpecError as error:
+        print(f"hadr: error: {error}", file=sys.stderr)
+        return 2
+    except HadrError as error:
+        print(f"hadr: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hadr: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001 - the contract is one line and exit code 1
+        print(f"hadr: internal error: {error.__class__.__name__}: {error} "
+              "(please report it with the spec that caused it)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

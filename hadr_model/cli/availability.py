@@ -1,0 +1,52 @@
+"""``hadr availability SPEC [--json]``: exact steady-state results."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..engines.exact import exact_availability
+from ..engines.results import AvailabilityResult
+from ._common import add_json_argument, add_spec_argument, load, print_json, table
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("availability", help="exact steady-state availability and importance")
+    add_spec_argument(parser)
+    add_json_argument(parser)
+    parser.add_argument("--top", type=int, default=12, help="importance rows to print (default 12)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = exact_availability(load(args))
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(render(result, top=args.top))
+    return 0
+
+
+def render(result: AvailabilityResult, top: int = 12) -> str:
+    """Text report of an availability result."""
+    s = result.system
+    scope = "tenant with home region drawn uniformly" if result.form == "regions" else "root block"
+    lines = [
+        f"{result.name}: service ({scope})",
+        f"  availability           {s.availability:.8f}",
+        f"  unavailability         {s.unavailability:.3e}",
+        f"  downtime               {s.downtime_min_per_year:.3f} min/year",
+        f"  nines                  {s.nines:.3f}",
+        f"  failures               {s.failure_frequency_per_year:.4g} per year",
+        f"  mean outage            {s.mean_outage_h:.4g} h",
+    ]
+    if result.regions:
+        rows = [(r.name, r.fails_over_to or "-", r.own.availability, r.own.downtime_min_per_year,
+                 r.with_failover.availability, r.with_failover.downtime_min_per_year) for r in result.regions]
+        lines += ["", table(["region", "fails over to", "A (own)", "downtime min/yr (own)",
+                             "A (with failover)", "downtime min/yr (with failover)"], rows)]
+    rows = [(i.element, i.count, i.availability, i.birnbaum, i.criticality, i.fussell_vesely,
+             i.risk_achievement_worth) for i in result.importance[:top]]
+    lines += ["", "importance (ranked by criticality; for instance groups: each instance)",
+              table(["element", "count", "availability", "birnbaum", "criticality", "fussell-vesely", "RAW"], rows)]
+    lines += [f"note: {note}" for note in result.notes]
+    return "\n".join(lines)

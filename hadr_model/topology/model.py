@@ -1,0 +1,272 @@
+"""The validated model a spec is loaded into.
+
+Two forms share one vocabulary of *elements*, each a repairable thing that is up or down:
+
+* the **region form** (:class:`Topology`): regions of zones hosting role instances, shared
+  global services, optional zone networks; zones, regions and global services are shared
+  (common-cause) events for everything they contain;
+* the **block form** (:class:`BlockSystem`): a reliability-block diagram of series, parallel,
+  k-of-n and network blocks over named components.
+
+All durations are hours. The dataclasses are frozen: a model is a value, sweeps change it by
+building a new one from an edited spec.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .laws import Law
+
+__all__ = [
+    "Behaviour",
+    "Role",
+    "Region",
+    "GlobalService",
+    "ZoneNetwork",
+    "Topology",
+    "Component",
+    "Series",
+    "Parallel",
+    "KOfN",
+    "Network",
+    "Block",
+    "BlockSystem",
+    "Model",
+]
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How an element fails and is repaired.
+
+    Either a pair of time laws (``failure``, ``repair``) or a fixed steady-state
+    ``availability`` (an SLA figure with no time behaviour).
+
+    Examples
+    --------
+    >>> from hadr_model.topology.laws import exponential
+    >>> Behaviour(exponential(999.0), exponential(1.0)).availability
+    0.999
+    """
+
+    failure: Law | None = None
+    repair: Law | None = None
+    fixed_availability: float | None = None
+
+    @property
+    def has_time_law(self) -> bool:
+        return self.failure is not None and self.repair is not None
+
+    @property
+    def mttf_h(self) -> float:
+        return self.failure.mean_h if self.failure is not None else math.nan
+
+    @property
+    def mttr_h(self) -> float:
+        return self.repair.mean_h if self.repair is not None else math.nan
+
+    @property
+    def availability(self) -> float:
+        if self.fixed_availability is not None:
+            return self.fixed_availability
+        return self.mttf_h / (self.mttf_h + self.mttr_h)
+
+    @property
+    def cycle_h(self) -> float:
+        """Mean length of one up-down cycle, ``MTTF + MTTR`` (NaN without time laws)."""
+        return self.mttf_h + self.mttr_h
+
+    def describe(self) -> str:
+        if self.fixed_availability is not None:
+            return f"availability {self.fixed_availability:.6g} (fixed)"
+        assert self.failure is not None and self.repair is not None
+        return f"failure {self.failure.describe()}, repair {self.repair.describe()}"
+
+
+PERFECT = Behaviour(fixed_availability=1.0)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A component role replicated in every zone of every region.
+
+    ``required`` instances out of all the role's instances in a region must be up (and in an
+    up, reachable zone) for the role to be up. With a beta factor, each instance keeps the
+    independent part of its failure rate and one common-cause element per region fails all
+    instances of the role at once.
+    """
+
+    name: str
+    per_zone: int
+    needs: str
+    instance: Behaviour
+    depends_on: tuple[str, ...] = ()
+    beta: float = 0.0
+    common_cause: Behaviour | None = None
+
+    def required(self, total: int) -> int:
+        """Number of instances that must be up among ``total`` instances of the role."""
+        needs = self.needs
+        if needs == "any":
+            return 1
+        if needs == "all":
+            return total
+        if needs == "quorum":
+            return total // 2 + 1
+        if needs.endswith("%"):
+            fraction = float(needs[:-1]) / 100.0
+            return max(1, math.ceil(round(fraction * total, 9)))
+        return int(needs)
+
+
+@dataclass(frozen=True)
+class GlobalService:
+    """A service shared by every region (DNS, identity …): a common-cause event for all."""
+
+    name: str
+    behaviour: Behaviour
+
+
+@dataclass(frozen=True)
+class ZoneNetwork:
+    """Links inside a region: a zone's instances count only when the zone reaches the ingress.
+
+    ``links`` are (endpoint, endpoint, behaviour) with endpoints zone names or ``"ingress"``.
+    """
+
+    links: tuple[tuple[str, str, Behaviour], ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region: its zones, its own failure behaviour and its failover target."""
+
+    name: str
+    zones: tuple[str, ...]
+    zone: Behaviour
+    region: Behaviour
+    fails_over_to: str | None = None
+    home: bool = True
+    network: ZoneNetwork | None = None
+    per_zone: tuple[tuple[str, int], ...] = ()
+
+    def instances_per_zone(self, role: Role) -> int:
+        """Instances of ``role`` in each zone of this region (a region may override)."""
+        return dict(self.per_zone).get(role.name, role.per_zone)
+
+    def instances(self, role: Role) -> int:
+        """Instances of ``role`` in the whole region."""
+        return self.instances_per_zone(role) * len(self.zones)
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Region form of a spec (see :mod:`hadr_model.topology.spec`)."""
+
+    name: str
+    regions: tuple[Region, ...]
+    roles: tuple[Role, ...]
+    global_services: tuple[GlobalService, ...] = ()
+    year_hours: float = 8760.0
+    data: Any = None
+    recovery: Any = None
+    objectives: Any = None
+    source: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def region(self, name: str) -> Region:
+        for region in self.regions:
+            if region.name == name:
+                return region
+        raise KeyError(name)
+
+    @property
+    def home_regions(self) -> tuple[Region, ...]:
+        return tuple(r for r in self.regions if r.home)
+
+    @property
+    def used_global_services(self) -> tuple[GlobalService, ...]:
+        used = {name for role in self.roles for name in role.depends_on}
+        return tuple(g for g in self.global_services if g.name in used)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A leaf of a block diagram."""
+
+    name: str
+    behaviour: Behaviour
+    common_cause: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Parallel:
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class KOfN:
+    k: int
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """Two-terminal network: up when ``source`` reaches ``target`` over up nodes and edges.
+
+    ``nodes`` maps a node name to its component (``None``: a node that never fails);
+    ``edges`` are (node, node, component or None), undirected.
+    """
+
+    source: str
+    target: str
+    nodes: tuple[tuple[str, Component | None], ...]
+    edges: tuple[tuple[str, str, Component | None], ...]
+
+
+Block = Union[Component, Series, Parallel, KOfN, Network]
+
+
+@dataclass(frozen=True)
+class BlockSystem:
+    """Block form of a spec: a reliability-block diagram.
+
+    ``common_causes`` maps a common-cause element name to its behaviour; the components of a
+    group (copies with a beta factor) are all down while it is down.
+    """
+
+    name: str
+    root: Block
+    common_causes: tuple[tuple[str, Behaviour], ...] = ()
+    year_hours: float = 8760.0
+    objectives: Any = None
+    source: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def components(self) -> list[Component]:
+        """Every component leaf, in order of appearance."""
+        found: list[Component] = []
+        _collect(self.root, found)
+        return found
+
+
+def _collect(block: Block, found: list[Component]) -> None:
+    if isinstance(block, Component):
+        found.append(block)
+    elif isinstance(block, Network):
+        found.extend(c for _, c in block.nodes if c is not None)
+        found.extend(c for _, _, c in block.edges if c is not None)
+    else:
+        for child in block.children:
+            _collect(child, found)
+
+
+Model = Union[Topology, BlockSystem]

@@ -1,0 +1,610 @@
+"""Load a YAML spec into a validated model.
+
+A spec has either ``regions`` (the region form, :class:`~hadr_model.topology.model.Topology`)
+or ``blocks`` (the block form, :class:`~hadr_model.topology.model.BlockSystem`) at the top.
+YAML is read with the safe loader; nothing in a spec is ever evaluated. Every problem raises
+:class:`~hadr_model.errors.SpecError` naming the file, line (when known), field path, value
+and what was expected.
+
+Region form keys
+----------------
+``name``, ``description``, ``year_hours`` (default 8760);
+``zone`` and ``region`` — the failure behaviour of every zone / region;
+``regions`` — ``NAME: {zones: 3 | [names], fails_over_to: NAME, home: true, zone: …, region: …,
+network: …}`` (``home: false`` marks a failover-only region where no tenant lives);
+``roles`` — ``NAME: {per_zone: n, needs: any|all|quorum|k|NN%, mttf, mttr | failure, repair |
+availability, depends_on: [global services], beta: 0.05}``;
+``global`` — ``NAME: behaviour`` for services shared by every region;
+``network`` — ``{ingress_link: behaviour, zone_link: behaviour}``: every zone has a link to the
+region's ingress and every pair of zones a link; a zone's instances count only while the zone
+reaches the ingress over up links and up zones (per region override allowed);
+``data``, ``recovery``, ``objectives`` — see :mod:`hadr_model.topology.dataprotection`.
+
+A behaviour is ``{mttf: DURATION, mttr: DURATION}`` (exponential laws), ``{failure: LAW,
+repair: LAW}`` (any law, see :mod:`hadr_model.topology.laws`), a mix of both, or
+``{availability: 0.9999}`` (a fixed figure, no time behaviour).
+
+Block form keys
+---------------
+``blocks`` — one block: ``series: [blocks]``, ``parallel: [blocks]``, ``k_of_n: {k, of:
+[blocks]}``, ``component: {name, behaviour…, count: n, beta: b}``, or ``network: {source,
+target, nodes: [{name, behaviour…}], edges: [{between: [a, b], name, behaviour…}]}``.
+``count: n`` expands into n independent copies ``name[1]`` … ``name[n]`` inside the
+enclosing block; ``beta`` adds one common-cause element ``name[ccf]`` that fails all copies.
+
+Examples
+--------
+>>> model = load_spec()          # the shipped default topology
+>>> len(model.regions)
+7
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SpecError
+from ..units import parse_fraction
+from . import _checks as check
+from .laws import Law, parse_law
+from .model import (
+    Behaviour,
+    Block,
+    BlockSystem,
+    Component,
+    GlobalService,
+    KOfN,
+    Model,
+    Network,
+    Parallel,
+    Region,
+    Role,
+    Series,
+    Topology,
+    ZoneNetwork,
+)
+
+__all__ = ["load_spec", "parse_spec", "default_spec_path", "read_yaml", "MAX_ZONES", "MAX_REGIONS"]
+
+MAX_ZONES = 12
+MAX_REGIONS = 1000
+MAX_BLOCK_COMPONENTS = 10_000
+_BEHAVIOUR_KEYS = ("mttf", "mttr", "failure", "repair", "availability")
+_REGION_TOP = ("name", "description", "year_hours", "regions", "zone", "region", "roles", "global",
+               "network", "data", "recovery", "objectives")
+_BLOCK_TOP = ("name", "description", "year_hours", "blocks", "objectives")
+_NEEDS_EXPECTED = "any, all, quorum, a whole number k, or a percentage such as '60%'"
+
+
+def default_spec_path() -> Path:
+    """Path of the shipped default topology (the serverless Functions platform)."""
+    return Path(str(resources.files("hadr_model") / "specs" / "functions_platform.yaml"))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise SpecError(str(key), key, "each key once in a mapping (this one is repeated)",
+                            line=key_node.start_mark.line + 1)
+        if isinstance(key, (str, int, float, bool)):
+            seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(text: str, file: str | None = None) -> Any:
+    """Parse YAML safely; syntax errors become SpecError with the line."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except SpecError as error:
+        raise SpecError(error.field, error.value, error.expected, file=file, line=error.line) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise SpecError("", SpecError.NO_VALUE, f"valid YAML ({problem})", file=file, line=line) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+        raise SpecError("", SpecError.NO_VALUE, f"valid YAML ({error})", file=file) from None
+
+
+def load_spec(source: str | Path | Mapping[str, Any] | None = None) -> Model:
+    """Load and validate a spec.
+
+    Parameters
+    ----------
+    source : path, mapping or None
+        A YAML file, an already-parsed mapping, or ``None`` for the shipped default topology.
+
+    Returns
+    -------
+    Topology or BlockSystem
+
+    Raises
+    ------
+    SpecError
+        On any problem, naming file, line, field, value and what was expected.
+
+    Examples
+    --------
+    >>> load_spec({"blocks": {"component": {"name": "db", "availability": 0.999}}}).name
+    'spec'
+    """
+    if isinstance(source, Mapping):
+        return parse_spec(source)
+    path = Path(source) if source is not None else default_spec_path()
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("", file, "an existing spec file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError("", file, f"a readable UTF-8 text file ({error.__class__.__name__})") from None
+    raw = read_yaml(text, file)
+    try:
+        return parse_spec(raw, source=file)
+    except SpecError as error:
+        line = error.line or _line_of(text, error.field)
+        raise SpecError(error.field, error.value, error.expected, file=file, line=line) from None
+
+
+def _line_of(text: str, field: str) -> int | None:
+    """1-based line of a dotted field path in YAML text, when it can be found."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in field.replace("[", ".[").split("."):
+        if not part or node is None:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == part]
+            if not match:
+                break
+            line, node = match[0][0].start_mark.line + 1, match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and part.startswith("["):
+            index = int(part.strip("[]")) if part.strip("[]").isdigit() else -1
+            if not 0 <= index < len(node.value):
+                break
+            node = node.value[index]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def parse_spec(raw: Any, source: str | None = None) -> Model:
+    """Validate an already-parsed spec mapping (see :func:`load_spec`)."""
+    top = check.mapping(raw, "", "a mapping at the top level with 'regions' or 'blocks'")
+    if "regions" in top and "blocks" in top:
+        raise SpecError("", "regions and blocks", "either 'regions' or 'blocks' at the top, not both")
+    if "blocks" in top:
+        return _parse_block_form(top, source)
+    if "regions" in top:
+        return _parse_region_form(top, source)
+    check.check_keys(top, _REGION_TOP + ("blocks",), "")
+    raise SpecError("", sorted(top), "a 'regions' or a 'blocks' section at the top level")
+
+
+# --- behaviours ----------------------------------------------------------------------------
+
+def parse_behaviour(raw: Mapping[str, Any], field: str) -> Behaviour:
+    """Read a failure/repair behaviour from the behaviour keys of ``raw``."""
+    if "availability" in raw:
+        extra = [k for k in ("mttf", "mttr", "failure", "repair") if k in raw]
+        if extra:
+            raise SpecError(check.join(field, extra[0]), raw[extra[0]],
+                            "either a fixed 'availability' or time laws (mttf/mttr), not both")
+        value = raw["availability"]
+        availability = parse_fraction(value, check.join(field, "availability"),
+                                      expected="an availability in (0, 1], e.g. 0.9999 or '99.99%'")
+        if availability <= 0.0:
+            raise SpecError(check.join(field, "availability"), value, "an availability more than 0")
+        return Behaviour(fixed_availability=availability)
+    failure = _law(raw, field, "mttf", "failure")
+    repair = _law(raw, field, "mttr", "repair")
+    return Behaviour(failure=failure, repair=repair)
+
+
+def _law(raw: Mapping[str, Any], field: str, shorthand: str, long: str) -> Law:
+    if shorthand in raw and long in raw:
+        raise SpecError(check.join(field, long), raw[long], f"either '{shorthand}' or '{long}', not both")
+    if shorthand in raw:
+        return parse_law(raw[shorthand], check.join(field, shorthand), fixed_means_exponential=True)
+    if long in raw:
+        law = parse_law(raw[long], check.join(field, long), fixed_means_exponential=True)
+        if law.mean_h <= 0:
+            raise SpecError(check.join(field, long), raw[long], "a law with a mean more than zero")
+        return law
+    raise SpecError(field, dict(raw), f"'{shorthand}' (or '{long}'), or a fixed 'availability'")
+
+
+def _behaviour_section(top: Mapping[str, Any], key: str, field: str | None = None) -> Behaviour:
+    field = field or key
+    raw = check.mapping(top[key], field, "a behaviour mapping such as {mttf: 2y, mttr: 4h}")
+    check.check_keys(raw, _BEHAVIOUR_KEYS, field)
+    return parse_behaviour(raw, field)
+
+
+# --- region form ---------------------------------------------------------------------------
+
+def _parse_region_form(top: Mapping[str, Any], source: str | None) -> Topology:
+    check.check_keys(top, _REGION_TOP, "")
+    for key in ("zone", "region", "roles"):
+        if key not in top:
+            raise SpecError(key, SpecError.NO_VALUE, f"a '{key}' section (region form)")
+    name = check.text(top.get("name", "spec"), "name")
+    year_hours = _year_hours(top)
+    zone = _behaviour_section(top, "zone")
+    region = _behaviour_section(top, "region")
+    global_services = _parse_globals(top.get("global", {}))
+    network = _parse_network(top["network"], "network") if "network" in top else None
+    regions = _parse_regions(top["regions"], zone, region, network)
+    roles = _parse_roles(top["roles"], {g.name for g in global_services}, regions)
+    data, recovery, objectives = _parse_data_sections(top, {r.name for r in roles})
+    return Topology(
+        name=name, regions=regions, roles=roles, global_services=global_services,
+        year_hours=year_hours, data=data, recovery=recovery, objectives=objectives,
+        source=source, raw=dict(top),
+    )
+
+
+def _year_hours(top: Mapping[str, Any]) -> float:
+    if "year_hours" not in top:
+        return 8760.0
+    return check.number(top["year_hours"], "year_hours", 8760.0, 8784.0,
+                        "hours in a year: 8760 (365 d) to 8784 (366 d)")
+
+
+def _parse_data_sections(top: Mapping[str, Any], role_names: set[str]) -> tuple[Any, Any, Any]:
+    from . import dataprotection
+
+    data = dataprotection.parse_data(top.get("data", {}), "data")
+    for role_name in data:
+        if role_name not in role_names:
+            raise SpecError(f"data.{role_name}", role_name, f"the name of a role ({', '.join(sorted(role_names))})")
+    recovery = dataprotection.parse_recovery(top.get("recovery", {}), "recovery")
+    objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
+    return data, recovery, objectives
+
+
+def _parse_globals(raw: Any) -> tuple[GlobalService, ...]:
+    section = check.mapping(raw, "global", "a mapping of global service names to behaviours")
+    services = []
+    for name, entry in section.items():
+        field = f"global.{name}"
+        entry = check.mapping(entry, field, "a behaviour mapping such as {mttf: 5y, mttr: 1h}")
+        check.check_keys(entry, _BEHAVIOUR_KEYS, field)
+        services.append(GlobalService(name, parse_behaviour(entry, field)))
+    return tuple(services)
+
+
+def _parse_network(raw: Any, field: str) -> dict[str, Behaviour]:
+    section = check.mapping(raw, field, "{ingress_link: behaviour, zone_link: behaviour}")
+    check.check_keys(section, ("ingress_link", "zone_link"), field)
+    return {key: _behaviour_section(section, key, f"{field}.{key}") for key in section}
+
+
+def _zone_network(zones: tuple[str, ...], links: dict[str, Behaviour] | None) -> ZoneNetwork | None:
+    if not links:
+        return None
+    edges: list[tuple[str, str, Behaviour]] = []
+    perfect = Behaviour(fixed_availability=1.0)
+    ingress = links.get("ingress_link", perfect)
+    edges += [("ingress", zone, ingress) for zone in zones]
+    if "zone_link" in links:
+        edges += [(a, b, links["zone_link"]) for i, a in enumerate(zones) for b in zones[i + 1:]]
+    return ZoneNetwork(tuple(edges))
+
+
+_REGION_KEYS = ("zones", "fails_over_to", "home", "zone", "region", "network", "per_zone", "description")
+
+
+def _parse_regions(raw: Any, zone: Behaviour, region: Behaviour,
+                   network: dict[str, Behaviour] | None) -> tuple[Region, ...]:
+    section = check.mapping(raw, "regions", "a mapping of region names to {zones: n, fails_over_to: …}")
+    if not section:
+        raise SpecError("regions", dict(section), "at least one region")
+    if len(section) > MAX_REGIONS:
+        raise SpecError("regions", f"{len(section)} regions", f"at most {MAX_REGIONS} regions")
+    regions = [_parse_region(name, entry, zone, region, network) for name, entry in section.items()]
+    names = {r.name for r in regions}
+    zone_names: dict[str, str] = {}
+    for r in regions:
+        if r.fails_over_to is not None and r.fails_over_to not in names:
+            raise SpecError(f"regions.{r.name}.fails_over_to", r.fails_over_to,
+                            f"the name of another region ({', '.join(sorted(names - {r.name}))})")
+        if r.fails_over_to == r.name:
+            raise SpecError(f"regions.{r.name}.fails_over_to", r.fails_over_to, "a different region")
+        for z in r.zones:
+            if z in zone_names or z in names:
+                raise SpecError(f"regions.{r.name}.zones", z, "zone names unique across all regions")
+            zone_names[z] = r.name
+    if not any(r.home for r in regions):
+        raise SpecError("regions", sorted(names), "at least one region with home: true")
+    return tuple(regions)
+
+
+def _parse_region(name: str, entry: Any, zone: Behaviour, region: Behaviour,
+                  network: dict[str, Behaviour] | None) -> Region:
+    field = f"regions.{name}"
+    entry = check.mapping(entry, field, "a mapping such as {zones: 3, fails_over_to: other-region}")
+    check.check_keys(entry, _REGION_KEYS, field)
+    if "zones" not in entry:
+        raise SpecError(f"{field}.zones", SpecError.NO_VALUE, "the number of zones (or their names)")
+    zones = _parse_zones(entry["zones"], f"{field}.zones", name)
+    fails_over_to = entry.get("fails_over_to")
+    if fails_over_to is not None:
+        fails_over_to = check.text(fails_over_to, f"{field}.fails_over_to", "the name of another region")
+    home = check.boolean(entry.get("home", True), f"{field}.home")
+    if "zone" in entry:
+        zone = _behaviour_section(entry, "zone", f"{field}.zone")
+    if "region" in entry:
+        region = _behaviour_section(entry, "region", f"{field}.region")
+    if "network" in entry:
+        network = _parse_network(entry["network"], f"{field}.network")
+    per_zone = check.mapping(entry.get("per_zone", {}), f"{field}.per_zone",
+                             "a mapping of role names to instances per zone in this region")
+    counts = tuple((role, check.integer(n, f"{field}.per_zone.{role}", 1, 10_000)) for role, n in per_zone.items())
+    return Region(name=name, zones=zones, zone=zone, region=region, fails_over_to=fails_over_to,
+                  home=home, network=_zone_network(zones, network), per_zone=counts)
+
+
+def _parse_zones(raw: Any, field: str, region: str) -> tuple[str, ...]:
+    expected = f"a number of zones from 1 to {MAX_ZONES}, or a list of distinct zone names"
+    if isinstance(raw, list):
+        if not raw or len(raw) > MAX_ZONES:
+            raise SpecError(field, raw, expected)
+        names = tuple(check.text(z, f"{field}[{i}]", "a zone name") for i, z in enumerate(raw))
+        if len(set(names)) != len(names):
+            raise SpecError(field, raw, "distinct zone names (a name is repeated)")
+        return names
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_ZONES:
+        raise SpecError(field, raw, expected)
+    count = raw
+    return tuple(f"{region}-{i}" for i in range(1, count + 1))
+
+
+_ROLE_KEYS = ("per_zone", "needs", "depends_on", "beta", "description") + _BEHAVIOUR_KEYS
+
+
+def _parse_roles(raw: Any, global_names: set[str], regions: tuple[Region, ...]) -> tuple[Role, ...]:
+    section = check.mapping(raw, "roles", "a mapping of role names to {per_zone, needs, mttf, mttr}")
+    if not section:
+        raise SpecError("roles", dict(section), "at least one role")
+    roles = tuple(_parse_role(name, entry, global_names, regions) for name, entry in section.items())
+    names = {role.name for role in roles}
+    for region in regions:
+        for role_name, _ in region.per_zone:
+            if role_name not in names:
+                raise SpecError(f"regions.{region.name}.per_zone.{role_name}", role_name,
+                                f"the name of a role ({', '.join(sorted(names))})")
+    return roles
+
+
+def _parse_role(name: str, entry: Any, global_names: set[str], regions: tuple[Region, ...]) -> Role:
+    field = f"roles.{name}"
+    entry = check.mapping(entry, field, "a mapping such as {per_zone: 1, needs: quorum, mttf: 4000h, mttr: 1h}")
+    check.check_keys(entry, _ROLE_KEYS, field)
+    per_zone = check.integer(entry.get("per_zone", 1), f"{field}.per_zone", 1, 10_000)
+    smallest = min(regions, key=lambda r: dict(r.per_zone).get(name, per_zone) * len(r.zones))
+    needs = _parse_needs(entry.get("needs", "any"), f"{field}.needs",
+                         dict(smallest.per_zone).get(name, per_zone), smallest)
+    depends_on = _parse_depends_on(entry.get("depends_on", []), f"{field}.depends_on", global_names)
+    behaviour = parse_behaviour(entry, field)
+    beta = check.number(entry.get("beta", 0.0), f"{field}.beta", 0.0, 0.999999,
+                        "a beta factor in [0, 1): the fraction of failures common to all instances")
+    instance, common = _split_beta(behaviour, beta, f"{field}.beta")
+    return Role(name=name, per_zone=per_zone, needs=needs, instance=instance,
+                depends_on=depends_on, beta=beta, common_cause=common)
+
+
+def _split_beta(behaviour: Behaviour, beta: float, field: str) -> tuple[Behaviour, Behaviour | None]:
+    """Beta-factor model: rate λ splits into (1−β)λ per element and βλ shared by the group."""
+    if beta == 0.0:
+        return behaviour, None
+    if not behaviour.has_time_law:
+        raise SpecError(field, beta, "a beta factor only with time laws (mttf/mttr), not a fixed availability")
+    assert behaviour.failure is not None
+    mttf = behaviour.failure.mean_h
+    independent = Behaviour(behaviour.failure.with_mean(mttf / (1.0 - beta)), behaviour.repair)
+    common = Behaviour(behaviour.failure.with_mean(mttf / beta), behaviour.repair)
+    return independent, common
+
+
+def _parse_needs(raw: Any, field: str, per_zone: int, region: Region) -> str:
+    zones = len(region.zones)
+    total = per_zone * zones
+    if isinstance(raw, bool):
+        raise SpecError(field, raw, _NEEDS_EXPECTED)
+    if isinstance(raw, int):
+        if raw < 1:
+            raise SpecError(field, raw, f"k at least 1 ({_NEEDS_EXPECTED})")
+        if raw > total:
+            raise SpecError(field, raw, f"k at most {total} (per_zone {per_zone} × {zones} zones "
+                                        f"in region {region.name})")
+        return str(raw)
+    if isinstance(raw, str):
+        value = raw.strip()
+        if value in ("any", "all", "quorum"):
+            return value
+        if value.endswith("%"):
+            try:
+                percent = float(value[:-1])
+            except ValueError:
+                raise SpecError(field, raw, _NEEDS_EXPECTED) from None
+            if not (0.0 < percent <= 100.0) or not math.isfinite(percent):
+                raise SpecError(field, raw, "a percentage more than 0% and at most 100%")
+            return value
+    raise SpecError(field, raw, _NEEDS_EXPECTED)
+
+
+def _parse_depends_on(raw: Any, field: str, global_names: set[str]) -> tuple[str, ...]:
+    items = [raw] if isinstance(raw, str) else check.sequence(raw, field, "a list of global service names")
+    names = []
+    for i, item in enumerate(items):
+        name = check.text(item, f"{field}[{i}]", "a global service name")
+        if name not in global_names:
+            known = ", ".join(sorted(global_names)) or "none are defined under 'global'"
+            raise SpecError(f"{field}[{i}]", name, f"the name of a global service ({known})")
+        names.append(name)
+    return tuple(names)
+
+
+# --- block form ----------------------------------------------------------------------------
+
+_BLOCK_KINDS = ("series", "parallel", "k_of_n", "component", "network")
+_COMPONENT_KEYS = ("name", "count", "beta", "description") + _BEHAVIOUR_KEYS
+
+
+class _BlockReader:
+    """Reads a block tree, expanding copies and collecting names and common causes."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.common_causes: list[tuple[str, Behaviour]] = []
+
+    def block(self, raw: Any, field: str) -> Block:
+        blocks = self.blocks_of(raw, field)
+        if len(blocks) != 1:
+            raise SpecError(field, raw, "one block here; 'count' needs an enclosing series/parallel/k_of_n")
+        return blocks[0]
+
+    def blocks_of(self, raw: Any, field: str) -> list[Block]:
+        """A block entry as a list (a component with count n is n blocks)."""
+        entry = check.mapping(raw, field, f"a block: a mapping with one key of {', '.join(_BLOCK_KINDS)}")
+        if len(entry) != 1:
+            raise SpecError(field, sorted(entry), f"exactly one key of {', '.join(_BLOCK_KINDS)}")
+        check.check_keys(entry, _BLOCK_KINDS, field)
+        (kind, body), = entry.items()
+        field = f"{field}.{kind}"
+        if kind == "component":
+            return self.components(body, field)
+        if kind == "network":
+            return [self.network(body, field)]
+        if kind == "k_of_n":
+            return [self.k_of_n(body, field)]
+        children = self.children(body, field)
+        return [Series(children) if kind == "series" else Parallel(children)]
+
+    def children(self, raw: Any, field: str) -> tuple[Block, ...]:
+        items = check.sequence(raw, field, "a list of blocks")
+        if not items:
+            raise SpecError(field, raw, "at least one block")
+        blocks: list[Block] = []
+        for i, item in enumerate(items):
+            blocks.extend(self.blocks_of(item, f"{field}[{i}]"))
+        return tuple(blocks)
+
+    def k_of_n(self, raw: Any, field: str) -> KOfN:
+        body = check.mapping(raw, field, "{k: number, of: [blocks]}")
+        check.check_keys(body, ("k", "of"), field)
+        if "of" not in body or "k" not in body:
+            raise SpecError(field, dict(body), "both 'k' and 'of'")
+        children = self.children(body["of"], f"{field}.of")
+        k = body["k"]
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(children):
+            raise SpecError(f"{field}.k", k, f"a whole number k from 1 to n = {len(children)}")
+        return KOfN(k, children)
+
+    def unique(self, name: str, field: str) -> str:
+        if name in self.names:
+            raise SpecError(field, name, "a name used once (this name is already used)")
+        self.names.add(name)
+        return name
+
+    def components(self, raw: Any, field: str) -> list[Block]:
+        body = check.mapping(raw, field, "{name: …, mttf: …, mttr: …} or {name: …, availability: …}")
+        check.check_keys(body, _COMPONENT_KEYS, field)
+        name = check.text(body.get("name"), f"{field}.name", "a component name")
+        count = check.integer(body.get("count", 1), f"{field}.count", 1, MAX_BLOCK_COMPONENTS)
+        behaviour = parse_behaviour(body, field)
+        beta = check.number(body.get("beta", 0.0), f"{field}.beta", 0.0, 0.999999, "a beta factor in [0, 1)")
+        if beta and count < 2:
+            raise SpecError(f"{field}.beta", beta, "a beta factor only with count of 2 or more")
+        behaviour, common = _split_beta(behaviour, beta, f"{field}.beta")
+        common_name = None
+        if common is not None:
+            common_name = self.unique(f"{name}[ccf]", f"{field}.name")
+            self.common_causes.append((common_name, common))
+        if count == 1:
+            return [Component(self.unique(name, f"{field}.name"), behaviour, common_name)]
+        return [Component(self.unique(f"{name}[{i}]", f"{field}.name"), behaviour, common_name)
+                for i in range(1, count + 1)]
+
+    def element(self, raw: Any, field: str, default_name: str) -> Component | None:
+        body = check.mapping(raw, field, "a mapping")
+        behaviour_keys = [k for k in _BEHAVIOUR_KEYS if k in body]
+        if not behaviour_keys:
+            return None
+        name = check.text(body.get("name", default_name), f"{field}.name", "a name")
+        return Component(self.unique(name, f"{field}.name"), parse_behaviour(body, field))
+
+    def network(self, raw: Any, field: str) -> Network:
+        body = check.mapping(raw, field, "{source, target, nodes, edges}")
+        check.check_keys(body, ("source", "target", "nodes", "edges"), field)
+        for key in ("source", "target", "edges"):
+            if key not in body:
+                raise SpecError(f"{field}.{key}", SpecError.NO_VALUE, f"'{key}' in a network block")
+        source = check.text(body["source"], f"{field}.source", "a node name")
+        target = check.text(body["target"], f"{field}.target", "a node name")
+        if source == target:
+            raise SpecError(f"{field}.target", target, "a node other than the source")
+        nodes: dict[str, Component | None] = {}
+        for i, item in enumerate(check.sequence(body.get("nodes", []), f"{field}.nodes")):
+            item_field = f"{field}.nodes[{i}]"
+            node_body = check.mapping(item, item_field, "{name: …, behaviour…}")
+            check.check_keys(node_body, ("name", "description") + _BEHAVIOUR_KEYS, item_field)
+            node = check.text(node_body.get("name"), f"{item_field}.name", "a node name")
+            if node in nodes:
+                raise SpecError(f"{item_field}.name", node, "each node listed once")
+            nodes[node] = self.element(node_body, item_field, node)
+        edges = []
+        items = check.sequence(body["edges"], f"{field}.edges", "a list of {between: [a, b], …}")
+        if not items:
+            raise SpecError(f"{field}.edges", items, "at least one edge")
+        for i, item in enumerate(items):
+            edges.append(self.edge(item, f"{field}.edges[{i}]", nodes))
+        for end in (source, target):
+            if end not in nodes:
+                raise SpecError(field, end, "source and target to be endpoints of some edge")
+        return Network(source, target, tuple(nodes.items()), tuple(edges))
+
+    def edge(self, raw: Any, field: str, nodes: dict[str, Component | None]) -> tuple[str, str, Component | None]:
+        body = check.mapping(raw, field, "{between: [a, b], name, behaviour…}")
+        check.check_keys(body, ("between", "name", "description") + _BEHAVIOUR_KEYS, field)
+        ends = body.get("between")
+        if not (isinstance(ends, list) and len(ends) == 2 and all(isinstance(e, str) and e for e in ends)
+                and ends[0] != ends[1]):
+            raise SpecError(f"{field}.between", ends, "two different node names [a, b]")
+        for end in ends:
+            nodes.setdefault(end, None)
+        return ends[0], ends[1], self.element(body, field, f"{ends[0]}-{ends[1]}")
+
+
+def _parse_block_form(top: Mapping[str, Any], source: str | None) -> BlockSystem:
+    check.check_keys(top, _BLOCK_TOP, "")
+    name = check.text(top.get("name", "spec"), "name")
+    reader = _BlockReader()
+    root = reader.block(top["blocks"], "blocks")
+    if len(reader.names) > MAX_BLOCK_COMPONENTS:
+        raise SpecError("blocks", f"{len(reader.names)} components", f"at most {MAX_BLOCK_COMPONENTS} components")
+    from . import dataprotection
+
+    objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
+    return BlockSystem(name=name, root=root, common_causes=tuple(reader.common_causes),
+                       year_hours=_year_hours(top), objectives=objectives, source=source, raw=dict(top))
