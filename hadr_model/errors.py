@@ -18,6 +18,16 @@ class HadrError(Exception):
     """Base class of every error hadr_model raises on purpose."""
 
 
+class _NoValue:
+    """Marks an error about a missing field, where there is no value to quote."""
+
+    def __repr__(self) -> str:
+        return "<no value>"
+
+    def __reduce__(self) -> str:
+        return "_NO_VALUE"  # unpickles to the module's singleton
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     if len(text) > _MAX_VALUE_CHARS:
@@ -47,6 +57,8 @@ class SpecError(HadrError, ValueError):
     "roles.kafka.needs: got 'most'; expected any, all, quorum, an integer k or a percentage"
     """
 
+    NO_VALUE: Any = _NoValue()
+
     def __init__(
         self,
         field: str,
@@ -68,8 +80,12 @@ class SpecError(HadrError, ValueError):
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         field = f"{self.field}: " if self.field else ""
-        got = "" if self.value is _NO_VALUE else f"got {_short(self.value)}; "
+        got = "missing; " if self.value is SpecError.NO_VALUE else f"got {_short(self.value)}; "
         return f"{where}{field}{got}expected {self.expected}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: rebuild explicitly so the error survives process pools.
+        return (_rebuild, (self.field, self.value, self.expected, self.file, self.line))
 
     def located(self, file: str | None) -> SpecError:
         """Return the same error attributed to ``file`` (keeps an existing file)."""
@@ -78,10 +94,9 @@ class SpecError(HadrError, ValueError):
         return SpecError(self.field, self.value, self.expected, file=file, line=self.line)
 
 
-class _NoValue:
-    def __repr__(self) -> str:
-        return "<no value>"
+
+def _rebuild(field: str, value: Any, expected: str, file: str | None, line: int | None) -> SpecError:
+    return SpecError(field, value, expected, file=file, line=line)
 
 
-_NO_VALUE: Any = _NoValue()
-SpecError.NO_VALUE = _NO_VALUE  # type: ignore[attr-defined]
+_NO_VALUE = SpecError.NO_VALUE

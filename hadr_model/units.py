@@ -23,11 +23,11 @@ from .errors import SpecError
 __all__ = [
     "HOURS_PER_YEAR",
     "MINUTES_PER_YEAR",
-    "parse_duration",
-    "parse_size",
-    "parse_rate",
-    "parse_fraction",
     "format_duration",
+    "parse_duration",
+    "parse_fraction",
+    "parse_rate",
+    "parse_size",
 ]
 
 HOURS_PER_YEAR = 8760.0
@@ -150,7 +150,10 @@ def parse_rate(value: Any, field: str = "") -> float:
     return parse_size(size_text, field) / per_hours
 
 
-def parse_fraction(value: Any, field: str = "", *, expected: str = "a fraction in [0, 1] or a percentage such as '60%'") -> float:
+_FRACTION_EXPECTED = "a fraction in [0, 1] or a percentage such as '60%'"
+
+
+def parse_fraction(value: Any, field: str = "", *, expected: str = _FRACTION_EXPECTED) -> float:
     """Return a fraction in [0, 1] from ``0.6`` or ``"60%"``.
 
     Examples

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..errors import HadrError, SpecError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 # Subcommand modules, in the order `hadr --help` lists them.
 _COMMANDS = ("validate", "show", "availability", "simulate", "dr", "sweep", "report")
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as error:  # noqa: BLE001 - the contract is one line and exit code 1
+    except Exception as error:
         print(f"hadr: internal error: {error.__class__.__name__}: {error} "
               "(please report it with the spec that caused it)", file=sys.stderr)
         return 1

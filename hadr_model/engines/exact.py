@@ -62,7 +62,7 @@ from .kofn import at_least_k, at_least_k_identical
 from .network import two_terminal_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
-__all__ = ["exact_availability", "region_service_availability", "MAX_NETWORK_STATES", "MAX_COMMON_CAUSES"]
+__all__ = ["MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "exact_availability", "region_service_availability"]
 
 MAX_NETWORK_STATES = 2**22
 MAX_COMMON_CAUSES = 16
@@ -149,12 +149,12 @@ class _UsableZones:
         link_up = np.tile(self.link_bits, (len(self.zone_bits), 1))
         reach = np.zeros_like(zone_up)
         for _ in range(self.zones):
-            for l, (a, b, _) in enumerate(self.links):
+            for link, (a, b, _) in enumerate(self.links):
                 for src, dst in ((a, b), (b, a)):
                     if dst == "ingress":
                         continue
                     source_ok = np.ones(len(reach), bool) if src == "ingress" else reach[:, index[src]]
-                    reach[:, index[dst]] |= source_ok & link_up[:, l] & zone_up[:, index[dst]]
+                    reach[:, index[dst]] |= source_ok & link_up[:, link] & zone_up[:, index[dst]]
         return (reach * (1 << np.arange(self.zones))).sum(axis=1)
 
     def law(self, p_zone: np.ndarray, p_link: np.ndarray | None = None) -> np.ndarray:
@@ -210,12 +210,12 @@ def _region_terms(topology: Topology, region: Region) -> _RegionTerms:
             forced[z] = value
             builder.pending[label] = a_region * float(usable.law(forced, p_link) @ all_roles)
         builder.add(f"zone:{zone_name}", "zone", 1, region.zone, builder.pending["up"], builder.pending["down"])
-    for l, (a, b, behaviour) in enumerate(usable.links):
+    for link, (a, b, behaviour) in enumerate(usable.links):
         assert p_link is not None
         values = []
         for value in (1.0, 0.0):
             forced = p_link.copy()
-            forced[l] = value
+            forced[link] = value
             values.append(a_region * float(usable.law(p_zone, forced) @ all_roles))
         builder.add(f"link:{a}-{b}@{region.name}", "link", 1, behaviour, *values)
     for r, z, ok_up, ok_down in instance_rows:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["at_least_k_identical", "at_least_k"]
+__all__ = ["at_least_k", "at_least_k_identical"]
 
 
 def at_least_k_identical(k: np.ndarray | int, n: np.ndarray | int, availability: float) -> np.ndarray:

@@ -22,7 +22,7 @@ import networkx as nx
 
 from ..errors import SpecError
 
-__all__ = ["two_terminal_availability", "MAX_UNCERTAIN"]
+__all__ = ["MAX_UNCERTAIN", "two_terminal_availability"]
 
 MAX_UNCERTAIN = 40
 MAX_UNCERTAIN_NODES = 12

@@ -8,7 +8,7 @@ from typing import Any
 
 from .importance import ElementImportance
 
-__all__ = ["SystemMetrics", "RegionAvailability", "AvailabilityResult"]
+__all__ = ["AvailabilityResult", "RegionAvailability", "SystemMetrics"]
 
 
 @dataclass(frozen=True)

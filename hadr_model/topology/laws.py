@@ -29,7 +29,7 @@ from scipy import stats
 from ..errors import SpecError
 from ..units import parse_duration
 
-__all__ = ["Law", "parse_law", "exponential", "deterministic"]
+__all__ = ["Law", "deterministic", "exponential", "parse_law"]
 
 _ALIASES = {"exponential": "expon", "weibull": "weibull_min", "lognormal": "lognorm", "normal": "norm"}
 _TIME_PARAMS = ("loc", "scale", "mean")

@@ -16,25 +16,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from .laws import Law
 
 __all__ = [
     "Behaviour",
-    "Role",
-    "Region",
-    "GlobalService",
-    "ZoneNetwork",
-    "Topology",
-    "Component",
-    "Series",
-    "Parallel",
-    "KOfN",
-    "Network",
     "Block",
     "BlockSystem",
+    "Component",
+    "GlobalService",
+    "KOfN",
     "Model",
+    "Network",
+    "Parallel",
+    "Region",
+    "Role",
+    "Series",
+    "Topology",
+    "ZoneNetwork",
 ]
 
 
@@ -232,7 +232,7 @@ class Network:
     edges: tuple[tuple[str, str, Component | None], ...]
 
 
-Block = Union[Component, Series, Parallel, KOfN, Network]
+Block = Component | Series | Parallel | KOfN | Network
 
 
 @dataclass(frozen=True)
@@ -269,4 +269,4 @@ def _collect(block: Block, found: list[Component]) -> None:
             _collect(child, found)
 
 
-Model = Union[Topology, BlockSystem]
+Model = Topology | BlockSystem

@@ -70,7 +70,7 @@ from .model import (
     ZoneNetwork,
 )
 
-__all__ = ["load_spec", "parse_spec", "default_spec_path", "read_yaml", "MAX_ZONES", "MAX_REGIONS"]
+__all__ = ["MAX_REGIONS", "MAX_ZONES", "default_spec_path", "load_spec", "parse_spec", "read_yaml"]
 
 MAX_ZONES = 12
 MAX_REGIONS = 1000
@@ -109,7 +109,7 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def read_yaml(text: str, file: str | None = None) -> Any:
     """Parse YAML safely; syntax errors become SpecError with the line."""
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except SpecError as error:
         raise SpecError(error.field, error.value, error.expected, file=file, line=error.line) from None
     except yaml.YAMLError as error:
