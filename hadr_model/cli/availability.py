@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 
+from ..dr import availability_with_failover
 from ..engines.exact import exact_availability
 from ..engines.results import AvailabilityResult
+from ..topology.model import Topology
 from ._common import add_json_argument, add_spec_argument, load, print_json, table
 
 
@@ -14,16 +17,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_spec_argument(parser)
     add_json_argument(parser)
     parser.add_argument("--top", type=int, default=12, help="importance rows to print (default 12)")
+    parser.add_argument("--instant-failover", action="store_true",
+                        help="treat failover as instantaneous (an upper bound) instead of using the DR workflow RTO")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the DR workflow RTO samples")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = exact_availability(load(args))
+    model = load(args)
+    costs: dict = {}
+    if isinstance(model, Topology) and not args.instant_failover and any(r.fails_over_to for r in model.regions):
+        result, costs = availability_with_failover(model, seed=args.seed)
+    else:
+        result = exact_availability(model)
     if args.json:
-        print_json(result.to_dict())
+        payload = result.to_dict()
+        payload["failover"] = {
+            "model": "dr-workflow" if costs else ("instantaneous" if isinstance(model, Topology) else "none"),
+            "regions": {name: {"expected_outage_h": c.expected_outage_h, "rto_mean_h": c.rto_mean_h,
+                               "region_repair_mean_h": c.region_repair_mean_h} for name, c in costs.items()},
+        }
+        print_json(payload)
     else:
         print(render(result, top=args.top))
     return 0
+
+
+def _maybe(value: float, spec: str) -> str:
+    return format(value, spec) if math.isfinite(value) else "n/a (see note)"
 
 
 def render(result: AvailabilityResult, top: int = 12) -> str:
@@ -36,8 +57,8 @@ def render(result: AvailabilityResult, top: int = 12) -> str:
         f"  unavailability         {s.unavailability:.3e}",
         f"  downtime               {s.downtime_min_per_year:.3f} min/year",
         f"  nines                  {s.nines:.3f}",
-        f"  failures               {s.failure_frequency_per_year:.4g} per year",
-        f"  mean outage            {s.mean_outage_h:.4g} h",
+        f"  failures               {_maybe(s.failure_frequency_per_year, '.4g')} per year",
+        f"  mean outage            {_maybe(s.mean_outage_h, '.4g')} h",
     ]
     if result.regions:
         rows = [(r.name, r.fails_over_to or "-", r.own.availability, r.own.downtime_min_per_year,

@@ -6,8 +6,11 @@ The spec-language layer (parsing ``data``, ``recovery``, ``objectives``) is
 * :func:`run_scenario` — zone loss, region loss or logical corruption over many disasters,
   with the SimPy process model (:mod:`.workflows`, the reference) or the vectorised fast path
   (:mod:`.fastpath`); restore contention between tenants is in :mod:`.contention`;
-* :func:`expected_outage_h` — ``E[min(region repair, failover RTO)]`` for the availability
-  engines (:mod:`.failover`);
+* :func:`expected_outage_h` — ``E[min(region repair, failover RTO)]`` (:mod:`.failover`), and
+  :func:`availability_with_failover` — the exact engine with that failover cost folded in
+  (:mod:`.availability`);
+* :func:`topology_scenarios` — every scenario for every stateful role of a topology, with
+  disaster rates from its zone / region laws (:mod:`.topology_scenarios`);
 * :func:`compare_strategies`, :func:`plot_rpo_rto`, :func:`apply_strategy` — DR strategy
   presets side by side (:mod:`.strategies`).
 
@@ -21,28 +24,36 @@ Examples
 True
 """
 
+from .availability import FailoverCost, availability_with_failover, failover_costs, region_loss_rto_samples
 from .contention import restore_schedule
 from .failover import expected_outage_h
 from .fastpath import sample_outcomes
 from .results import Outcomes, ScenarioResult
 from .scenarios import ENGINES, SCENARIO_NAMES, normalise_scenario, run_scenario
 from .strategies import STRATEGIES, Strategy, apply_strategy, compare_strategies, plot_rpo_rto
+from .topology_scenarios import disasters_per_year, topology_scenarios
 from .workflows import simulate_outcomes
 
 __all__ = [
     "ENGINES",
     "SCENARIO_NAMES",
     "STRATEGIES",
+    "FailoverCost",
     "Outcomes",
     "ScenarioResult",
     "Strategy",
     "apply_strategy",
+    "availability_with_failover",
     "compare_strategies",
+    "disasters_per_year",
     "expected_outage_h",
+    "failover_costs",
     "normalise_scenario",
     "plot_rpo_rto",
+    "region_loss_rto_samples",
     "restore_schedule",
     "run_scenario",
     "sample_outcomes",
     "simulate_outcomes",
+    "topology_scenarios",
 ]

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,17 +67,26 @@ __all__ = ["MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "exact_availability", "reg
 
 MAX_NETWORK_STATES = 2**22
 MAX_COMMON_CAUSES = 16
+DR_FAILOVER_NOTE = ("'with failover': a region loss costs a tenant E[min(region repair, failover RTO)] and the "
+                    "failover region serves it for the rest of the outage; failover is declared for region "
+                    "loss only (zone-level outages are repaired in place), failback is immediate")
 FAILOVER_NOTE = ("'with failover' assumes instantaneous failover to the paired region: an upper bound "
                  "until the DR workflow model replaces it")
 
 
-def exact_availability(model: Model) -> AvailabilityResult:
+def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float] | None = None
+                       ) -> AvailabilityResult:
     """Exact steady-state availability, failure frequency and importance ranking.
 
     Parameters
     ----------
     model : Topology or BlockSystem
         A loaded spec (:func:`hadr_model.load_spec`).
+    region_loss_outage_h : mapping, optional
+        Per home region, the mean outage a tenant suffers per region loss,
+        ``E[min(region repair, failover RTO)]`` in hours (see
+        :func:`hadr_model.dr.availability_with_failover`, which computes it from the DR
+        workflows). Without it, failover is instantaneous: an upper bound.
 
     Returns
     -------
@@ -92,7 +102,7 @@ def exact_availability(model: Model) -> AvailabilityResult:
     """
     if isinstance(model, BlockSystem):
         return _block_result(model)
-    return _topology_result(model)
+    return _topology_result(model, region_loss_outage_h)
 
 
 # --- region form ---------------------------------------------------------------------------
@@ -263,9 +273,26 @@ class _Scope:
     q: float
     q_up: np.ndarray
     q_down: np.ndarray
+    q_down_frequency: np.ndarray | None = None   # q_down as the failure-frequency formula needs it
 
 
-def _topology_result(topology: Topology) -> AvailabilityResult:
+def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | None
+                      ) -> tuple[float, tuple[np.ndarray | float, np.ndarray | float]]:
+    """Weight of the partner's service, as is and with each home element forced up / down."""
+    if not has_partner:
+        return 0.0, (0.0, 0.0)
+    if outage_h is None:
+        return 1.0 - home.service, (1.0 - home.elements.forced_up, 1.0 - home.elements.forced_down)
+    behaviour = home.region.region
+    served_fraction = 1.0 - outage_h / behaviour.mttr_h
+    weight = (1.0 - behaviour.availability) * served_fraction
+    up, down = np.full(len(home.elements.names), weight), np.full(len(home.elements.names), weight)
+    up[0], down[0] = 0.0, served_fraction   # element 0 is the region itself
+    return weight, (up, down)
+
+
+def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None
+                     ) -> AvailabilityResult:
     services = topology.used_global_services
     a_g = np.array([g.behaviour.availability for g in services])
     q_global = float(-np.expm1(np.sum(np.log(a_g)))) if len(a_g) else 0.0
@@ -275,28 +302,44 @@ def _topology_result(topology: Topology) -> AvailabilityResult:
     elements = _all_elements(services, terms)
     total = len(elements.names)
 
-    def region_scope(x: int, partner: int | None) -> _Scope:
-        """Unavailability of region x's tenant (with failover to ``partner`` when given)."""
-        def q_of(b_home: np.ndarray | float, b_partner: np.ndarray | float, a_rest: np.ndarray | float) -> np.ndarray:
-            return 1.0 - a_rest * (1.0 - (1.0 - b_home) * (1.0 - b_partner))
+    a_rest = 1.0 - q_global
 
-        b_x = terms[x].service
+    def region_scope(x: int, partner: int | None, outage_h: float | None = None) -> _Scope:
+        """Unavailability of region x's tenant, failing over to ``partner`` when given.
+
+        The tenant is up with probability ``a_rest · (B_X + w · B_F)``: ``w = 1 − B_X`` for an
+        instantaneous failover, ``w = (1 − a_region) · φ`` when a region loss costs
+        ``outage_h = E[min(D, RTO)]`` (``φ = 1 − outage_h / MTTR_region``), ``w = 0`` without.
+        """
+        home, own = terms[x], slice(offsets[x], offsets[x + 1])
         b_f = terms[partner].service if partner is not None else 0.0
-        a_rest = 1.0 - q_global
-        q = float(q_of(b_x, b_f, a_rest))
-        q_up = np.full(total, q)
-        q_down = np.full(total, q)
+        forced_b_f = (terms[partner].elements.forced_up, terms[partner].elements.forced_down) \
+            if partner is not None else (0.0, 0.0)
+        weight, forced_weight = _failover_weights(home, partner is not None, outage_h)
+
+        def q_of(b_home: np.ndarray | float, b_partner: np.ndarray | float, w: np.ndarray | float,
+                 a: np.ndarray | float = a_rest) -> np.ndarray:
+            return 1.0 - a * (b_home + w * b_partner)
+
+        q = float(q_of(home.service, b_f, weight))
+        q_up, q_down = np.full(total, q), np.full(total, q)
         if len(services):
-            q_up[: len(services)] = q_of(b_x, b_f, a_rest / a_g)
+            q_up[: len(services)] = q_of(home.service, b_f, weight, a_rest / a_g)
             q_down[: len(services)] = 1.0
-        own = slice(offsets[x], offsets[x + 1])
-        q_up[own] = q_of(terms[x].elements.forced_up, b_f, a_rest)
-        q_down[own] = q_of(terms[x].elements.forced_down, b_f, a_rest)
+        for forced, q_forced, w in zip((home.elements.forced_up, home.elements.forced_down), (q_up, q_down),
+                                       forced_weight):
+            q_forced[own] = q_of(forced, b_f, w)
         if partner is not None:
             other = slice(offsets[partner], offsets[partner + 1])
-            q_up[other] = q_of(b_x, terms[partner].elements.forced_up, a_rest)
-            q_down[other] = q_of(b_x, terms[partner].elements.forced_down, a_rest)
-        return _Scope(q, q_up, q_down)
+            q_up[other] = q_of(home.service, forced_b_f[0], weight)
+            q_down[other] = q_of(home.service, forced_b_f[1], weight)
+        q_down_frequency = None
+        if outage_h is not None and partner is not None:
+            # Every region loss that finds the tenant up starts an outage, even though the
+            # failover later serves it: count it as a failure (Birnbaum would net it out).
+            q_down_frequency = q_down.copy()
+            q_down_frequency[offsets[x]] = 1.0
+        return _Scope(q, q_up, q_down, q_down_frequency)
 
     regions = []
     home_scopes = []
@@ -304,7 +347,8 @@ def _topology_result(topology: Topology) -> AvailabilityResult:
         region = term.region
         partner = by_name[region.fails_over_to] if region.fails_over_to else None
         own = region_scope(x, None)
-        tenant = region_scope(x, partner) if partner is not None else own
+        outage_h = region_loss_outage_h.get(region.name) if region_loss_outage_h is not None else None
+        tenant = region_scope(x, partner, outage_h) if partner is not None else own
         if region.home:
             home_scopes.append(tenant)
         regions.append(RegionAvailability(region.name, _metrics(own, elements, topology.year_hours),
@@ -312,8 +356,12 @@ def _topology_result(topology: Topology) -> AvailabilityResult:
                                           region.fails_over_to, region.home))
     system = _Scope(float(np.mean([s.q for s in home_scopes])),
                     np.mean([s.q_up for s in home_scopes], axis=0),
-                    np.mean([s.q_down for s in home_scopes], axis=0))
-    notes = [FAILOVER_NOTE] if any(r.fails_over_to for r in topology.regions) else []
+                    np.mean([s.q_down for s in home_scopes], axis=0),
+                    np.mean([s.q_down if s.q_down_frequency is None else s.q_down_frequency
+                             for s in home_scopes], axis=0))
+    notes = []
+    if any(r.fails_over_to for r in topology.regions):
+        notes.append(FAILOVER_NOTE if region_loss_outage_h is None else DR_FAILOVER_NOTE)
     notes += _frequency_notes(elements)
     return AvailabilityResult(
         name=topology.name,
@@ -339,7 +387,8 @@ def _all_elements(services: tuple, terms: list[_RegionTerms]) -> _Elements:
 
 
 def _failures_per_hour(scope: _Scope, elements: _Elements) -> float:
-    birnbaum = scope.q_down - scope.q_up
+    q_down = scope.q_down if scope.q_down_frequency is None else scope.q_down_frequency
+    birnbaum = q_down - scope.q_up
     relevant = birnbaum != 0.0
     if np.any(np.isnan(elements.cycle_h[relevant])):
         return math.nan

@@ -1,0 +1,121 @@
+"""Availability with the failover folded in: the exact engine fed with the DR workflow's RTO.
+
+For a tenant homed in region X that fails over to F, a region loss of X lasts ``D`` (the
+region's repair law) and the failover takes ``R`` (the realised region-loss RTO of the DR
+workflow, for a tenant drawn at random among those restored together). The tenant is down
+for ``min(D, R)`` and served by F for the rest of the outage; by the renewal-reward theorem
+the long-run fraction of region-outage time that is served from F is
+
+``φ_X = 1 − E[min(D, R)] / E[D]``,
+
+which :func:`hadr_model.engines.exact.exact_availability` turns into exact steady-state
+figures (DESIGN.md §2 and issue "failover folded into availability"). ``E[min(D, R)]`` comes
+from :func:`~hadr_model.dr.failover.expected_outage_h` over seeded RTO samples; with every
+workflow step deterministic it is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engines.exact import exact_availability
+from ..engines.results import AvailabilityResult
+from ..topology.dataprotection import DataProtection
+from ..topology.model import Topology
+from .failover import expected_outage_h
+from .scenarios import run_scenario, seed_sequence
+
+__all__ = ["FailoverCost", "availability_with_failover", "failover_costs", "region_loss_rto_samples"]
+
+_RTO_STEPS_WITHOUT_DATA = ("detect", "decide", "provision", "traffic_shift")
+
+
+@dataclass(frozen=True)
+class FailoverCost:
+    """What a region loss costs a tenant of ``region`` (hours)."""
+
+    region: str
+    fails_over_to: str
+    rto_mean_h: float
+    region_repair_mean_h: float
+    expected_outage_h: float
+
+    @property
+    def served_by_failover_fraction(self) -> float:
+        return 1.0 - self.expected_outage_h / self.region_repair_mean_h
+
+
+def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> np.ndarray:
+    """Realised region-loss RTO of a tenant, per simulated disaster (hours).
+
+    The service needs every stateful role back, so the tenant's RTO is the largest over the
+    roles of the ``data`` section; without a ``data`` section, the recovery steps alone.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> samples = region_loss_rto_samples(load_spec(), n_disasters=1000, seed=1)
+    >>> samples.shape
+    (1000,)
+    """
+    streams = seed_sequence(seed).spawn(max(1, len(topology.data or {})))
+    data: dict[str, DataProtection] = dict(topology.data or {})
+    if not data:
+        rng = np.random.default_rng(streams[0])
+        return sum(topology.recovery.step("region_loss", step).sample(rng, n_disasters)
+                   for step in _RTO_STEPS_WITHOUT_DATA)
+    per_role = [
+        run_scenario(protection, topology.recovery, topology.objectives, "region-loss",
+                     n_disasters=n_disasters, seed=stream).outcomes.rto_h
+        for protection, stream in zip(data.values(), streams)
+    ]
+    return np.max(per_role, axis=0)
+
+
+def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> dict[str, FailoverCost]:
+    """``E[min(region repair, failover RTO)]`` for every region that fails over."""
+    rto = region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed)
+    finite = rto[np.isfinite(rto)]
+    costs = {}
+    for region in topology.regions:
+        if not region.fails_over_to or region.region.repair is None:
+            continue
+        costs[region.name] = FailoverCost(
+            region=region.name,
+            fails_over_to=region.fails_over_to,
+            rto_mean_h=float(finite.mean()) if finite.size else float("inf"),
+            region_repair_mean_h=region.region.mttr_h,
+            expected_outage_h=expected_outage_h(region.region.repair, rto),
+        )
+    return costs
+
+
+def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0
+                               ) -> tuple[AvailabilityResult, dict[str, FailoverCost]]:
+    """Exact availability where a region loss costs ``E[min(D, RTO)]`` instead of nothing.
+
+    Parameters
+    ----------
+    topology : Topology
+        A region-form model.
+    n_disasters : int
+        Region-loss disasters simulated to sample the RTO.
+    seed : int
+        Seed of the RTO samples.
+
+    Returns
+    -------
+    (AvailabilityResult, dict of FailoverCost)
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> result, costs = availability_with_failover(load_spec(), n_disasters=2000, seed=0)
+    >>> costs["us-south"].expected_outage_h < costs["us-south"].region_repair_mean_h
+    True
+    """
+    costs = failover_costs(topology, n_disasters=n_disasters, seed=seed)
+    outage = {name: cost.expected_outage_h for name, cost in costs.items()}
+    return exact_availability(topology, region_loss_outage_h=outage), costs

@@ -1,0 +1,562 @@
+"""Spec language for data protection, recovery workflows and objectives.
+
+Three top-level sections of a topology spec are read here: ``data`` (how each stateful role
+protects its data), ``recovery`` (the steps of each failover workflow) and ``objectives``
+(availability, RPO and RTO targets). Each section may be absent; the defaults below apply.
+Time is in hours, sizes in bytes, throughputs in bytes per hour (see :mod:`hadr_model.units`).
+A *law* is anything :func:`hadr_model.topology.laws.parse_law` accepts: a bare duration is a
+fixed duration, ``{dist: lognorm, s: 0.5, mean: 1h}`` a random one.
+
+``data`` — a mapping ``ROLE: {...}``, one entry per stateful role (absent: ``{}``)
+----------------------------------------------------------------------------------
+===================================  ==========================================================
+key                                  meaning (default)
+===================================  ==========================================================
+``size``                             size of the database, a size (``2TB``) or a size law
+                                     (``{dist: lognorm, s: 1, mean: 10GB}``); required unless
+                                     ``tenants.size`` is given
+``write_rate``                       optional; ``{records_per_s: 200, bytes_per_record: 2KB}``
+                                     or a throughput ``5MB/s``: data loss is then also reported
+                                     in records / bytes
+``replication.within_region``        ``synchronous`` (quorum writes across the zones: a zone
+                                     loss loses nothing) or ``none`` (default ``synchronous``,
+                                     Cloudant: "data is stored in triplicate" across 3 zones)
+``replication.across_regions``       ``none`` (default), ``synchronous``, or
+                                     ``{mode: async, lag: LAW}``: the replica in the failover
+                                     region is ``lag`` behind (Cloudant gives no lag guarantee,
+                                     so the lag is an input law; IBM read replicas aim at
+                                     < 15 min)
+``snapshots``                        ``none``, or a mapping:
+``snapshots.every``                  interval between snapshot starts (``24h``, IBM Cloud
+                                     Databases automatic backups)
+``snapshots.takes``                  law of the time to take one snapshot (``30m``)
+``snapshots.copy_to``                ``fails_over_to`` (a copy lands in the failover region,
+                                     default) or ``none`` (snapshots stay in the region and
+                                     die with it)
+``snapshots.copy_takes``             law of the cross-region copy time (``1h``: IBM COS
+                                     cross-region replication RPO ≈ 1 h)
+``snapshots.keep``                   retention, counted from a snapshot's start (``30d``)
+``restore.throughput``               restore rate of one restore job, a throughput
+                                     (``100MiB/s``: TiDB BR ≈ 100 MiB/s per node) or a law of
+                                     throughputs (``{dist: gamma, a: 4, mean: 200MB/s}``)
+``restore.index_rebuild``            law, after the copy (``30m``; Cloudant: indexes must be
+                                     rebuilt after a restore)
+``restore.verify``                   law, after the rebuild (``0``)
+``tenants``                          optional; the role holds many tenant databases restored
+                                     together after a region loss:
+``tenants.count``                    number of tenant databases per region (``1``)
+``tenants.size``                     size (law) of one tenant database (``size / count``)
+``tenants.slots``                    parallel restore jobs in the failover region (``4``)
+``tenants.shared_throughput``        bandwidth shared by all jobs (unlimited); each running job
+                                     gets ``min(throughput, shared / min(slots, count))``
+===================================  ==========================================================
+
+``recovery`` — failover workflows (absent: the ``backup_restore`` values)
+----------------------------------------------------------------------------------
+``strategy: NAME`` (``backup_restore``, ``pilot_light``, ``warm_standby``, ``active_active``)
+takes the step values of that preset; explicit steps override them. Every step is a law.
+
+==================  ==============================================================================
+scenario            steps (default = backup & restore preset)
+==================  ==============================================================================
+``zone_loss``       ``detect`` (``10s``: OpenWhisk marks an invoker offline after 10 s),
+                    ``failover`` (``1m``)
+``region_loss``     ``detect`` (``15m``), ``decide`` (``30m``: a person declares the disaster),
+                    ``provision`` (``1h``: compute in the failover region, restore path only),
+                    ``promote`` (``10m``: IBM read-replica promotion ≈ 10 min, replica path only),
+                    ``traffic_shift`` (``5m``: DNS / GSLB)
+``corruption``      ``detect`` (exponential, mean ``2d``: an assumption — no public figure),
+                    ``decide`` (``30m``), ``provision`` (``0``), ``traffic_shift`` (``5m``);
+                    optional ``per_year``: how often logical corruption strikes (enables the
+                    per-year data-loss figures of that scenario)
+==================  ==============================================================================
+
+``objectives`` (absent: the values shown)
+----------------------------------------------------------------------------------
+``availability`` (``0.9999``, IBM MZR SLA), ``rpo: {zone_loss: 0, region_loss: 25h,
+corruption: 24h}``, ``rto: {zone_loss: 5m, region_loss: 4h, corruption: 8h}``, and
+``confidence`` (``0.95``): an objective passes when it is met with at least this probability.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..errors import SpecError
+from ..units import parse_duration, parse_fraction, parse_rate, parse_size
+from .laws import Law, deterministic, exponential, parse_law
+
+__all__ = [
+    "SCENARIOS",
+    "STRATEGY_NAMES",
+    "DataProtection",
+    "Objectives",
+    "RecoveryPlan",
+    "Replication",
+    "Restore",
+    "Snapshots",
+    "Tenants",
+    "WriteRate",
+    "parse_data",
+    "parse_objectives",
+    "parse_recovery",
+    "recovery_preset",
+]
+
+SCENARIOS = ("zone_loss", "region_loss", "corruption")
+_GB = 1e9  # laws over sizes / rates are parsed in GB (GB/h) to stay within duration bounds
+
+
+def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
+    for key in raw:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise SpecError(f"{field}.{key}", raw[key], f"{hint}one of: {', '.join(allowed)}")
+
+
+def _mapping(raw: Any, field: str, what: str) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise SpecError(field, raw, what)
+    return raw
+
+
+def _parse_scaled_law(raw: Any, field: str, parse_unit: Any, example: str) -> Law:
+    """A law over sizes (bytes) or throughputs (bytes/h), written with units."""
+    if not isinstance(raw, Mapping):
+        return deterministic(parse_unit(raw, field))
+    in_gb = dict(raw)
+    for key in ("mean", "scale", "loc", "value"):
+        if key in in_gb:
+            value = in_gb[key]
+            in_gb[key] = 0.0 if value == 0 else parse_unit(value, f"{field}.{key}") / _GB
+    if "dist" not in in_gb:
+        expected = f"a value such as {example} or a law {{dist: NAME, ..., mean: VALUE}}"
+        raise SpecError(field, dict(raw), expected)
+    law = parse_law(in_gb, field)
+    return law.with_mean(law.mean_h * _GB)
+
+
+# ---------------------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class WriteRate:
+    """Write rate of a role: ``records_per_h`` records of ``bytes_per_record`` bytes."""
+
+    records_per_h: float
+    bytes_per_record: float
+
+    @property
+    def bytes_per_h(self) -> float:
+        return self.records_per_h * self.bytes_per_record
+
+
+@dataclass(frozen=True)
+class Replication:
+    """Replication of a role's data.
+
+    ``within_region`` is ``"synchronous"`` or ``"none"``; ``across_regions`` is ``"none"``,
+    ``"synchronous"`` or ``"async"`` (then ``lag`` is the law of the replica's lag in hours).
+    """
+
+    within_region: str = "synchronous"
+    across_regions: str = "none"
+    lag: Law | None = None
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """Periodic snapshots: start every ``every_h``; durable locally after ``takes``, in the
+    failover region after ``takes + copy_takes`` (when ``copy_to == "fails_over_to"``);
+    deleted ``keep_h`` after their start."""
+
+    every_h: float = 24.0
+    takes: Law = field(default_factory=lambda: deterministic(0.5))
+    copy_to: str = "fails_over_to"
+    copy_takes: Law = field(default_factory=lambda: deterministic(1.0))
+    keep_h: float = 30 * 24.0
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Restore of one database: ``size / throughput + index_rebuild + verify``."""
+
+    throughput_bytes_per_h: Law = field(default_factory=lambda: deterministic(parse_rate("100MiB/s")))
+    index_rebuild: Law = field(default_factory=lambda: deterministic(0.5))
+    verify: Law = field(default_factory=lambda: deterministic(0.0))
+
+
+@dataclass(frozen=True)
+class Tenants:
+    """Tenant databases restored together after a region loss (restore contention)."""
+
+    count: int = 1
+    size_bytes: Law | None = None
+    slots: int = 4
+    shared_throughput_bytes_per_h: float | None = None
+
+
+@dataclass(frozen=True)
+class DataProtection:
+    """How one stateful role protects its data.
+
+    Examples
+    --------
+    >>> dp = parse_data({"db": {"size": "2TB"}})["db"]
+    >>> dp.snapshots.every_h, dp.replication.within_region
+    (24.0, 'synchronous')
+    """
+
+    role: str
+    size_bytes: Law
+    replication: Replication = field(default_factory=Replication)
+    snapshots: Snapshots | None = field(default_factory=Snapshots)
+    restore: Restore = field(default_factory=Restore)
+    tenants: Tenants = field(default_factory=Tenants)
+    write_rate: WriteRate | None = None
+
+    @property
+    def tenant_size_bytes(self) -> Law:
+        """Law of the size of one tenant database (the whole database when one tenant)."""
+        if self.tenants.size_bytes is not None:
+            return self.tenants.size_bytes
+        return self.size_bytes.with_mean(self.size_bytes.mean_h / self.tenants.count)
+
+    def with_changes(self, **changes: Any) -> DataProtection:
+        """A copy with some fields replaced (``dataclasses.replace``)."""
+        return replace(self, **changes)
+
+
+_DATA_KEYS = ("size", "write_rate", "replication", "snapshots", "restore", "tenants")
+
+
+def parse_data(raw: Any, field: str = "data") -> dict[str, DataProtection]:
+    """Read the ``data`` section: one :class:`DataProtection` per stateful role.
+
+    Parameters
+    ----------
+    raw : mapping or None
+        ``{ROLE: {size: ..., replication: ..., snapshots: ..., restore: ..., tenants: ...}}``;
+        ``None`` / absent means no role has data protection modelled.
+    field : str
+        Field path for error messages.
+
+    Raises
+    ------
+    SpecError
+        Naming the field, the value and what is expected.
+
+    Examples
+    --------
+    >>> data = parse_data({"db": {"size": "2TB", "snapshots": {"every": "12h"}}})
+    >>> data["db"].snapshots.every_h
+    12.0
+    """
+    sections = _mapping(raw, field, "a mapping of role name to its data protection")
+    result: dict[str, DataProtection] = {}
+    for role, body in sections.items():
+        result[str(role)] = _parse_role(str(role), body, f"{field}.{role}")
+    return result
+
+
+def _parse_role(role: str, raw: Any, field: str) -> DataProtection:
+    body = _mapping(raw, field, "a mapping with size, replication, snapshots, restore, tenants")
+    _check_keys(body, _DATA_KEYS, field)
+    tenants = _parse_tenants(body.get("tenants"), f"{field}.tenants")
+    if "size" in body:
+        size = _parse_scaled_law(body["size"], f"{field}.size", parse_size, "'2TB'")
+    elif tenants.size_bytes is not None:
+        size = tenants.size_bytes.with_mean(tenants.size_bytes.mean_h * tenants.count)
+    else:
+        raise SpecError(f"{field}.size", SpecError.NO_VALUE, "a size such as '2TB' (or tenants.size)")
+    return DataProtection(
+        role=role,
+        size_bytes=size,
+        replication=_parse_replication(body.get("replication"), f"{field}.replication"),
+        snapshots=_parse_snapshots(body.get("snapshots", {}), f"{field}.snapshots"),
+        restore=_parse_restore(body.get("restore"), f"{field}.restore"),
+        tenants=tenants,
+        write_rate=_parse_write_rate(body.get("write_rate"), f"{field}.write_rate"),
+    )
+
+
+def _parse_write_rate(raw: Any, field: str) -> WriteRate | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return WriteRate(records_per_h=parse_rate(raw, field), bytes_per_record=1.0)
+    body = _mapping(raw, field, "{records_per_s: N, bytes_per_record: SIZE} or a throughput such as '5MB/s'")
+    _check_keys(body, ("records_per_s", "bytes_per_record"), field)
+    records = body.get("records_per_s")
+    if isinstance(records, bool) or not isinstance(records, (int, float)) or not records > 0:
+        raise SpecError(f"{field}.records_per_s", records, "a number of records per second, more than zero")
+    record_size = parse_size(body.get("bytes_per_record", 1), f"{field}.bytes_per_record")
+    return WriteRate(records_per_h=float(records) * 3600.0, bytes_per_record=record_size)
+
+
+def _parse_replication(raw: Any, field: str) -> Replication:
+    expected = "{within_region: synchronous|none, across_regions: none|{mode: async, lag: LAW}}"
+    body = _mapping(raw, field, expected)
+    _check_keys(body, ("within_region", "across_regions"), field)
+    within = body.get("within_region", "synchronous")
+    if within not in ("synchronous", "none"):
+        raise SpecError(f"{field}.within_region", within, "synchronous or none")
+    across = body.get("across_regions", "none")
+    if across in ("none", "synchronous"):
+        return Replication(within_region=within, across_regions=across)
+    across_field = f"{field}.across_regions"
+    across_body = _mapping(across, across_field, "none, synchronous or {mode: async, lag: LAW}")
+    _check_keys(across_body, ("mode", "lag"), across_field)
+    if across_body.get("mode") != "async":
+        raise SpecError(f"{across_field}.mode", across_body.get("mode"), "async (with a lag law)")
+    if "lag" not in across_body:
+        raise SpecError(f"{across_field}.lag", SpecError.NO_VALUE, "a law of the replication lag, e.g. '5m'")
+    lag = parse_law(across_body["lag"], f"{across_field}.lag")
+    return Replication(within_region=within, across_regions="async", lag=lag)
+
+
+def _parse_snapshots(raw: Any, field: str) -> Snapshots | None:
+    if raw == "none" or raw is False:
+        return None
+    body = _mapping(raw, field, "none or {every, takes, copy_to, copy_takes, keep}")
+    _check_keys(body, ("every", "takes", "copy_to", "copy_takes", "keep"), field)
+    default = Snapshots()
+    copy_to = body.get("copy_to", default.copy_to)
+    if copy_to not in ("fails_over_to", "none"):
+        raise SpecError(f"{field}.copy_to", copy_to, "fails_over_to or none")
+    snapshots = Snapshots(
+        every_h=parse_duration(body["every"], f"{field}.every") if "every" in body else default.every_h,
+        takes=parse_law(body["takes"], f"{field}.takes") if "takes" in body else default.takes,
+        copy_to=copy_to,
+        copy_takes=parse_law(body["copy_takes"], f"{field}.copy_takes") if "copy_takes" in body
+        else default.copy_takes,
+        keep_h=parse_duration(body["keep"], f"{field}.keep") if "keep" in body else default.keep_h,
+    )
+    if snapshots.keep_h < snapshots.every_h:
+        expected = f"a retention at least the interval ({snapshots.every_h:g} h)"
+        raise SpecError(f"{field}.keep", body.get("keep"), expected)
+    return snapshots
+
+
+def _parse_restore(raw: Any, field: str) -> Restore:
+    body = _mapping(raw, field, "{throughput, index_rebuild, verify}")
+    _check_keys(body, ("throughput", "index_rebuild", "verify"), field)
+    default = Restore()
+    throughput = default.throughput_bytes_per_h
+    if "throughput" in body:
+        throughput = _parse_scaled_law(body["throughput"], f"{field}.throughput", parse_rate, "'200MB/s'")
+    return Restore(
+        throughput_bytes_per_h=throughput,
+        index_rebuild=parse_law(body["index_rebuild"], f"{field}.index_rebuild") if "index_rebuild" in body
+        else default.index_rebuild,
+        verify=parse_law(body["verify"], f"{field}.verify") if "verify" in body else default.verify,
+    )
+
+
+def _positive_int(raw: Any, field: str, default: int) -> int:
+    if raw is None:
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise SpecError(field, raw, "a whole number, at least 1")
+    return raw
+
+
+def _parse_tenants(raw: Any, field: str) -> Tenants:
+    body = _mapping(raw, field, "{count, size, slots, shared_throughput}")
+    _check_keys(body, ("count", "size", "slots", "shared_throughput"), field)
+    shared = body.get("shared_throughput")
+    return Tenants(
+        count=_positive_int(body.get("count"), f"{field}.count", 1),
+        size_bytes=_parse_scaled_law(body["size"], f"{field}.size", parse_size, "'10GB'") if "size" in body
+        else None,
+        slots=_positive_int(body.get("slots"), f"{field}.slots", 4),
+        shared_throughput_bytes_per_h=None if shared is None
+        else parse_rate(shared, f"{field}.shared_throughput"),
+    )
+
+
+# ------------------------------------------------------------------------------------ recovery
+
+STEPS = {
+    "zone_loss": ("detect", "failover"),
+    "region_loss": ("detect", "decide", "provision", "promote", "traffic_shift"),
+    "corruption": ("detect", "decide", "provision", "traffic_shift"),
+}
+
+# Region-loss step values of the four classic DR strategies. RTO ranges by strategy come
+# from AWS "Disaster Recovery of Workloads on AWS" (backup & restore: hours; pilot light:
+# tens of minutes; warm standby: minutes; multi-site: near zero) and the IBM Cloud mapping
+# (resiliency bcdr-approaches.md: zero footprint / basic standby / minimal operation /
+# active-active); the reference file's grounded defaults (§4.5 item 7) give backup&restore
+# 4-24 h, pilot light 10-60 min, warm standby 5-20 min, active/active ≈ 1 min. Replica
+# promotion ≈ 10 min is IBM Cloud Databases read-replica promotion (bcdr-approaches.md).
+def _minutes(**steps: float) -> dict[str, Law]:
+    return {name: deterministic(minutes / 60) for name, minutes in steps.items()}
+
+
+_STRATEGY_STEPS: dict[str, dict[str, dict[str, Law]]] = {
+    "backup_restore": {
+        "region_loss": _minutes(detect=15, decide=30, provision=60, promote=10, traffic_shift=5),
+    },
+    "pilot_light": {
+        # Data is replicated live; compute is off and must be scaled up around the promotion.
+        "region_loss": _minutes(detect=15, decide=15, provision=15, promote=25, traffic_shift=5),
+    },
+    "warm_standby": {
+        "region_loss": _minutes(detect=5, decide=0, provision=0, promote=5, traffic_shift=2),
+    },
+    "active_active": {
+        # Both regions serve: failover is the health check noticing and routing away.
+        "region_loss": _minutes(detect=0.5, decide=0, provision=0, promote=0, traffic_shift=0.5),
+    },
+}
+STRATEGY_NAMES = tuple(_STRATEGY_STEPS)
+
+_BASE_STEPS: dict[str, dict[str, Law]] = {
+    "zone_loss": {"detect": deterministic(10 / 3600), "failover": deterministic(1 / 60)},
+    "region_loss": dict(_STRATEGY_STEPS["backup_restore"]["region_loss"]),
+    "corruption": {"detect": exponential(48.0), "decide": deterministic(0.5), "provision": deterministic(0.0),
+                   "traffic_shift": deterministic(5 / 60)},
+}
+
+
+@dataclass(frozen=True)
+class RecoveryPlan:
+    """The steps of each failover workflow, as laws in hours.
+
+    Examples
+    --------
+    >>> plan = parse_recovery({"region_loss": {"detect": "15m"}})
+    >>> plan.step("region_loss", "detect").mean_h
+    0.25
+    """
+
+    zone_loss: Mapping[str, Law]
+    region_loss: Mapping[str, Law]
+    corruption: Mapping[str, Law]
+    strategy: str | None = None
+    corruption_per_year: float | None = None   # how often logical corruption strikes, if known
+
+    def step(self, scenario: str, name: str) -> Law:
+        """The law of step ``name`` of ``scenario`` (``zone_loss``, ``region_loss``, ``corruption``)."""
+        return getattr(self, scenario)[name]
+
+    def with_steps(self, scenario: str, **steps: Law) -> RecoveryPlan:
+        """A copy with some steps of one scenario replaced."""
+        merged = dict(getattr(self, scenario))
+        merged.update(steps)
+        return replace(self, **{scenario: merged})
+
+
+def recovery_preset(strategy: str | None = None) -> RecoveryPlan:
+    """The recovery plan of a strategy preset (``None``: the defaults, backup & restore).
+
+    Examples
+    --------
+    >>> recovery_preset("warm_standby").step("region_loss", "promote").mean_h * 60
+    5.0
+    """
+    steps = {scenario: dict(values) for scenario, values in _BASE_STEPS.items()}
+    if strategy is not None:
+        if strategy not in _STRATEGY_STEPS:
+            raise SpecError("recovery.strategy", strategy, f"one of {', '.join(STRATEGY_NAMES)}")
+        for scenario, values in _STRATEGY_STEPS[strategy].items():
+            steps[scenario].update(values)
+    return RecoveryPlan(strategy=strategy, **steps)
+
+
+def parse_recovery(raw: Any, field: str = "recovery") -> RecoveryPlan:
+    """Read the ``recovery`` section (absent: backup & restore defaults).
+
+    Examples
+    --------
+    >>> plan = parse_recovery({"strategy": "pilot_light", "zone_loss": {"failover": "2m"}})
+    >>> plan.strategy, round(plan.step("zone_loss", "failover").mean_h * 60, 6)
+    ('pilot_light', 2.0)
+    """
+    body = _mapping(raw, field, "a mapping with strategy, zone_loss, region_loss, corruption")
+    _check_keys(body, ("strategy", *SCENARIOS), field)
+    strategy = body.get("strategy")
+    if strategy is not None and strategy not in STRATEGY_NAMES:
+        close = difflib.get_close_matches(str(strategy), STRATEGY_NAMES, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise SpecError(f"{field}.strategy", strategy, f"{hint}one of: {', '.join(STRATEGY_NAMES)}")
+    plan = recovery_preset(strategy)
+    for scenario in SCENARIOS:
+        scenario_field = f"{field}.{scenario}"
+        expected = f"a mapping of steps ({', '.join(STEPS[scenario])})"
+        steps = dict(_mapping(body.get(scenario), scenario_field, expected))
+        if scenario == "corruption" and "per_year" in steps:
+            plan = replace(plan, corruption_per_year=_per_year(steps.pop("per_year"), f"{scenario_field}.per_year"))
+        _check_keys(steps, STEPS[scenario], scenario_field)
+        parsed = {name: parse_law(value, f"{scenario_field}.{name}") for name, value in steps.items()}
+        plan = plan.with_steps(scenario, **parsed)
+    return plan
+
+
+def _per_year(raw: Any, field: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 1e6:
+        raise SpecError(field, raw, "events per year, a number from 0 to 1e6")
+    return float(raw)
+
+
+# ---------------------------------------------------------------------------------- objectives
+
+_DEFAULT_RPO = {"zone_loss": 0.0, "region_loss": 25.0, "corruption": 24.0}
+_DEFAULT_RTO = {"zone_loss": 5 / 60, "region_loss": 4.0, "corruption": 8.0}
+
+
+@dataclass(frozen=True)
+class Objectives:
+    """Availability, RPO and RTO targets (hours) per scenario.
+
+    Examples
+    --------
+    >>> parse_objectives({"rto": {"region_loss": "2h"}}).rto_h["region_loss"]
+    2.0
+    """
+
+    availability: float = 0.9999
+    rpo_h: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_RPO))
+    rto_h: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_RTO))
+    confidence: float = 0.95
+
+
+def _parse_targets(raw: Any, field: str, defaults: Mapping[str, float]) -> dict[str, float]:
+    body = _mapping(raw, field, f"a mapping of scenario ({', '.join(SCENARIOS)}) to a duration")
+    _check_keys(body, SCENARIOS, field)
+    targets = dict(defaults)
+    for scenario, value in body.items():
+        targets[scenario] = parse_duration(value, f"{field}.{scenario}", allow_zero=True)
+    return targets
+
+
+def parse_objectives(raw: Any, field: str = "objectives") -> Objectives:
+    """Read the ``objectives`` section (absent: the defaults of :class:`Objectives`).
+
+    Examples
+    --------
+    >>> parse_objectives({"availability": "99.95%"}).availability
+    0.9995
+    """
+    body = _mapping(raw, field, "a mapping with availability, rpo, rto, confidence")
+    _check_keys(body, ("availability", "rpo", "rto", "confidence"), field)
+    default = Objectives()
+    availability = default.availability
+    if "availability" in body:
+        availability = parse_fraction(body["availability"], f"{field}.availability")
+    confidence = default.confidence
+    if "confidence" in body:
+        confidence = parse_fraction(body["confidence"], f"{field}.confidence")
+    return Objectives(
+        availability=availability,
+        rpo_h=_parse_targets(body.get("rpo"), f"{field}.rpo", default.rpo_h),
+        rto_h=_parse_targets(body.get("rto"), f"{field}.rto", default.rto_h),
+        confidence=confidence,
+    )
