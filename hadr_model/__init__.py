@@ -4,6 +4,9 @@ The public API, from the bottom of the stack up:
 
 * spec → model: :func:`load_spec`, :func:`default_spec_path`, :func:`to_graph`;
 * exact steady-state engine: :func:`exact_availability`;
+* Monte Carlo engine: :func:`simulate`;
+* DR workflows and failover folded into availability: :mod:`hadr_model.dr`
+  (:func:`hadr_model.dr.availability_with_failover`, :func:`hadr_model.dr.topology_scenarios`);
 * errors: :class:`HadrError`, :class:`SpecError`.
 
 Examples
@@ -20,6 +23,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .engines.exact import exact_availability
 from .engines.importance import ElementImportance
+from .engines.montecarlo import SimulationResult, simulate
 from .engines.results import AvailabilityResult, RegionAvailability, SystemMetrics
 from .errors import HadrError, SpecError
 from .topology.graph import to_graph
@@ -37,6 +41,7 @@ __all__ = [
     "ElementImportance",
     "HadrError",
     "RegionAvailability",
+    "SimulationResult",
     "SpecError",
     "SystemMetrics",
     "Topology",
@@ -44,5 +49,6 @@ __all__ = [
     "default_spec_path",
     "exact_availability",
     "load_spec",
+    "simulate",
     "to_graph",
 ]

@@ -56,6 +56,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _as_float(value: int | float) -> float:
+    # An integer beyond the float range (YAML reads 1000…000 exactly) is out of every range.
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _split(value: str) -> tuple[float, str] | None:
     match = _NUMBER_UNIT.match(value)
     if not match:
@@ -64,11 +72,11 @@ def _split(value: str) -> tuple[float, str] | None:
 
 
 def _check_range(hours: float, field: str, value: Any, allow_zero: bool, expected: str) -> float:
+    if hours > _MAX_HOURS:  # also +inf, e.g. '1e999h'
+        raise SpecError(field, value, f"{expected}, at most a million years")
     if not math.isfinite(hours) or hours < 0 or (hours == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "more than zero"
         raise SpecError(field, value, f"{expected}, {bound}")
-    if hours > _MAX_HOURS:
-        raise SpecError(field, value, f"{expected}, at most a million years")
     return hours
 
 
@@ -97,7 +105,7 @@ def parse_duration(value: Any, field: str = "", *, allow_zero: bool = False) -> 
     8760.0
     """
     if _is_number(value):
-        return _check_range(float(value), field, value, allow_zero, _DURATION_EXPECTED)
+        return _check_range(_as_float(value), field, value, allow_zero, _DURATION_EXPECTED)
     if isinstance(value, str):
         parts = _split(value)
         if parts is not None:
@@ -119,7 +127,7 @@ def parse_size(value: Any, field: str = "") -> float:
     """
     expected = "a size: bytes as a number, or a number with a unit such as '500GB' or '2TiB'"
     if _is_number(value):
-        number, unit = float(value), "b"
+        number, unit = _as_float(value), "b"
     elif isinstance(value, str) and (parts := _split(value)) is not None:
         number, unit = parts[0], (parts[1] or "b").lower()
     else:
@@ -162,7 +170,7 @@ def parse_fraction(value: Any, field: str = "", *, expected: str = _FRACTION_EXP
     0.9999
     """
     if _is_number(value):
-        number = float(value)
+        number = _as_float(value)
     elif isinstance(value, str) and value.strip().endswith("%"):
         try:
             number = float(value.strip()[:-1]) / 100.0

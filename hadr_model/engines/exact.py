@@ -43,6 +43,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from ..errors import SpecError
 from ..topology.model import (
@@ -59,7 +60,7 @@ from ..topology.model import (
     Topology,
 )
 from .importance import ElementImportance, importance_measures
-from .kofn import at_least_k, at_least_k_identical
+from .kofn import fewer_than_k
 from .network import two_terminal_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
@@ -109,21 +110,26 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
 
 @dataclass
 class _Elements:
-    """Basic elements of one scope with their conditional service availability when forced."""
+    """Basic elements with the unavailability of their scope's service when each is forced.
+
+    ``q_up`` / ``q_down``: unavailability of the region's service given the global services
+    up, with the element forced up / down (filled per region, empty for the whole list).
+    """
 
     names: list[str]
     kinds: list[str]
     counts: np.ndarray
     p: np.ndarray
+    q: np.ndarray
     cycle_h: np.ndarray
-    forced_up: np.ndarray
-    forced_down: np.ndarray
+    q_up: np.ndarray
+    q_down: np.ndarray
 
 
 @dataclass
 class _RegionTerms:
     region: Region
-    service: float          # B: service availability given the global services are up
+    q_service: float        # unavailability of the service given the global services are up
     elements: _Elements
 
 
@@ -175,78 +181,98 @@ class _UsableZones:
         return np.bincount(self.usable, weights=joint.ravel(), minlength=1 << self.zones)
 
 
-def _exclusive_products(matrix: np.ndarray) -> np.ndarray:
-    """Row r: product over all other rows (no division, so zeros are safe)."""
-    ones = np.ones((1, matrix.shape[1]))
-    before = np.cumprod(np.vstack([ones, matrix[:-1]]), axis=0)
-    after = np.cumprod(np.vstack([ones, matrix[::-1][:-1]]), axis=0)[::-1]
-    return before * after
+def _exclusive_sums(matrix: np.ndarray) -> np.ndarray:
+    """Row r: sum over all other rows, without subtraction (rows may hold -inf)."""
+    zeros = np.zeros((1, matrix.shape[1]))
+    before = np.cumsum(np.vstack([zeros, matrix[:-1]]), axis=0)
+    after = np.cumsum(np.vstack([zeros, matrix[::-1][:-1]]), axis=0)[::-1]
+    return before + after
+
+
+def _shortfall(k: int, n: np.ndarray, p: float) -> np.ndarray:
+    """``P(Bin(n, p) < k)``: fewer than k of n identical instances up (1 when n ≤ 0 < k)."""
+    with np.errstate(invalid="ignore"):
+        probability = stats.binom.cdf(k - 1, np.maximum(n, 0), p)
+    return np.where(k <= 0, 0.0, probability)
+
+
+class _RoleTerms:
+    """Per role and usable-zone set: unavailability of the role, and with one instance forced."""
+
+    def __init__(self, region: Region, roles: tuple, usable: _UsableZones) -> None:
+        up_zones = usable.zone_bits.sum(axis=1)
+        self.q_ok = np.empty((len(roles), 1 << usable.zones))
+        self.q_bare = np.empty_like(self.q_ok)       # without the common-cause factor
+        self.q_one_up = np.empty_like(self.q_ok)
+        self.q_one_down = np.empty_like(self.q_ok)
+        for r, role in enumerate(roles):
+            k = role.required(region.instances(role))
+            hosted = region.instances_per_zone(role) * up_zones
+            p = role.instance.availability
+            q_common = role.common_cause.unavailability if role.common_cause else 0.0
+
+            def with_common(shortfall: np.ndarray, q_common: float = q_common) -> np.ndarray:
+                return q_common + (1.0 - q_common) * shortfall
+
+            self.q_bare[r] = _shortfall(k, hosted, p)
+            self.q_ok[r] = with_common(self.q_bare[r])
+            self.q_one_up[r] = with_common(_shortfall(k - 1, hosted - 1, p))
+            self.q_one_down[r] = with_common(_shortfall(k, hosted - 1, p))
+        with np.errstate(divide="ignore"):
+            self.log_ok = np.log1p(-self.q_ok)
+        self.log_others = _exclusive_sums(self.log_ok)
+        self.q_service = -np.expm1(self.log_ok.sum(axis=0)) if len(roles) else np.zeros(self.q_ok.shape[1])
+
+    def q_with(self, r: int, q_role: np.ndarray) -> np.ndarray:
+        """Service shortfall per zone set when role r has unavailability ``q_role``."""
+        with np.errstate(divide="ignore"):
+            return -np.expm1(self.log_others[r] + np.log1p(-q_role))
 
 
 def _region_terms(topology: Topology, region: Region) -> _RegionTerms:
     usable = _UsableZones(region)
-    zone_count = len(region.zones)
-    p_zone = np.full(zone_count, region.zone.availability)
+    p_zone = np.full(len(region.zones), region.zone.availability)
     p_link = np.array([b.availability for *_, b in usable.links]) if usable.links else None
     law = usable.law(p_zone, p_link)
-    up_zones = usable.zone_bits.sum(axis=1)
-    roles = topology.roles
-    role_ok = np.empty((len(roles), len(law)))
-    role_bare = np.empty_like(role_ok)   # without the common-cause factor
-    instance_rows: list[tuple[int, int, np.ndarray, np.ndarray]] = []
-    for r, role in enumerate(roles):
-        per_zone = region.instances_per_zone(role)
-        k = role.required(region.instances(role))
-        p = role.instance.availability
-        common = role.common_cause.availability if role.common_cause else 1.0
-        instances_up_zones = per_zone * up_zones
-        role_bare[r] = at_least_k_identical(k, instances_up_zones, p)
-        role_ok[r] = common * role_bare[r]
-        one_up = common * at_least_k_identical(k - 1, instances_up_zones - 1, p)
-        one_down = common * at_least_k_identical(k, instances_up_zones - 1, p)
-        for z in range(zone_count):
-            hosted = usable.zone_bits[:, z]
-            instance_rows.append((r, z, np.where(hosted, one_up, role_ok[r]), np.where(hosted, one_down, role_ok[r])))
-    others = _exclusive_products(role_ok)
-    all_roles = others[0] * role_ok[0] if len(roles) else np.ones(len(law))
-    a_region = region.region.availability
-    service = a_region * float(law @ all_roles)
+    roles = _RoleTerms(region, topology.roles, usable)
+    q_region = region.region.unavailability
+
+    def q_of(zone_law: np.ndarray, q_shortfall: np.ndarray) -> float:
+        # Σ_S P(S) = 1, so 1 − a_R Σ P(S)(1 − q_S) = q_R + a_R Σ P(S) q_S: no cancellation.
+        return q_region + (1.0 - q_region) * float(zone_law @ q_shortfall)
 
     builder = _ElementBuilder()
-    builder.add(f"region:{region.name}", "region", 1, region.region, float(law @ all_roles), 0.0)
+    builder.add(f"region:{region.name}", "region", 1, region.region, float(law @ roles.q_service), 1.0)
     for z, zone_name in enumerate(region.zones):
-        for value, label in ((1.0, "up"), (0.0, "down")):
-            forced = p_zone.copy()
-            forced[z] = value
-            builder.pending[label] = a_region * float(usable.law(forced, p_link) @ all_roles)
-        builder.add(f"zone:{zone_name}", "zone", 1, region.zone, builder.pending["up"], builder.pending["down"])
+        forced = [q_of(usable.law(np.where(np.arange(len(p_zone)) == z, value, p_zone), p_link), roles.q_service)
+                  for value in (1.0, 0.0)]
+        builder.add(f"zone:{zone_name}", "zone", 1, region.zone, *forced)
     for link, (a, b, behaviour) in enumerate(usable.links):
         assert p_link is not None
-        values = []
-        for value in (1.0, 0.0):
-            forced = p_link.copy()
-            forced[link] = value
-            values.append(a_region * float(usable.law(p_zone, forced) @ all_roles))
-        builder.add(f"link:{a}-{b}@{region.name}", "link", 1, behaviour, *values)
-    for r, z, ok_up, ok_down in instance_rows:
-        role = roles[r]
-        builder.add(f"instance:{role.name}@{region.zones[z]}", "instance", region.instances_per_zone(role),
-                    role.instance, a_region * float(law @ (ok_up * others[r])),
-                    a_region * float(law @ (ok_down * others[r])))
-    for r, role in enumerate(roles):
+        forced = [q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
+                       roles.q_service) for value in (1.0, 0.0)]
+        builder.add(f"link:{a}-{b}@{region.name}", "link", 1, behaviour, *forced)
+    hosted = usable.zone_bits.T                   # (zone, zone set): the zone is in the set
+    for r, role in enumerate(topology.roles):
+        # One instance of role r forced up / down in each zone at once: rows are zones.
+        forced = [q_region + (1.0 - q_region) * (roles.q_with(r, np.where(hosted, one, roles.q_ok[r])) @ law)
+                  for one in (roles.q_one_up[r], roles.q_one_down[r])]
+        for z, zone_name in enumerate(region.zones):
+            builder.add(f"instance:{role.name}@{zone_name}", "instance", region.instances_per_zone(role),
+                        role.instance, float(forced[0][z]), float(forced[1][z]))
+    for r, role in enumerate(topology.roles):
         if role.common_cause is not None:
             builder.add(f"common-cause:{role.name}@{region.name}", "common-cause", 1, role.common_cause,
-                        a_region * float(law @ (role_bare[r] * others[r])), 0.0)
-    return _RegionTerms(region, service, builder.build())
+                        q_of(law, roles.q_with(r, roles.q_bare[r])), 1.0)
+    return _RegionTerms(region, q_of(law, roles.q_service), builder.build())
 
 
 class _ElementBuilder:
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, int, Behaviour, float, float]] = []
-        self.pending: dict[str, float] = {}
 
-    def add(self, name: str, kind: str, count: int, behaviour: Behaviour, up: float, down: float) -> None:
-        self.rows.append((name, kind, count, behaviour, up, down))
+    def add(self, name: str, kind: str, count: int, behaviour: Behaviour, q_up: float, q_down: float) -> None:
+        self.rows.append((name, kind, count, behaviour, q_up, q_down))
 
     def build(self) -> _Elements:
         return _Elements(
@@ -254,26 +280,73 @@ class _ElementBuilder:
             kinds=[r[1] for r in self.rows],
             counts=np.array([r[2] for r in self.rows], dtype=int),
             p=np.array([r[3].availability for r in self.rows]),
+            q=np.array([r[3].unavailability for r in self.rows]),
             cycle_h=np.array([r[3].cycle_h for r in self.rows]),
-            forced_up=np.array([r[4] for r in self.rows]),
-            forced_down=np.array([r[5] for r in self.rows]),
+            q_up=np.array([r[4] for r in self.rows]),
+            q_down=np.array([r[5] for r in self.rows]),
         )
 
 
 def region_service_availability(topology: Topology, region: Region) -> float:
     """Availability of one region's service on its own (global services included)."""
     a_global = math.prod(g.behaviour.availability for g in topology.used_global_services)
-    return a_global * _region_terms(topology, region).service
+    return a_global * (1.0 - _region_terms(topology, region).q_service)
 
 
 @dataclass
 class _Scope:
-    """Unavailability of one system and of it with each element forced up / down."""
+    """Unavailability ``q`` of one system, and where forcing an element changes it.
+
+    ``parts`` hold (slice of the element list, q with each element forced up, forced down,
+    forced down as the failure-frequency formula counts it); elsewhere forcing changes nothing.
+    """
 
     q: float
-    q_up: np.ndarray
-    q_down: np.ndarray
-    q_down_frequency: np.ndarray | None = None   # q_down as the failure-frequency formula needs it
+    parts: list[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]
+
+    def failures_per_hour(self, elements: _Elements) -> float:
+        total = 0.0
+        for where, q_up, _, q_down_frequency in self.parts:
+            birnbaum = q_down_frequency - q_up
+            # An element with availability 1 (a perfect ingress link) never fails: it starts
+            # no outage, whatever its Birnbaum importance, and needs no time law.
+            relevant = (birnbaum != 0.0) & (elements.p[where] < 1.0)
+            cycle = elements.cycle_h[where][relevant]
+            if np.any(np.isnan(cycle)):
+                return math.nan
+            total += float(np.sum(elements.counts[where][relevant] * birnbaum[relevant] / cycle))
+        return total
+
+
+class _Average:
+    """Running average of scopes over the home regions (memory O(elements), not O(regions²))."""
+
+    def __init__(self, size: int) -> None:
+        self.count, self.q = 0, 0.0
+        self.delta = [np.zeros(size) for _ in range(3)]
+
+    def add(self, scope: _Scope) -> None:
+        self.count += 1
+        self.q += scope.q
+        for where, *forced in scope.parts:
+            for delta, values in zip(self.delta, forced):
+                delta[where] += values - scope.q
+
+    def scope(self) -> tuple[_Scope, np.ndarray, np.ndarray]:
+        q = self.q / self.count
+        up, down, down_frequency = (q + delta / self.count for delta in self.delta)
+        everything = slice(0, len(up))
+        return _Scope(q, [(everything, up, down, down_frequency)]), up, down
+
+
+def _tenant_q(q_global: np.ndarray | float, q_home: np.ndarray | float, q_partner: np.ndarray | float,
+              weight: np.ndarray | float) -> np.ndarray:
+    """Unavailability of a tenant: ``1 − a_G (B_X + w B_F)`` written without cancellation.
+
+    ``1 − B_X − w B_F = q_X q_F + (q_X − w) B_F``; for an instantaneous failover ``w = q_X``
+    and the second term is exactly zero.
+    """
+    return q_global + (1.0 - q_global) * (q_home * q_partner + (q_home - weight) * (1.0 - q_partner))
 
 
 def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | None
@@ -282,83 +355,96 @@ def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | N
     if not has_partner:
         return 0.0, (0.0, 0.0)
     if outage_h is None:
-        return 1.0 - home.service, (1.0 - home.elements.forced_up, 1.0 - home.elements.forced_down)
+        return home.q_service, (home.elements.q_up, home.elements.q_down)
     behaviour = home.region.region
     served_fraction = 1.0 - outage_h / behaviour.mttr_h
-    weight = (1.0 - behaviour.availability) * served_fraction
+    weight = behaviour.unavailability * served_fraction
     up, down = np.full(len(home.elements.names), weight), np.full(len(home.elements.names), weight)
     up[0], down[0] = 0.0, served_fraction   # element 0 is the region itself
     return weight, (up, down)
 
 
-def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None
-                     ) -> AvailabilityResult:
-    services = topology.used_global_services
-    a_g = np.array([g.behaviour.availability for g in services])
-    q_global = float(-np.expm1(np.sum(np.log(a_g)))) if len(a_g) else 0.0
-    terms = [_region_terms(topology, region) for region in topology.regions]
-    offsets = np.cumsum([len(services)] + [len(t.elements.names) for t in terms])
-    by_name = {t.region.name: i for i, t in enumerate(terms)}
-    elements = _all_elements(services, terms)
-    total = len(elements.names)
+class _Tenants:
+    """Tenant scopes of a topology: global services, then every region's elements."""
 
-    a_rest = 1.0 - q_global
+    def __init__(self, topology: Topology) -> None:
+        self.services = topology.used_global_services
+        q_services = np.array([g.behaviour.unavailability for g in self.services])
+        log_a = np.log1p(-q_services)
+        self.q_global = float(-np.expm1(log_a.sum()))
+        self.q_global_without = -np.expm1(log_a.sum() - log_a)    # each service forced up
+        self.terms = [_region_terms(topology, region) for region in topology.regions]
+        sizes = [len(self.services)] + [len(t.elements.names) for t in self.terms]
+        self.offsets = np.cumsum([0, *sizes])
+        self.by_name = {t.region.name: i + 1 for i, t in enumerate(self.terms)}
+        self.elements = self._all_elements(q_services)
 
-    def region_scope(x: int, partner: int | None, outage_h: float | None = None) -> _Scope:
-        """Unavailability of region x's tenant, failing over to ``partner`` when given.
+    def _all_elements(self, q_services: np.ndarray) -> _Elements:
+        parts = [t.elements for t in self.terms]
+        return _Elements(
+            names=[f"global:{g.name}" for g in self.services] + [n for e in parts for n in e.names],
+            kinds=["global"] * len(self.services) + [k for e in parts for k in e.kinds],
+            counts=np.concatenate([np.ones(len(self.services), int)] + [e.counts for e in parts]),
+            p=np.concatenate([1.0 - q_services] + [e.p for e in parts]),
+            q=np.concatenate([q_services] + [e.q for e in parts]),
+            cycle_h=np.concatenate([[g.behaviour.cycle_h for g in self.services]] + [e.cycle_h for e in parts]),
+            q_up=np.empty(0),
+            q_down=np.empty(0),
+        )
 
-        The tenant is up with probability ``a_rest · (B_X + w · B_F)``: ``w = 1 − B_X`` for an
-        instantaneous failover, ``w = (1 − a_region) · φ`` when a region loss costs
+    def scope(self, region: str, partner: str | None, outage_h: float | None = None) -> _Scope:
+        """Unavailability of a tenant of ``region``, failing over to ``partner`` when given.
+
+        The tenant is up with probability ``a_G (B_X + w B_F)``: ``w = 1 − B_X`` for an
+        instantaneous failover, ``w = (1 − a_region) φ`` when a region loss costs
         ``outage_h = E[min(D, RTO)]`` (``φ = 1 − outage_h / MTTR_region``), ``w = 0`` without.
         """
-        home, own = terms[x], slice(offsets[x], offsets[x + 1])
-        b_f = terms[partner].service if partner is not None else 0.0
-        forced_b_f = (terms[partner].elements.forced_up, terms[partner].elements.forced_down) \
-            if partner is not None else (0.0, 0.0)
-        weight, forced_weight = _failover_weights(home, partner is not None, outage_h)
-
-        def q_of(b_home: np.ndarray | float, b_partner: np.ndarray | float, w: np.ndarray | float,
-                 a: np.ndarray | float = a_rest) -> np.ndarray:
-            return 1.0 - a * (b_home + w * b_partner)
-
-        q = float(q_of(home.service, b_f, weight))
-        q_up, q_down = np.full(total, q), np.full(total, q)
-        if len(services):
-            q_up[: len(services)] = q_of(home.service, b_f, weight, a_rest / a_g)
-            q_down[: len(services)] = 1.0
-        for forced, q_forced, w in zip((home.elements.forced_up, home.elements.forced_down), (q_up, q_down),
-                                       forced_weight):
-            q_forced[own] = q_of(forced, b_f, w)
-        if partner is not None:
-            other = slice(offsets[partner], offsets[partner + 1])
-            q_up[other] = q_of(home.service, forced_b_f[0], weight)
-            q_down[other] = q_of(home.service, forced_b_f[1], weight)
-        q_down_frequency = None
-        if outage_h is not None and partner is not None:
+        x = self.by_name[region]
+        home = self.terms[x - 1]
+        f = self.by_name[partner] if partner is not None else None
+        q_f = self.terms[f - 1].q_service if f is not None else 1.0
+        weight, forced_weight = _failover_weights(home, f is not None, outage_h)
+        q = float(_tenant_q(self.q_global, home.q_service, q_f, weight))
+        parts = []
+        if len(self.services):
+            up = _tenant_q(self.q_global_without, home.q_service, q_f, weight)
+            parts.append((slice(0, len(self.services)), up, np.ones(len(self.services)), np.ones(len(self.services))))
+        own = slice(self.offsets[x], self.offsets[x + 1])
+        up = _tenant_q(self.q_global, home.elements.q_up, q_f, forced_weight[0])
+        down = _tenant_q(self.q_global, home.elements.q_down, q_f, forced_weight[1])
+        down_frequency = down
+        if outage_h is not None and f is not None:
             # Every region loss that finds the tenant up starts an outage, even though the
-            # failover later serves it: count it as a failure (Birnbaum would net it out).
-            q_down_frequency = q_down.copy()
-            q_down_frequency[offsets[x]] = 1.0
-        return _Scope(q, q_up, q_down, q_down_frequency)
+            # failover serves it later: count it as a failure (Birnbaum would net it out).
+            down_frequency = down.copy()
+            down_frequency[0] = 1.0
+        parts.append((own, up, down, down_frequency))
+        if f is not None:
+            partner_terms = self.terms[f - 1].elements
+            up = _tenant_q(self.q_global, home.q_service, partner_terms.q_up, weight)
+            down = _tenant_q(self.q_global, home.q_service, partner_terms.q_down, weight)
+            parts.append((slice(self.offsets[f], self.offsets[f + 1]), up, down, down))
+        return _Scope(q, parts)
 
+
+def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None
+                     ) -> AvailabilityResult:
+    tenants = _Tenants(topology)
+    elements = tenants.elements
+    average = _Average(len(elements.names))
     regions = []
-    home_scopes = []
-    for x, term in enumerate(terms):
-        region = term.region
-        partner = by_name[region.fails_over_to] if region.fails_over_to else None
-        own = region_scope(x, None)
-        outage_h = region_loss_outage_h.get(region.name) if region_loss_outage_h is not None else None
-        tenant = region_scope(x, partner, outage_h) if partner is not None else own
+    for region in topology.regions:
+        own = tenants.scope(region.name, None)
+        tenant = own
+        if region.fails_over_to:
+            outage_h = region_loss_outage_h.get(region.name) if region_loss_outage_h is not None else None
+            tenant = tenants.scope(region.name, region.fails_over_to, outage_h)
         if region.home:
-            home_scopes.append(tenant)
+            average.add(tenant)
         regions.append(RegionAvailability(region.name, _metrics(own, elements, topology.year_hours),
                                           _metrics(tenant, elements, topology.year_hours),
                                           region.fails_over_to, region.home))
-    system = _Scope(float(np.mean([s.q for s in home_scopes])),
-                    np.mean([s.q_up for s in home_scopes], axis=0),
-                    np.mean([s.q_down for s in home_scopes], axis=0),
-                    np.mean([s.q_down if s.q_down_frequency is None else s.q_down_frequency
-                             for s in home_scopes], axis=0))
+    system, q_up, q_down = average.scope()
     notes = []
     if any(r.fails_over_to for r in topology.regions):
         notes.append(FAILOVER_NOTE if region_loss_outage_h is None else DR_FAILOVER_NOTE)
@@ -368,46 +454,25 @@ def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, floa
         form="regions",
         system=_metrics(system, elements, topology.year_hours),
         regions=tuple(regions),
-        importance=_ranked(elements, system),
+        importance=_ranked(elements, system.q, q_up, q_down),
         notes=tuple(notes),
     )
 
 
-def _all_elements(services: tuple, terms: list[_RegionTerms]) -> _Elements:
-    parts = [t.elements for t in terms]
-    return _Elements(
-        names=[f"global:{g.name}" for g in services] + [n for e in parts for n in e.names],
-        kinds=["global"] * len(services) + [k for e in parts for k in e.kinds],
-        counts=np.concatenate([np.ones(len(services), int)] + [e.counts for e in parts]),
-        p=np.concatenate([[g.behaviour.availability for g in services]] + [e.p for e in parts]),
-        cycle_h=np.concatenate([[g.behaviour.cycle_h for g in services]] + [e.cycle_h for e in parts]),
-        forced_up=np.empty(0),
-        forced_down=np.empty(0),
-    )
-
-
-def _failures_per_hour(scope: _Scope, elements: _Elements) -> float:
-    q_down = scope.q_down if scope.q_down_frequency is None else scope.q_down_frequency
-    birnbaum = q_down - scope.q_up
-    relevant = birnbaum != 0.0
-    if np.any(np.isnan(elements.cycle_h[relevant])):
-        return math.nan
-    return float(np.sum(elements.counts[relevant] * birnbaum[relevant] / elements.cycle_h[relevant]))
-
-
 def _metrics(scope: _Scope, elements: _Elements, year_hours: float) -> SystemMetrics:
-    return SystemMetrics.from_unavailability(scope.q, _failures_per_hour(scope, elements), year_hours)
+    return SystemMetrics.from_unavailability(scope.q, scope.failures_per_hour(elements), year_hours)
 
 
 def _frequency_notes(elements: _Elements) -> list[str]:
-    fixed = [n for n, c in zip(elements.names, elements.cycle_h) if math.isnan(c)]
+    fixed = [n for n, c, p in zip(elements.names, elements.cycle_h, elements.p) if math.isnan(c) and p < 1.0]
     if not fixed:
         return []
     return [f"failure frequency and mean outage need time laws; fixed availability: {', '.join(fixed[:5])}"]
 
 
-def _ranked(elements: _Elements, scope: _Scope) -> tuple[ElementImportance, ...]:
-    measures = importance_measures(elements.p, scope.q, scope.q_up, scope.q_down)
+def _ranked(elements: _Elements, q_system: float, q_up: np.ndarray, q_down: np.ndarray
+            ) -> tuple[ElementImportance, ...]:
+    measures = importance_measures(elements.q, q_system, q_up, q_down)
     items = [
         ElementImportance(
             element=name, kind=kind, count=int(count), availability=float(p),
@@ -417,6 +482,7 @@ def _ranked(elements: _Elements, scope: _Scope) -> tuple[ElementImportance, ...]
             risk_reduction_worth=float(measures["risk_reduction_worth"][i]),
         )
         for i, (name, kind, count, p) in enumerate(zip(elements.names, elements.kinds, elements.counts, elements.p))
+        if p < 1.0   # a perfect element (an implicit ingress link) has nothing to rank
     ]
     items.sort(key=lambda item: (-item.criticality, -item.birnbaum, item.element))
     return tuple(items)
@@ -424,73 +490,76 @@ def _ranked(elements: _Elements, scope: _Scope) -> tuple[ElementImportance, ...]
 
 # --- block form ----------------------------------------------------------------------------
 
-def _evaluate(block: Block, availability: dict[str, float]) -> float:
+def _unavailability(block: Block, q: dict[str, float]) -> float:
+    """Unavailability of a block, computed without ``1 − A`` cancellation where possible."""
     if isinstance(block, Component):
-        return availability[block.name]
+        return q[block.name]
     if isinstance(block, Series):
-        return math.prod(_evaluate(child, availability) for child in block.children)
+        with np.errstate(divide="ignore"):
+            return float(-np.expm1(sum(np.log1p(-_unavailability(child, q)) for child in block.children)))
     if isinstance(block, Parallel):
-        return 1.0 - math.prod(1.0 - _evaluate(child, availability) for child in block.children)
+        return math.prod(_unavailability(child, q) for child in block.children)
     if isinstance(block, KOfN):
-        return at_least_k(block.k, np.array([_evaluate(child, availability) for child in block.children]))
+        return fewer_than_k(block.k, np.array([_unavailability(child, q) for child in block.children]))
     assert isinstance(block, Network)
-    nodes = {name: availability[c.name] for name, c in block.nodes if c is not None}
-    edges = [(u, v, availability[c.name] if c is not None else 1.0) for u, v, c in block.edges]
-    return two_terminal_availability(edges, block.source, block.target, nodes)
+    nodes = {name: 1.0 - q[c.name] for name, c in block.nodes if c is not None}
+    edges = [(u, v, 1.0 - q[c.name] if c is not None else 1.0) for u, v, c in block.edges]
+    return 1.0 - two_terminal_availability(edges, block.source, block.target, nodes)
 
 
-def _block_availability(system: BlockSystem, availability: dict[str, float],
-                        common: dict[str, float], members: dict[str, list[str]]) -> float:
+def _block_unavailability(system: BlockSystem, q: dict[str, float], q_common: dict[str, float],
+                          members: dict[str, list[str]]) -> float:
     """Condition on every common-cause element, then evaluate the (independent) tree."""
     total = 0.0
-    names = list(common)
+    names = list(q_common)
     for states in itertools.product((True, False), repeat=len(names)):
-        weight = math.prod(common[n] if up else 1.0 - common[n] for n, up in zip(names, states))
+        weight = math.prod(1.0 - q_common[n] if up else q_common[n] for n, up in zip(names, states))
         if weight == 0.0:
             continue
-        conditioned = dict(availability)
+        conditioned = dict(q)
         for name, up in zip(names, states):
             if not up:
-                conditioned.update({member: 0.0 for member in members[name]})
-        total += weight * _evaluate(system.root, conditioned)
+                conditioned.update({member: 1.0 for member in members[name]})
+        total += weight * _unavailability(system.root, conditioned)
     return total
 
 
 def _block_result(system: BlockSystem) -> AvailabilityResult:
     components = system.components()
-    common = {name: behaviour.availability for name, behaviour in system.common_causes}
-    if len(common) > MAX_COMMON_CAUSES:
-        raise SpecError("blocks", f"{len(common)} common-cause groups", f"at most {MAX_COMMON_CAUSES}")
-    members: dict[str, list[str]] = {name: [] for name in common}
+    q_common = {name: behaviour.unavailability for name, behaviour in system.common_causes}
+    if len(q_common) > MAX_COMMON_CAUSES:
+        raise SpecError("blocks", f"{len(q_common)} common-cause groups", f"at most {MAX_COMMON_CAUSES}")
+    members: dict[str, list[str]] = {name: [] for name in q_common}
     for component in components:
         if component.common_cause:
             members[component.common_cause].append(component.name)
-    base = {c.name: c.behaviour.availability for c in components}
-    h = _block_availability(system, base, common, members)
+    base = {c.name: c.behaviour.unavailability for c in components}
+    q_system = _block_unavailability(system, base, q_common, members)
     behaviours = [c.behaviour for c in components] + [b for _, b in system.common_causes]
-    names = [c.name for c in components] + list(common)
-    up, down = [], []
+    names = [c.name for c in components] + list(q_common)
+    forced: dict[float, list[float]] = {0.0: [], 1.0: []}
     for name in names:
-        for value, out in ((1.0, up), (0.0, down)):
-            if name in common:
-                forced_common = dict(common, **{name: value})
-                out.append(_block_availability(system, base, forced_common, members))
+        for value, out in forced.items():
+            if name in q_common:
+                out.append(_block_unavailability(system, base, dict(q_common, **{name: value}), members))
             else:
-                out.append(_block_availability(system, dict(base, **{name: value}), common, members))
+                out.append(_block_unavailability(system, dict(base, **{name: value}), q_common, members))
+    q_up, q_down = np.array(forced[0.0]), np.array(forced[1.0])
     elements = _Elements(
         names=names,
-        kinds=["component"] * len(components) + ["common-cause"] * len(common),
+        kinds=["component"] * len(components) + ["common-cause"] * len(q_common),
         counts=np.ones(len(names), int),
         p=np.array([b.availability for b in behaviours]),
+        q=np.array([b.unavailability for b in behaviours]),
         cycle_h=np.array([b.cycle_h for b in behaviours]),
-        forced_up=np.array(up),
-        forced_down=np.array(down),
+        q_up=q_up,
+        q_down=q_down,
     )
-    scope = _Scope(1.0 - h, 1.0 - elements.forced_up, 1.0 - elements.forced_down)
+    scope = _Scope(q_system, [(slice(0, len(names)), q_up, q_down, q_down)])
     return AvailabilityResult(
         name=system.name,
         form="blocks",
         system=_metrics(scope, elements, system.year_hours),
-        importance=_ranked(elements, scope),
+        importance=_ranked(elements, q_system, q_up, q_down),
         notes=tuple(_frequency_notes(elements)),
     )

@@ -48,13 +48,14 @@ class ElementImportance:
         return asdict(self)
 
 
-def importance_measures(p: np.ndarray, q_system: float, q_up: np.ndarray, q_down: np.ndarray) -> dict[str, np.ndarray]:
+def importance_measures(q: np.ndarray, q_system: float, q_up: np.ndarray, q_down: np.ndarray
+                        ) -> dict[str, np.ndarray]:
     """Vectorised measures from unavailabilities.
 
     Parameters
     ----------
-    p : array
-        Element availabilities.
+    q : array
+        Element unavailabilities ``q_i = 1 − p_i``.
     q_system : float
         System unavailability ``Q``.
     q_up, q_down : array
@@ -64,12 +65,11 @@ def importance_measures(p: np.ndarray, q_system: float, q_up: np.ndarray, q_down
     --------
     Two elements in series, ``h = p_1 p_2``:
 
-    >>> m = importance_measures(np.array([.9, .8]), 1 - .72, np.array([.2, .1]), np.array([1., 1.]))
+    >>> m = importance_measures(np.array([.1, .2]), 1 - .72, np.array([.2, .1]), np.array([1., 1.]))
     >>> [round(float(x), 6) for x in m["birnbaum"]]
     [0.8, 0.9]
     """
-    p = np.asarray(p, dtype=float)
-    q = 1.0 - p
+    q = np.asarray(q, dtype=float)
     birnbaum = q_down - q_up
     with np.errstate(divide="ignore", invalid="ignore"):
         criticality = np.where(q_system > 0, birnbaum * q / q_system, 0.0)

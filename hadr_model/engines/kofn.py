@@ -53,3 +53,30 @@ def at_least_k(k: int, availabilities: np.ndarray) -> float:
         counts[1 : i + 1] = counts[1 : i + 1] * (1.0 - a) + counts[0:i] * a
         counts[0] *= 1.0 - a
     return float(counts[k:].sum())
+
+
+def fewer_than_k(k: int, unavailabilities: np.ndarray) -> float:
+    """``P(fewer than k elements up)`` from the elements' unavailabilities ``q_i``.
+
+    The lower tail of the Poisson-binomial law, summed from small positive terms, so a k-of-n
+    block that almost never fails keeps every digit of its unavailability (``1 − at_least_k``
+    would lose them).
+
+    Examples
+    --------
+    >>> fewer_than_k(1, np.array([1e-6, 1e-6]))   # both down
+    1e-12
+    """
+    q = np.asarray(unavailabilities, dtype=float)
+    n = q.size
+    if k <= 0:
+        return 0.0
+    if k > n:
+        return 1.0
+    # counts[j] = P(exactly j of the elements seen so far are up), for j < k only.
+    counts = np.zeros(k)
+    counts[0] = 1.0
+    for q_i in q:
+        counts[1:] = counts[1:] * q_i + counts[:-1] * (1.0 - q_i)
+        counts[0] *= q_i
+    return float(counts.sum())

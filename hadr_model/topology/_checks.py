@@ -51,8 +51,18 @@ def integer(raw: Any, field: str, low: int = 1, high: int = MAX_COUNT) -> int:
     return raw
 
 
+def finite(raw: Any) -> bool:
+    """Whether ``raw`` is a finite int or float (an int beyond the float range is not)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return False
+    try:
+        return math.isfinite(raw)
+    except OverflowError:
+        return False
+
+
 def number(raw: Any, field: str, low: float, high: float, what: str) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+    if not finite(raw):
         raise SpecError(field, raw, what)
     if not (low <= raw <= high):
         raise SpecError(field, raw, what)

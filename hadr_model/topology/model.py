@@ -75,6 +75,13 @@ class Behaviour:
         return self.mttf_h / (self.mttf_h + self.mttr_h)
 
     @property
+    def unavailability(self) -> float:
+        """``MTTR / (MTTF + MTTR)``, computed directly so tiny values keep their digits."""
+        if self.fixed_availability is not None:
+            return 1.0 - self.fixed_availability
+        return self.mttr_h / (self.mttf_h + self.mttr_h)
+
+    @property
     def cycle_h(self) -> float:
         """Mean length of one up-down cycle, ``MTTF + MTTR`` (NaN without time laws)."""
         return self.mttf_h + self.mttr_h

@@ -94,6 +94,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # '<<: *defaults' merge keys: construct_mapping below flattens them
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, (str, int, float, bool)) and key in seen:
             raise SpecError(str(key), key, "each key once in a mapping (this one is repeated)",
@@ -116,7 +118,10 @@ def read_yaml(text: str, file: str | None = None) -> Any:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise SpecError("", SpecError.NO_VALUE, f"valid YAML ({problem})", file=file, line=line) from None
+        # Show the offending line rather than "missing": a syntax error has no field, but it has text.
+        lines = text.splitlines()
+        value = lines[line - 1].strip() if line is not None and 0 < line <= len(lines) else SpecError.NO_VALUE
+        raise SpecError("", value, f"valid YAML ({problem})", file=file, line=line) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as error:
         raise SpecError("", SpecError.NO_VALUE, f"valid YAML ({error})", file=file) from None
 
@@ -177,7 +182,9 @@ def _line_of(text: str, field: str) -> int | None:
                 break
             line, node = match[0][0].start_mark.line + 1, match[0][1]
         elif isinstance(node, yaml.SequenceNode) and part.startswith("["):
-            index = int(part.strip("[]")) if part.strip("[]").isdigit() else -1
+            digits = part.strip("[]")
+            # isdigit() is true for "²", which int() refuses: a key "x[²]" crashed the locator
+            index = int(digits) if digits.isdecimal() else -1
             if not 0 <= index < len(node.value):
                 break
             node = node.value[index]

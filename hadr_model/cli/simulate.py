@@ -1,0 +1,85 @@
+"""``hadr simulate [SPEC] --years Y --runs N --seed S [--precision P] [--max-seconds T] [--workers W]
+[--json]``: time-domain Monte Carlo.
+
+A run is one independent stationary history of ``Y`` years; figures are per year.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from ..engines.montecarlo import SimulationResult, simulate
+from ..errors import SpecError
+from ._common import add_json_argument, add_spec_argument, load, print_json, table
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("simulate", help="Monte Carlo: downtime distributions, outages, attribution")
+    add_spec_argument(parser)
+    parser.add_argument("--years", type=float, default=1.0, help="length of one run in years (default 1)")
+    parser.add_argument("--runs", type=int, default=1000,
+                        help="runs (default 1000); with --precision or --max-seconds, the most runs")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--precision", type=float, default=None,
+                        help="stop at this relative 95%% CI half-width of the mean downtime, e.g. 0.01")
+    parser.add_argument("--max-seconds", type=float, default=None, help="time budget in seconds")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--objective", type=float, default=None,
+                        help="availability objective (default: the spec's objectives.availability)")
+    parser.add_argument("--plain", action="store_true", help="plain mean, without the control variate")
+    parser.add_argument("--top", type=int, default=8, help="attribution rows to print (default 8)")
+    add_json_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.runs < 2:
+        raise SpecError("--runs", args.runs, "an integer number of runs, at least 2")
+    if args.precision is not None and not 0.0 < args.precision < 1.0:
+        raise SpecError("--precision", args.precision, "a relative precision strictly between 0 and 1")
+    if args.top < 0:
+        raise SpecError("--top", args.top, "a number of rows, at least 0")
+    result = simulate(load(args), years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
+                      max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
+                      objective=args.objective, control_variate=not args.plain)
+    if args.json:
+        payload = result.as_dict()
+        payload["attribution"] = result.attribution.head(args.top).to_dict(orient="records")
+        print_json(payload)
+    else:
+        print(render(result, top=args.top))
+    return 0
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None or not math.isfinite(value) else format(value, spec)
+
+
+def render(result: SimulationResult, top: int = 8) -> str:
+    """Text report of a simulation result."""
+    r = result
+    low, high = r.availability_ci95
+    estimator = "control variate" if r.control_variate else "plain mean"
+    lines = [
+        f"{r.name}: Monte Carlo, {r.runs} runs of {r.years:g} year(s), seed {r.seed} "
+        f"({r.batches} batches, {r.seconds:.1f} s, stopped by {r.stopped_by})",
+        f"  availability           {r.availability:.8f}   95% CI [{low:.8f}, {high:.8f}] ({estimator})",
+        f"  relative precision     {_fmt(r.relative_precision, '.3%')} (95% half-width / unavailability)",
+        f"  downtime min/year      mean {_fmt(r.downtime_min_per_year_mean, '.4g')}  "
+        f"p50 {_fmt(r.downtime_min_per_year_p50, '.4g')}  p90 {_fmt(r.downtime_min_per_year_p90, '.4g')}  "
+        f"p99 {_fmt(r.downtime_min_per_year_p99, '.4g')}",
+        f"  outages per year       {_fmt(r.outages_per_year_mean, '.4g')}   95% CI "
+        f"[{_fmt(r.outages_per_year_ci95[0], '.4g')}, {_fmt(r.outages_per_year_ci95[1], '.4g')}]",
+        f"  outage duration h      mean {_fmt(r.outage_duration_h_mean, '.4g')}  "
+        f"p50 {_fmt(r.outage_duration_h_p50, '.4g')}  p90 {_fmt(r.outage_duration_h_p90, '.4g')}  "
+        f"p99 {_fmt(r.outage_duration_h_p99, '.4g')}  ({r.outages_observed} complete outages)",
+    ]
+    if r.objective_availability is not None:
+        lines.append(f"  P(run meets {r.objective_availability:g})   {_fmt(r.probability_meeting_objective, '.4f')}")
+    rows = [(row.element, row.kind, int(row.count), row.outages_started_per_year, row.downtime_min_per_year,
+             row.share) for row in r.attribution.head(top).itertuples()]
+    if rows:
+        lines += ["", "downtime attributed to the element whose failure started each outage",
+                  table(["element", "kind", "count", "outages/year", "downtime min/year", "share"], rows)]
+    return "\n".join(lines)

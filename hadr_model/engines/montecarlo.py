@@ -1,0 +1,793 @@
+r"""Time-domain Monte Carlo: downtime distributions for any failure and repair laws.
+
+Model
+-----
+Every element (instance, zone, region, global service, link, common-cause element, block
+component) is an alternating renewal process: up for a time drawn from its failure law, down
+for a time drawn from its repair law, independently of everything else. Zones, regions,
+global services and common-cause elements are *one* process each, shared by everything they
+contain, exactly as in :mod:`~hadr_model.engines.exact`; the system state is the same
+structure function:
+
+* role ``r`` of a region is up when ``Σ_z [zone z usable] · up_{r,z} ≥ k_r`` and its
+  common-cause element is up (a zone is usable when it is up and, with a zone network, reaches
+  the region's ingress over up links and zones);
+* a region's service is up when the region and all its roles are up;
+* a tenant homed in ``X`` with failover to ``F`` is up when every global service the roles
+  depend on is up and (``X``'s service or ``F``'s service) is up — instantaneous failover, the
+  same upper bound as the exact engine;
+* block form: series, parallel, k-of-n and two-terminal networks over the components, a
+  component being down while its common-cause element is down.
+
+Initial state
+-------------
+Each element starts in its *stationary* state, so every run is a stationary history and no
+warm-up is needed: up with probability ``A = MTTF/(MTTF+MTTR)``, and the time left in the
+current phase is drawn from the equilibrium (stationary-excess) law of that phase,
+``f_e(x) = (1 − F(x)) / m``. It is sampled as ``U · L`` with ``U`` uniform and ``L`` drawn from
+the length-biased law ``x f(x) / m``: exactly for exponential laws (memoryless: ``f_e = f``),
+deterministic (``L = value``), gamma (``L ~ Gamma(a + 1)``), Weibull (``(L/λ)^c ~ Gamma(1 + 1/c)``)
+and lognormal (``log L ~ N(μ + s², s)``) laws; for other laws by weighted resampling of a pool of
+at least 20 000 draws (sampling-importance-resampling, error of order 1/pool).
+
+Runs and estimates
+------------------
+A *run* is one independent history of ``Y`` years (``T = Y · year_hours`` hours). In the
+region form each run simulates the whole topology and evaluates a tenant of every home region
+on the same history; "the service" is a tenant whose home region is drawn uniformly, so a
+run's downtime is the mean over the home regions (its expectation given the history — the
+same mean, a smaller variance). With ``D_i`` the downtime of run ``i`` in hours,
+
+* unavailability ``Û = mean_i D_i / T``, 95 % confidence interval ``Û ± t_{0.975, n−1} s / √n``
+  (``s``: standard deviation of ``D_i / T`` over the ``n`` independent runs);
+* downtime per year of a (run, home region) pair ``= D / Y``; its percentiles, and the
+  probability of meeting the availability objective ``P(1 − D / T ≥ A_obj)`` — "in a given
+  year" when ``Y = 1`` — are over those pairs (a tenant with a uniformly drawn home);
+* by default the mean uses a *control variate*: ``C_i = Σ_e w_e D_{e,i}`` with ``D_{e,i}`` the
+  downtime of element ``e`` (summed over its copies) in run ``i`` and ``w_e`` its Birnbaum
+  importance from the exact engine, so ``C`` is the first-order expansion of the service's
+  downtime. ``E[C] = T Σ_e w_e n_e (1 − A_e)`` holds exactly for stationary elements whatever
+  their laws, so ``Û = ȳ − β̂ (c̄ − E[C]/T)`` (``β̂`` by least squares) is consistent for any
+  weights — they only change its variance, and the estimate stays an independent check of the
+  exact engine's system figure. Its 95 % half-width uses the regression residuals (``n − 2``
+  degrees of freedom). ``control_variate=False`` gives the plain mean;
+* outages per year: transitions of the service from up to down in ``[0, T)``, divided by ``Y``
+  (its mean is the failure frequency ``ω`` of the exact engine, by the renewal-reward theorem);
+* outage durations: the outages that start and end inside ``[0, T)`` (bias of order
+  mean outage / ``T`` for laws with a spread; none for fixed repair times).
+
+Attribution
+-----------
+Each outage is charged, whole, to the element whose transition started it (the failure that
+took the service down; a repair can start an outage only through a network or a capacity rule,
+never here). The downtime of an outage already in progress at ``t = 0`` is charged to
+``(down at start)``. Instances of a role in one zone are one row (``count`` copies).
+
+Computation
+-----------
+A batch of ``B`` runs is simulated at once. For each element the alternating up/down durations
+of all runs and copies are drawn as one array and accumulated (``cumsum``) to event times; each
+node of the structure merges its children's events row by row, evaluates its rule at the merged
+events and keeps only the points where its state changes
+(:mod:`~hadr_model.engines.structure`). Batch ``b`` draws every random number from the ``b``-th
+child of ``numpy.random.SeedSequence(seed)``, so results do not depend on the number of worker
+processes. With ``precision``, batches are added until the 95 % half-width is at most
+``precision · Û`` (checked after each batch, in batch order).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from ..errors import HadrError, SpecError
+from ..topology.laws import Law
+from ..topology.model import (
+    Behaviour,
+    Block,
+    BlockSystem,
+    Component,
+    Model,
+    Network,
+    Parallel,
+    Region,
+    Series,
+    Topology,
+)
+from .structure import AtLeast, RoleDown, Signal, TenantDown, Unreachable, combine
+
+__all__ = ["EVENTS_PER_BATCH", "SimulationResult", "simulate"]
+
+EVENTS_PER_BATCH = 1_500_000
+_SIR_POOL = 20_000
+_MIN_RUNS_FOR_PRECISION = 1000
+_DOWN_AT_START = "(down at start)"
+
+
+# --- the plan: elements and the structure over them -----------------------------------------
+
+@dataclass(frozen=True)
+class _Element:
+    name: str
+    kind: str
+    count: int
+    failure: Law
+    repair: Law
+
+    @property
+    def availability(self) -> float:
+        return self.failure.mean_h / (self.failure.mean_h + self.repair.mean_h)
+
+    @property
+    def cycle_h(self) -> float:
+        return self.failure.mean_h + self.repair.mean_h
+
+
+@dataclass(frozen=True, eq=False)
+class _Leaf:
+    element: int
+
+
+@dataclass(frozen=True, eq=False)
+class _Node:
+    channels: tuple[tuple[Any, ...], ...]
+    rule: Any
+
+
+_Part = _Leaf | _Node
+
+
+@dataclass(frozen=True)
+class _Plan:
+    name: str
+    form: str
+    elements: tuple[_Element, ...]
+    tenants: tuple[_Part, ...]
+    tenant_names: tuple[str, ...]
+    year_hours: float
+    objective: float | None
+    weights: tuple[float, ...] = ()
+
+
+class _Builder:
+    """Collects the elements of a model; perfect elements (availability 1) are left out."""
+
+    def __init__(self) -> None:
+        self.elements: list[_Element] = []
+
+    def add(self, name: str, kind: str, behaviour: Behaviour, count: int = 1) -> _Leaf | None:
+        if not behaviour.has_time_law:
+            if behaviour.fixed_availability == 1.0:
+                return None
+            raise SpecError(name, f"availability {behaviour.fixed_availability}",
+                            "time laws (mttf/mttr or failure/repair) for Monte Carlo: a fixed availability "
+                            "has no time behaviour to simulate")
+        assert behaviour.failure is not None and behaviour.repair is not None
+        self.elements.append(_Element(name, kind, count, behaviour.failure, behaviour.repair))
+        return _Leaf(len(self.elements) - 1)
+
+
+def _present(*parts: _Part | None) -> tuple[_Part, ...]:
+    return tuple(p for p in parts if p is not None)
+
+
+def _unusable_zones(region: Region, zones: list[_Leaf | None], builder: _Builder) -> list[_Part | None]:
+    """Per zone: the part that is down when the zone's instances cannot serve."""
+    if region.network is None:
+        return list(zones)
+    links = [builder.add(f"link:{a}-{b}@{region.name}", "link", behaviour)
+             for a, b, behaviour in region.network.links]
+    channels = tuple((z,) for z in _present(*zones)) + tuple((link,) for link in _present(*links))
+    node_channels, c = {}, 0
+    for name, zone in zip(region.zones, zones):
+        if zone is not None:
+            node_channels[name] = c
+            c += 1
+    edges = []
+    for (a, b, _), link in zip(region.network.links, links):
+        edges.append((a, b, c if link is not None else None))
+        c += link is not None
+    nodes = ("ingress", *region.zones)
+    return [_Node(channels, Unreachable("ingress", z, nodes, node_channels, edges)) for z in region.zones]
+
+
+def _region_service(topology: Topology, region: Region, builder: _Builder) -> _Node:
+    own = builder.add(f"region:{region.name}", "region", region.region)
+    zones = [builder.add(f"zone:{z}", "zone", region.zone) for z in region.zones]
+    unusable = _unusable_zones(region, zones, builder)
+    roles = []
+    for role in topology.roles:
+        per_zone = region.instances_per_zone(role)
+        channels: list[tuple[_Part, ...]] = []
+        for z, zone_name in enumerate(region.zones):
+            channels.append(_present(unusable[z]))
+            channels.append(_present(builder.add(f"instance:{role.name}@{zone_name}", "instance",
+                                                 role.instance, per_zone)))
+        common = None
+        if role.common_cause is not None:
+            common = builder.add(f"common-cause:{role.name}@{region.name}", "common-cause", role.common_cause)
+            if common is not None:
+                channels.append((common,))
+        total = region.instances(role)
+        rule = RoleDown([per_zone] * len(region.zones), total - role.required(total) + 1, common is not None)
+        roles.append(_Node(tuple(channels), rule))
+    return _Node((_present(own, *roles),), AtLeast(1))
+
+
+def _topology_plan(topology: Topology, objective: float | None) -> _Plan:
+    builder = _Builder()
+    services = _present(*(builder.add(f"global:{g.name}", "global", g.behaviour)
+                          for g in topology.used_global_services))
+    regions = {r.name: _region_service(topology, r, builder) for r in topology.regions}
+    tenants = []
+    for region in topology.home_regions:
+        channels = ((services,) if services else ()) + ((regions[region.name],),)
+        if region.fails_over_to:
+            channels += ((regions[region.fails_over_to],),)
+        tenants.append(_Node(channels, TenantDown(bool(services), bool(region.fails_over_to))))
+    return _Plan(topology.name, "regions", tuple(builder.elements), tuple(tenants),
+                 tuple(r.name for r in topology.home_regions), topology.year_hours, objective)
+
+
+def _block_part(block: Block, builder: _Builder, common: dict[str, _Leaf | None]) -> _Part | None:
+    if isinstance(block, Component):
+        leaf = builder.add(block.name, "component", block.behaviour)
+        shared = common.get(block.common_cause) if block.common_cause else None
+        return _Node((_present(leaf, shared),), AtLeast(1)) if shared is not None else leaf
+    if isinstance(block, Network):
+        return _network_part(block, builder, common)
+    children = [_block_part(child, builder, common) for child in block.children]
+    n = len(children)
+    need = {Series: 1, Parallel: n}.get(type(block), n - getattr(block, "k", 0) + 1)
+    parts = _present(*children)
+    if len(parts) == 1 and need == 1 and _is_boolean(parts[0], builder):
+        return parts[0]  # a series of one: no merge needed
+    return _Node((parts,), AtLeast(need))
+
+
+def _is_boolean(part: _Part, builder: _Builder) -> bool:
+    return isinstance(part, _Node) or builder.elements[part.element].count == 1
+
+
+def _network_part(block: Network, builder: _Builder, common: dict[str, _Leaf | None]) -> _Node:
+    channels: list[tuple[_Part, ...]] = []
+    node_channels: dict[str, int] = {}
+    for name, component in block.nodes:
+        part = _block_part(component, builder, common) if component is not None else None
+        if part is not None:
+            node_channels[name] = len(channels)
+            channels.append((part,))
+    edges = []
+    for u, v, component in block.edges:
+        part = _block_part(component, builder, common) if component is not None else None
+        edges.append((u, v, len(channels) if part is not None else None))
+        if part is not None:
+            channels.append((part,))
+    nodes = tuple(name for name, _ in block.nodes)
+    return _Node(tuple(channels), Unreachable(block.source, block.target, nodes, node_channels, edges))
+
+
+def _block_plan(system: BlockSystem, objective: float | None) -> _Plan:
+    builder = _Builder()
+    common = {name: builder.add(name, "common-cause", behaviour) for name, behaviour in system.common_causes}
+    root = _block_part(system.root, builder, common)
+    if root is None:
+        root = _Node(((),), AtLeast(1))
+    return _Plan(system.name, "blocks", tuple(builder.elements), (root,), ("root",),
+                 system.year_hours, objective)
+
+
+def _objective_of(model: Model, objective: float | None) -> float | None:
+    if objective is not None:
+        return objective
+    return getattr(model.objectives, "availability", None)
+
+
+def _control_weights(model: Model, plan: _Plan) -> tuple[float, ...]:
+    """Birnbaum importance of each element (per copy) for the control variate; 0 if unknown."""
+    from .exact import exact_availability
+
+    try:
+        importance = {i.element: i.birnbaum for i in exact_availability(model).importance}
+    except (HadrError, ValueError, MemoryError):
+        return tuple(0.0 for _ in plan.elements)
+    return tuple(float(np.nan_to_num(importance.get(e.name, 0.0))) for e in plan.elements)
+
+
+def _plan(model: Model, objective: float | None, control_variate: bool) -> _Plan:
+    chosen = _objective_of(model, objective)
+    plan = _block_plan(model, chosen) if isinstance(model, BlockSystem) else _topology_plan(model, chosen)
+    if control_variate:
+        plan = replace(plan, weights=_control_weights(model, plan))
+    return plan
+
+
+# --- one element: alternating renewal process for all runs of a batch -----------------------
+
+def _equilibrium(law: Law, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Residual time of a phase seen at a random instant (stationary-excess law)."""
+    if law.is_exponential:
+        return law.sample(rng, shape)
+    u = rng.random(shape)
+    kwargs = law.kwargs
+    plain = kwargs.get("loc", 0.0) == 0.0
+    scale = kwargs.get("scale", 1.0)
+    if law.dist == "deterministic":
+        return u * kwargs["value"]
+    if plain and law.dist == "gamma":
+        return u * rng.gamma(kwargs["a"] + 1.0, scale, shape)
+    if plain and law.dist == "weibull_min":
+        c = kwargs["c"]
+        return u * scale * rng.gamma(1.0 + 1.0 / c, 1.0, shape) ** (1.0 / c)
+    if plain and law.dist == "lognorm":
+        s = kwargs["s"]
+        return u * scale * np.exp(s * s + s * rng.standard_normal(shape))
+    size = int(np.prod(shape))
+    pool = law.sample(rng, max(_SIR_POOL, 20 * size))
+    picked = rng.choice(pool, size=size, p=pool / pool.sum())
+    return u * picked.reshape(shape)
+
+
+def _phases(element: _Element, rng: np.random.Generator, up: np.ndarray, pairs: int) -> np.ndarray:
+    """``2 · pairs`` further phase durations: repair first for copies that started up."""
+    shape = up.shape + (pairs,)
+    failures = element.failure.sample(rng, shape)
+    repairs = element.repair.sample(rng, shape)
+    block = np.empty(up.shape + (2 * pairs,))
+    block[..., 0::2] = repairs
+    block[..., 1::2] = failures
+    down = ~up
+    if down.any():  # copies that started down (a fraction U of them) fail first
+        block[down, 0::2] = failures[down]
+        block[down, 1::2] = repairs[down]
+    return block
+
+
+def _element_signal(element: _Element, index: int, runs: int, horizon: float,
+                    rng: np.random.Generator) -> Signal:
+    """Down count of the element's copies over ``[0, horizon)`` for ``runs`` runs."""
+    shape = (runs, element.count)
+    up = rng.random(shape) < element.availability
+    first = np.where(up, _equilibrium(element.failure, rng, shape), _equilibrium(element.repair, rng, shape))
+    cycles = horizon / element.cycle_h
+    pairs = max(1, math.ceil(cycles + 4.0 * math.sqrt(cycles) + 2.0))
+    blocks, reached = [first[..., None]], first
+    while np.any(reached < horizon):
+        block = _phases(element, rng, up, pairs)
+        blocks.append(block)
+        reached = reached + block.sum(axis=-1)
+    times = np.cumsum(np.concatenate(blocks, axis=-1), axis=-1)
+    inside = times < horizon
+    width = int(inside.sum(axis=-1).max())
+    times, inside = times[..., :width], inside[..., :width]
+    # Phase j ends up (a failure, +1) when j is even for copies that started up.
+    alternating = np.where(np.arange(width) % 2 == 0, 1, -1).astype(np.int8)
+    sign = np.where(up, 1, -1).astype(np.int8)[..., None]
+    deltas = (alternating * sign) * inside
+    times[~inside] = np.inf
+    times = times.reshape(runs, -1)
+    causes = np.broadcast_to(np.int32(index), times.shape)
+    return Signal((~up).sum(axis=1).astype(np.int8), times, deltas.reshape(runs, -1), causes)
+
+
+def _evaluate(part: _Part, leaf: Any, cache: dict[int, Signal], runs: int) -> Signal:
+    key = id(part)
+    if key not in cache:
+        if isinstance(part, _Leaf):
+            cache[key] = leaf(part.element)
+        else:
+            channels = [[_evaluate(child, leaf, cache, runs) for child in channel] for channel in part.channels]
+            cache[key] = combine(channels, part.rule, runs)
+    return cache[key]
+
+
+# --- one batch ------------------------------------------------------------------------------
+
+@dataclass
+class _Batch:
+    downtime_h: np.ndarray        # (B, H): per run and home region
+    outages: np.ndarray           # (B, H)
+    durations_h: np.ndarray       # complete outages, pooled over home regions
+    charged_h: np.ndarray         # (elements + 1,) downtime charged, summed over runs and homes
+    started: np.ndarray           # (elements + 1,) outages started
+    events: int                   # element transitions simulated
+    control_h: np.ndarray         # (B,) Σ_e w_e · downtime of e: the control variate
+
+
+def _downtime(signal: Signal, horizon: float) -> np.ndarray:
+    """Integral of the signal over ``[0, horizon)`` (down hours, summed over copies), per run."""
+    valid = signal.deltas != 0
+    after = np.where(valid, horizon - np.where(valid, signal.times, 0.0), 0.0)
+    return signal.init * horizon + (signal.deltas * after).sum(axis=1)
+
+
+def _tenant_figures(signal: Signal, horizon: float, elements: int) -> tuple[np.ndarray, ...]:
+    times, deltas = signal.times, signal.deltas
+    downtime = _downtime(signal, horizon)
+    rows, cols = np.nonzero(deltas == 1)
+    # A boolean signal alternates: the change after an outage's start is its end.
+    after = cols + 1
+    inside = after < times.shape[1]
+    ends = np.where(inside, times[rows, np.where(inside, after, 0)], np.inf)
+    begins = times[rows, cols]
+    durations = (ends - begins)[np.isfinite(ends)]
+    causes = np.concatenate([signal.causes[rows, cols], np.full(len(signal.init), elements)])
+    weights = np.concatenate([np.minimum(ends, horizon) - begins, _initial_outage(signal, horizon)])
+    charged_h = np.bincount(causes, weights=weights, minlength=elements + 1)
+    started = np.bincount(causes[: cols.size], minlength=elements + 1)
+    return downtime, np.bincount(rows, minlength=len(times)), durations, charged_h, started
+
+
+def _initial_outage(signal: Signal, horizon: float) -> np.ndarray:
+    first = signal.times[:, 0] if signal.times.shape[1] else np.full(len(signal.init), np.inf)
+    return np.where(signal.init > 0, np.minimum(first, horizon), 0.0)
+
+
+def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSequence) -> _Batch:
+    rng = np.random.default_rng(seed)
+    events = [0]
+    control = np.zeros(runs)
+
+    def leaf(index: int) -> Signal:
+        signal = _element_signal(plan.elements[index], index, runs, horizon, rng)
+        events[0] += int(np.count_nonzero(signal.deltas))
+        if plan.weights and plan.weights[index]:
+            control[:] += plan.weights[index] * _downtime(signal, horizon)
+        return signal
+
+    cache: dict[int, Signal] = {}
+    figures = [_tenant_figures(_evaluate(t, leaf, cache, runs), horizon, len(plan.elements))
+               for t in plan.tenants]
+    return _Batch(
+        downtime_h=np.stack([f[0] for f in figures], axis=1),
+        outages=np.stack([f[1] for f in figures], axis=1),
+        durations_h=np.concatenate([f[2] for f in figures]),
+        charged_h=np.sum([f[3] for f in figures], axis=0),
+        started=np.sum([f[4] for f in figures], axis=0),
+        events=events[0],
+        control_h=control,
+    )
+
+
+def _batch_size(plan: _Plan, horizon: float) -> int:
+    """Runs per batch: about :data:`EVENTS_PER_BATCH` element transitions (fixed by the model)."""
+    per_run = sum(e.count * (2.0 * horizon / e.cycle_h + 1.0) for e in plan.elements)
+    return int(min(50_000, max(1, EVENTS_PER_BATCH // max(per_run, 1.0))))
+
+
+# --- results --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Monte Carlo estimates; units in the names (``_h`` hours, ``_min`` minutes).
+
+    ``per_run`` and ``attribution`` are pandas tables (see :meth:`runs_frame` and
+    :meth:`attribution_frame`); :meth:`as_dict` gives the JSON-ready scalar figures.
+    """
+
+    name: str
+    form: str
+    runs: int
+    years: float
+    seed: int
+    batches: int
+    seconds: float
+    stopped_by: str
+    availability: float
+    availability_ci95: tuple[float, float]
+    unavailability: float
+    unavailability_ci95_halfwidth: float
+    relative_precision: float
+    downtime_min_per_year_mean: float
+    downtime_min_per_year_ci95: tuple[float, float]
+    downtime_min_per_year_std: float
+    downtime_min_per_year_p50: float
+    downtime_min_per_year_p90: float
+    downtime_min_per_year_p99: float
+    outages_per_year_mean: float
+    outages_per_year_ci95: tuple[float, float]
+    outage_duration_h_mean: float
+    outage_duration_h_p50: float
+    outage_duration_h_p90: float
+    outage_duration_h_p99: float
+    outages_observed: int
+    objective_availability: float | None
+    probability_meeting_objective: float | None
+    element_events_per_run: float
+    control_variate: bool
+    variance_reduction_factor: float
+    per_run: Any = field(default=None, repr=False, compare=False)
+    attribution: Any = field(default=None, repr=False, compare=False)
+    durations_h: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Scalar figures as a JSON-ready dict (intervals split into ``_low`` / ``_high``)."""
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if key in ("per_run", "attribution", "durations_h"):
+                continue
+            if isinstance(value, tuple):
+                out[f"{key}_low"], out[f"{key}_high"] = (float(v) for v in value)
+            else:
+                out[key] = value.item() if isinstance(value, np.generic) else value
+        return out
+
+    def runs_frame(self) -> Any:
+        """One row per run: downtime (hours, minutes per year), availability, outages."""
+        return self.per_run
+
+    def attribution_frame(self) -> Any:
+        """Downtime charged to each element (rule in the module docstring), largest first."""
+        return self.attribution
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
+    """Mean and 95 % t half-width of independent values."""
+    n = len(values)
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.inf
+    return mean, float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+
+
+def _controlled_interval(y: np.ndarray, c: np.ndarray, mu: float) -> tuple[float, float, float]:
+    """Control-variate mean ``ȳ − β̂ (c̄ − μ)`` with its 95 % half-width and variance ratio.
+
+    ``β̂ = cov(y, c) / var(c)``; the half-width uses the residual standard deviation with
+    ``n − 2`` degrees of freedom. Without variation in ``c`` it is the plain mean.
+    """
+    n = len(y)
+    if n < 3 or not np.any(c != c[0]):
+        mean, half = _interval(y)
+        return mean, half, 1.0
+    c_centred = c - c.mean()
+    beta = float(np.dot(c_centred, y - y.mean()) / np.dot(c_centred, c_centred))
+    residual = y - beta * c_centred
+    mean = float(y.mean() - beta * (c.mean() - mu))
+    spread = math.sqrt(float(np.sum((residual - residual.mean()) ** 2)) / (n - 2))
+    plain = float(y.std(ddof=1))
+    factor = (plain / spread) ** 2 if spread > 0 else math.inf
+    return mean, float(stats.t.ppf(0.975, n - 2) * spread / math.sqrt(n)), factor
+
+
+def _percentiles(values: np.ndarray) -> list[float]:
+    if values.size == 0:
+        return [math.nan] * 3
+    return [float(v) for v in np.percentile(values, [50, 90, 99])]
+
+
+@dataclass
+class _Totals:
+    batches: list[_Batch] = field(default_factory=list)
+
+    def add(self, batch: _Batch) -> None:
+        self.batches.append(batch)
+
+    def downtime_h(self) -> np.ndarray:
+        return np.concatenate([b.downtime_h for b in self.batches])
+
+    def unavailability(self, plan: _Plan, horizon: float) -> tuple[float, float, float]:
+        """Mean unavailability, 95 % half-width and variance-reduction factor."""
+        y = self.downtime_h().mean(axis=1) / horizon
+        if not plan.weights:
+            return (*_interval(y), 1.0)
+        c = np.concatenate([b.control_h for b in self.batches]) / horizon
+        mu = sum(w * e.count * (1.0 - e.availability) for w, e in zip(plan.weights, plan.elements))
+        return _controlled_interval(y, c, mu)
+
+    def relative_halfwidth(self, plan: _Plan, horizon: float) -> float:
+        mean, half, _ = self.unavailability(plan, horizon)
+        return half / mean if mean > 0 else math.inf
+
+
+def _attribution_table(plan: _Plan, totals: _Totals, runs: int, years: float) -> Any:
+    import pandas as pd
+
+    homes = len(plan.tenants)
+    charged = np.sum([b.charged_h for b in totals.batches], axis=0) / homes
+    started = np.sum([b.started for b in totals.batches], axis=0) / homes
+    names = [e.name for e in plan.elements] + [_DOWN_AT_START]
+    kinds = [e.kind for e in plan.elements] + ["-"]
+    counts = [e.count for e in plan.elements] + [0]
+    total = charged.sum()
+    frame = pd.DataFrame({
+        "element": names, "kind": kinds, "count": counts,
+        "outages_started_per_year": started / (runs * years),
+        "downtime_min_per_year": charged * 60.0 / (runs * years),
+        "share": charged / total if total > 0 else 0.0,
+    })
+    frame = frame[frame["downtime_min_per_year"] > 0]
+    return frame.sort_values("downtime_min_per_year", ascending=False, ignore_index=True)
+
+
+def _runs_table(downtime_h: np.ndarray, outages: np.ndarray, horizon: float, years: float) -> Any:
+    import pandas as pd
+
+    mean_downtime = downtime_h.mean(axis=1)
+    return pd.DataFrame({
+        "run": np.arange(len(mean_downtime)),
+        "downtime_h": mean_downtime,
+        "downtime_min_per_year": mean_downtime * 60.0 / years,
+        "availability": 1.0 - mean_downtime / horizon,
+        "outages": outages.mean(axis=1),
+    })
+
+
+def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: float,
+            stopped_by: str) -> SimulationResult:
+    horizon = years * plan.year_hours
+    downtime = totals.downtime_h()
+    outages = np.concatenate([b.outages for b in totals.batches])
+    durations = np.concatenate([b.durations_h for b in totals.batches])
+    runs = len(downtime)
+    u, u_half, factor = totals.unavailability(plan, horizon)
+    per_year = plan.year_hours * 60.0
+    rate, rate_half = _interval(outages.mean(axis=1) / years)
+    pooled_min = (downtime / years * 60.0).ravel()
+    meets = None
+    if plan.objective is not None:
+        meets = float(np.mean(1.0 - downtime.ravel() / horizon >= plan.objective))
+    p50, p90, p99 = _percentiles(pooled_min)
+    d50, d90, d99 = _percentiles(durations)
+    return SimulationResult(
+        name=plan.name, form=plan.form, runs=runs, years=years, seed=seed, batches=len(totals.batches),
+        seconds=seconds, stopped_by=stopped_by,
+        availability=1.0 - u, availability_ci95=(1.0 - u - u_half, 1.0 - u + u_half),
+        unavailability=u, unavailability_ci95_halfwidth=u_half,
+        relative_precision=u_half / u if u > 0 else math.inf,
+        downtime_min_per_year_mean=u * per_year,
+        downtime_min_per_year_ci95=((u - u_half) * per_year, (u + u_half) * per_year),
+        downtime_min_per_year_std=float(downtime.mean(axis=1).std(ddof=1) / years * 60.0) if runs > 1 else math.nan,
+        downtime_min_per_year_p50=p50, downtime_min_per_year_p90=p90, downtime_min_per_year_p99=p99,
+        outages_per_year_mean=rate, outages_per_year_ci95=(rate - rate_half, rate + rate_half),
+        outage_duration_h_mean=float(durations.mean()) if durations.size else math.nan,
+        outage_duration_h_p50=d50, outage_duration_h_p90=d90, outage_duration_h_p99=d99,
+        outages_observed=int(durations.size),
+        objective_availability=plan.objective, probability_meeting_objective=meets,
+        element_events_per_run=sum(b.events for b in totals.batches) / runs,
+        control_variate=bool(plan.weights), variance_reduction_factor=factor,
+        per_run=_runs_table(downtime, outages, horizon, years),
+        attribution=_attribution_table(plan, totals, runs, years),
+        durations_h=durations,
+    )
+
+
+# --- driver ---------------------------------------------------------------------------------
+
+def _check_arguments(years: float, runs: int, seed: int, precision: float | None,
+                     max_seconds: float | None, workers: int) -> None:
+    if not (isinstance(years, (int, float)) and math.isfinite(years) and years > 0):
+        raise SpecError("years", years, "a number of years more than 0")
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:
+        raise SpecError("runs", runs, "an integer number of runs, at least 2")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SpecError("seed", seed, "a non-negative integer seed")
+    if precision is not None and not (isinstance(precision, (int, float)) and 0.0 < precision < 1.0):
+        raise SpecError("precision", precision, "a relative precision strictly between 0 and 1 (e.g. 0.01)")
+    if max_seconds is not None and not (isinstance(max_seconds, (int, float)) and max_seconds > 0):
+        raise SpecError("max_seconds", max_seconds, "a time budget in seconds, more than 0")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise SpecError("workers", workers, "a number of worker processes, at least 1")
+
+
+def _batch_plan(plan: _Plan, runs: int, horizon: float, seed: int) -> Iterator[tuple[int, np.random.SeedSequence]]:
+    """(runs, seed) of each batch; batch b gets the b-th child of SeedSequence(seed)."""
+    size = _batch_size(plan, horizon)
+    root = np.random.SeedSequence(seed)
+    for start in range(0, runs, size):
+        # spawn(1) repeatedly yields the same children as one spawn(n), without knowing n.
+        yield min(size, runs - start), root.spawn(1)[0]
+
+
+def _batches(plan: _Plan, runs: int, horizon: float, seed: int, workers: int) -> Iterator[_Batch]:
+    """Batches in batch order, computed in this process or ``workers`` worker processes."""
+    todo = _batch_plan(plan, runs, horizon, seed)
+    if workers == 1:
+        for n, child in todo:
+            yield _run_batch(plan, n, horizon, child)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list[Future[_Batch]] = []
+        try:
+            while True:
+                for n, child in itertools.islice(todo, 2 * workers - len(pending)):
+                    pending.append(pool.submit(_run_batch, plan, n, horizon, child))
+                if not pending:
+                    return
+                yield pending.pop(0).result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    show = enabled and sys.stderr.isatty()
+    return tqdm(total=total, unit="run", disable=not show, leave=False)
+
+
+def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 0,
+             precision: float | None = None, max_seconds: float | None = None, workers: int = 1,
+             progress: bool = False, objective: float | None = None,
+             control_variate: bool = True) -> SimulationResult:
+    """Time-domain Monte Carlo of a spec: availability, downtime and outage distributions.
+
+    Parameters
+    ----------
+    model : Topology or BlockSystem
+        A loaded spec (:func:`hadr_model.load_spec`); every element needs time laws.
+    years : float
+        Length of one run (one independent stationary history), in years of
+        ``model.year_hours`` hours.
+    runs : int
+        Number of runs; with ``precision`` or ``max_seconds``, the most runs to simulate.
+    seed : int
+        Seed of the ``numpy.random.SeedSequence`` every random number comes from.
+    precision : float, optional
+        Stop once the 95 % confidence half-width of the unavailability (equivalently of the
+        mean downtime) is at most this fraction of the estimate, e.g. ``0.01``.
+    max_seconds : float, optional
+        Stop after the batch that crosses this wall-clock budget (results then depend on speed).
+    workers : int
+        Worker processes; the results do not depend on it.
+    progress : bool
+        Show a tqdm progress bar (only on a terminal).
+    objective : float, optional
+        Availability objective; default ``model.objectives.availability``.
+    control_variate : bool
+        Estimate the mean with the element-downtime control variate (see the module
+        docstring); ``False``: the plain mean over runs.
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    SpecError
+        An element with a fixed availability and no time laws, or a bad argument.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> spec = {"blocks": {"k_of_n": {"k": 2, "of": [
+    ...     {"component": {"name": "db", "mttf": "1000h", "mttr": "10h", "count": 3}}]}}}
+    >>> result = simulate(load_spec(spec), years=10, runs=200, seed=1)
+    >>> result.runs, bool(result.availability_ci95[0] < result.availability < 1.0)
+    (200, True)
+    """
+    _check_arguments(years, runs, seed, precision, max_seconds, workers)
+    plan = _plan(model, objective, control_variate)
+    horizon = float(years) * plan.year_hours
+    started = time.perf_counter()
+    totals, stopped_by = _Totals(), "runs"
+    with _progress(runs, progress) as bar:
+        for batch in _batches(plan, int(runs), horizon, int(seed), int(workers)):
+            totals.add(batch)
+            bar.update(len(batch.downtime_h))
+            done = sum(len(b.downtime_h) for b in totals.batches)
+            if precision is not None and done >= _MIN_RUNS_FOR_PRECISION \
+                    and totals.relative_halfwidth(plan, horizon) <= precision:
+                stopped_by = "precision"
+                break
+            if max_seconds is not None and time.perf_counter() - started >= max_seconds:
+                stopped_by = "max_seconds"
+                break
+    return _result(plan, totals, years=float(years), seed=int(seed),
+                   seconds=time.perf_counter() - started, stopped_by=stopped_by)
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: the CPUs available to this process."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

@@ -1,0 +1,180 @@
+"""The `hadr` command line: exit codes, JSON output, one-line errors (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hadr_model.cli import main
+
+SYSTEM_KEYS = ("availability", "unavailability", "downtime_min_per_year", "nines",
+               "failure_frequency_per_year", "mean_outage_h")
+BLOCK_SPEC = """\
+name: pair
+blocks:
+  parallel:
+    - component: {name: web, mttf: 999h, mttr: 1h, count: 2}
+"""
+BAD_SPEC = """\
+zone: {mttf: 1y, mttr: 8h}
+region: {mttf: 5y, mttr: 10h}
+regions:
+  east: {zones: 3}
+roles:
+  web: {per_zone: 2, needs: 150%, mttf: 2000h, mttr: 30m}
+"""
+
+
+@pytest.fixture
+def block_file(tmp_path):
+    path = tmp_path / "pair.yaml"
+    path.write_text(BLOCK_SPEC)
+    return path
+
+
+@pytest.fixture
+def bad_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_SPEC)
+    return path
+
+
+def test_validate_default(capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "functions-platform" in out
+
+
+def test_validate_json(capsys, block_file):
+    assert main(["validate", str(block_file), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload == {"valid": True, "name": "pair", "form": "blocks", "source": str(block_file)}
+
+
+def test_show_default(capsys):
+    assert main(["show"]) == 0
+    out = capsys.readouterr().out
+    for word in ("us-south", "eu-nl", "kafka", "invoker", "iam"):
+        assert word in out
+
+
+def test_show_block_form(capsys, block_file):
+    assert main(["show", str(block_file)]) == 0
+    out = capsys.readouterr().out
+    assert "web[1]" in out and "web[2]" in out
+
+
+def test_availability_text(capsys, block_file):
+    assert main(["availability", str(block_file)]) == 0
+    out = capsys.readouterr().out
+    assert "0.99999900" in out            # 1 − 0.001²
+    assert "importance" in out
+
+
+def test_availability_json_block_form(capsys, block_file):
+    assert main(["availability", str(block_file), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    for key in (*SYSTEM_KEYS, "regions", "importance"):
+        assert key in payload
+    assert payload["availability"] == pytest.approx(1 - 0.001**2, rel=1e-12)
+    assert payload["downtime_min_per_year"] == pytest.approx(0.001**2 * 525600, rel=1e-6)
+    assert payload["regions"] == {}
+    assert [item["element"] for item in payload["importance"]] == ["web[1]", "web[2]"]
+
+
+def test_availability_json_default(capsys):
+    assert main(["availability", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    for key in (*SYSTEM_KEYS, "regions", "importance"):
+        assert key in payload, key
+    for key in SYSTEM_KEYS:
+        assert isinstance(payload[key], float) and math.isfinite(payload[key]), key
+    assert 0.999 < payload["availability"] < 1.0
+    assert payload["unavailability"] == pytest.approx(1 - payload["availability"], rel=1e-9)
+    assert payload["downtime_min_per_year"] == pytest.approx(payload["unavailability"] * 525600, rel=1e-9)
+    assert set(payload["regions"]) == {"us-south", "us-east", "eu-gb", "eu-de", "jp-tok", "au-syd", "eu-nl"}
+    for region in payload["regions"].values():
+        for key in SYSTEM_KEYS:
+            assert key in region and key in region["with_failover"]
+    ranking = payload["importance"]
+    assert ranking and {"element", "birnbaum", "criticality", "fussell_vesely"} <= set(ranking[0])
+    criticality = [item["criticality"] for item in ranking]
+    assert criticality == sorted(criticality, reverse=True)
+
+
+def test_availability_instant_failover_matches_the_engine(capsys):
+    from hadr_model import exact_availability, load_spec
+
+    assert main(["availability", "--json", "--instant-failover"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    expected = exact_availability(load_spec()).system
+    assert payload["availability"] == pytest.approx(expected.availability, rel=1e-12)
+
+
+@pytest.mark.parametrize("command", ["validate", "show", "availability"])
+def test_bad_spec_exits_2_with_one_line(capsys, bad_file, command):
+    assert main([command, str(bad_file)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err
+    assert str(bad_file) in lines[0]
+    assert "roles.web.needs" in lines[0] and "'150%'" in lines[0]
+    assert f"{bad_file}:6:" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["validate", "show", "availability"])
+def test_missing_file_exits_2(capsys, tmp_path, command):
+    missing = tmp_path / "missing.yaml"
+    assert main([command, str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "missing.yaml" in err and "Traceback" not in err
+
+
+def test_yaml_syntax_error_exits_2(capsys, tmp_path):
+    path = tmp_path / "syntax.yaml"
+    path.write_text("blocks:\n  component: {name: a, availability: [0.9}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2:" in err and "valid YAML" in err and "Traceback" not in err
+
+
+def test_unknown_option_exits_2(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["availability", "--no-such-option"])
+    assert caught.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_no_command_exits_2(capsys):
+    assert main([]) == 2
+
+
+def _console_script() -> str:
+    found = shutil.which("hadr")
+    if found:
+        return found
+    candidate = Path(sys.executable).parent / "hadr"
+    assert candidate.exists(), "the hadr console script is not installed"
+    return str(candidate)
+
+
+def test_installed_console_script(block_file, bad_file):
+    script = _console_script()
+    done = subprocess.run([script, "availability", str(block_file), "--json"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["availability"] == pytest.approx(0.999999, rel=1e-12)
+    done = subprocess.run([script, "validate", str(bad_file)], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 2
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "roles.web.needs" in done.stderr

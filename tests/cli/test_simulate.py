@@ -1,0 +1,68 @@
+"""``hadr simulate``: exit codes, text and JSON output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hadr_model.cli import main
+
+SPEC = """
+name: two-of-three
+blocks:
+  k_of_n:
+    k: 2
+    of:
+      - component: {name: db, mttf: 1000h, mttr: 10h, count: 3}
+"""
+
+
+@pytest.fixture
+def spec(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC)
+    return str(path)
+
+
+def test_json_has_unit_named_keys(spec, capsys):
+    assert main(["simulate", spec, "--years", "2", "--runs", "300", "--seed", "4", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    for key in ("availability", "availability_ci95_low", "availability_ci95_high", "downtime_min_per_year_mean",
+                "downtime_min_per_year_p50", "downtime_min_per_year_p90", "downtime_min_per_year_p99",
+                "outages_per_year_mean", "outage_duration_h_mean", "probability_meeting_objective",
+                "runs", "years", "seed", "attribution"):
+        assert key in payload, key
+    assert payload["runs"] == 300 and payload["years"] == 2.0 and payload["seed"] == 4
+    assert payload["availability_ci95_low"] <= payload["availability"] <= payload["availability_ci95_high"]
+
+
+def test_same_seed_same_json(spec, capsys):
+    outputs = []
+    for _ in range(2):
+        assert main(["simulate", spec, "--runs", "200", "--seed", "9", "--json"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        payload.pop("seconds")
+        outputs.append(payload)
+    assert outputs[0] == outputs[1]
+
+
+def test_text_report(spec, capsys):
+    assert main(["simulate", spec, "--runs", "200", "--precision", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "95% CI" in out and "p99" in out and "outages per year" in out and "db[" in out
+
+
+@pytest.mark.parametrize("argv", [["--runs", "-3"], ["--precision", "1.5"], ["--precision", "0"],
+                                  ["--years", "-1"], ["--workers", "0"], ["--max-seconds", "0"]])
+def test_bad_arguments_exit_2_without_traceback(spec, capsys, argv):
+    assert main(["simulate", spec, *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hadr: error:") and "Traceback" not in err
+
+
+def test_fixed_availability_spec_exits_2(tmp_path, capsys):
+    path = tmp_path / "fixed.yaml"
+    path.write_text("blocks:\n  series:\n    - component: {name: dns, availability: 0.9999}\n")
+    assert main(["simulate", str(path)]) == 2
+    assert "dns" in capsys.readouterr().err
