@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from ..errors import SpecError
 from ..topology.model import (
@@ -191,9 +191,13 @@ def _exclusive_sums(matrix: np.ndarray) -> np.ndarray:
 
 def _shortfall(k: int, n: np.ndarray, p: float) -> np.ndarray:
     """``P(Bin(n, p) < k)``: fewer than k of n identical instances up (1 when n ≤ 0 < k)."""
-    with np.errstate(invalid="ignore"):
-        probability = stats.binom.cdf(k - 1, np.maximum(n, 0), p)
-    return np.where(k <= 0, 0.0, probability)
+    n = np.maximum(n, 0)
+    if k <= 0:
+        return np.zeros(n.shape)
+    # scipy.special.bdtr is the binomial CDF ufunc (stats.binom.cdf costs ~50× more per call);
+    # it is undefined outside 0 ≤ k − 1 < n, where the answer is 1.
+    inside = k - 1 < n
+    return np.where(inside, special.bdtr(k - 1, np.where(inside, n, k), p), 1.0)
 
 
 class _RoleTerms:
@@ -229,7 +233,29 @@ class _RoleTerms:
             return -np.expm1(self.log_others[r] + np.log1p(-q_role))
 
 
-def _region_terms(topology: Topology, region: Region) -> _RegionTerms:
+def _element_rows(topology: Topology, region: Region) -> list[tuple[str, str, int, Behaviour]]:
+    """The region's basic elements (name, kind, count, behaviour), in the engine's order."""
+    rows = [(f"region:{region.name}", "region", 1, region.region)]
+    rows += [(f"zone:{zone}", "zone", 1, region.zone) for zone in region.zones]
+    links = region.network.links if region.network else ()
+    rows += [(f"link:{a}-{b}@{region.name}", "link", 1, behaviour) for a, b, behaviour in links]
+    rows += [(f"instance:{role.name}@{zone}", "instance", region.instances_per_zone(role), role.instance)
+             for role in topology.roles for zone in region.zones]
+    rows += [(f"common-cause:{role.name}@{region.name}", "common-cause", 1, role.common_cause)
+             for role in topology.roles if role.common_cause is not None]
+    return rows
+
+
+def _region_key(topology: Topology, region: Region) -> tuple:
+    """Everything the numbers of a region depend on: regions alike but for names share them."""
+    index = {zone: i for i, zone in enumerate(region.zones)}
+    links = tuple((index.get(a, a), index.get(b, b), behaviour)
+                  for a, b, behaviour in (region.network.links if region.network else ()))
+    return (len(region.zones), region.zone, region.region, links, tuple(sorted(region.per_zone)), topology.roles)
+
+
+def _region_numbers(topology: Topology, region: Region) -> tuple[float, np.ndarray, np.ndarray]:
+    """Service unavailability given the global services up, and with each element forced up / down."""
     usable = _UsableZones(region)
     p_zone = np.full(len(region.zones), region.zone.availability)
     p_link = np.array([b.availability for *_, b in usable.links]) if usable.links else None
@@ -241,50 +267,45 @@ def _region_terms(topology: Topology, region: Region) -> _RegionTerms:
         # Σ_S P(S) = 1, so 1 − a_R Σ P(S)(1 − q_S) = q_R + a_R Σ P(S) q_S: no cancellation.
         return q_region + (1.0 - q_region) * float(zone_law @ q_shortfall)
 
-    builder = _ElementBuilder()
-    builder.add(f"region:{region.name}", "region", 1, region.region, float(law @ roles.q_service), 1.0)
-    for z, zone_name in enumerate(region.zones):
-        forced = [q_of(usable.law(np.where(np.arange(len(p_zone)) == z, value, p_zone), p_link), roles.q_service)
-                  for value in (1.0, 0.0)]
-        builder.add(f"zone:{zone_name}", "zone", 1, region.zone, *forced)
-    for link, (a, b, behaviour) in enumerate(usable.links):
+    forced: list[tuple[float, float]] = [(float(law @ roles.q_service), 1.0)]
+    for z in range(len(region.zones)):
+        forced.append(tuple(q_of(usable.law(np.where(np.arange(len(p_zone)) == z, value, p_zone), p_link),
+                                 roles.q_service) for value in (1.0, 0.0)))
+    for link in range(len(usable.links)):
         assert p_link is not None
-        forced = [q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
-                       roles.q_service) for value in (1.0, 0.0)]
-        builder.add(f"link:{a}-{b}@{region.name}", "link", 1, behaviour, *forced)
+        forced.append(tuple(q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
+                                 roles.q_service) for value in (1.0, 0.0)))
     hosted = usable.zone_bits.T                   # (zone, zone set): the zone is in the set
-    for r, role in enumerate(topology.roles):
+    for r in range(len(topology.roles)):
         # One instance of role r forced up / down in each zone at once: rows are zones.
-        forced = [q_region + (1.0 - q_region) * (roles.q_with(r, np.where(hosted, one, roles.q_ok[r])) @ law)
-                  for one in (roles.q_one_up[r], roles.q_one_down[r])]
-        for z, zone_name in enumerate(region.zones):
-            builder.add(f"instance:{role.name}@{zone_name}", "instance", region.instances_per_zone(role),
-                        role.instance, float(forced[0][z]), float(forced[1][z]))
+        up, down = (q_region + (1.0 - q_region) * (roles.q_with(r, np.where(hosted, one, roles.q_ok[r])) @ law)
+                    for one in (roles.q_one_up[r], roles.q_one_down[r]))
+        forced += list(zip(up.tolist(), down.tolist()))
     for r, role in enumerate(topology.roles):
         if role.common_cause is not None:
-            builder.add(f"common-cause:{role.name}@{region.name}", "common-cause", 1, role.common_cause,
-                        q_of(law, roles.q_with(r, roles.q_bare[r])), 1.0)
-    return _RegionTerms(region, q_of(law, roles.q_service), builder.build())
+            forced.append((q_of(law, roles.q_with(r, roles.q_bare[r])), 1.0))
+    q_up, q_down = np.array(forced).T
+    return q_of(law, roles.q_service), q_up, q_down
 
 
-class _ElementBuilder:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, str, int, Behaviour, float, float]] = []
-
-    def add(self, name: str, kind: str, count: int, behaviour: Behaviour, q_up: float, q_down: float) -> None:
-        self.rows.append((name, kind, count, behaviour, q_up, q_down))
-
-    def build(self) -> _Elements:
-        return _Elements(
-            names=[r[0] for r in self.rows],
-            kinds=[r[1] for r in self.rows],
-            counts=np.array([r[2] for r in self.rows], dtype=int),
-            p=np.array([r[3].availability for r in self.rows]),
-            q=np.array([r[3].unavailability for r in self.rows]),
-            cycle_h=np.array([r[3].cycle_h for r in self.rows]),
-            q_up=np.array([r[4] for r in self.rows]),
-            q_down=np.array([r[5] for r in self.rows]),
-        )
+def _region_terms(topology: Topology, region: Region, cache: dict | None = None) -> _RegionTerms:
+    key = _region_key(topology, region)
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = _region_numbers(topology, region)
+    q_service, q_up, q_down = cache[key]
+    rows = _element_rows(topology, region)
+    elements = _Elements(
+        names=[row[0] for row in rows],
+        kinds=[row[1] for row in rows],
+        counts=np.array([row[2] for row in rows], dtype=int),
+        p=np.array([row[3].availability for row in rows]),
+        q=np.array([row[3].unavailability for row in rows]),
+        cycle_h=np.array([row[3].cycle_h for row in rows]),
+        q_up=q_up,
+        q_down=q_down,
+    )
+    return _RegionTerms(region, q_service, elements)
 
 
 def region_service_availability(topology: Topology, region: Region) -> float:
@@ -373,7 +394,8 @@ class _Tenants:
         log_a = np.log1p(-q_services)
         self.q_global = float(-np.expm1(log_a.sum()))
         self.q_global_without = -np.expm1(log_a.sum() - log_a)    # each service forced up
-        self.terms = [_region_terms(topology, region) for region in topology.regions]
+        cache: dict = {}
+        self.terms = [_region_terms(topology, region, cache) for region in topology.regions]
         sizes = [len(self.services)] + [len(t.elements.names) for t in self.terms]
         self.offsets = np.cumsum([0, *sizes])
         self.by_name = {t.region.name: i + 1 for i, t in enumerate(self.terms)}

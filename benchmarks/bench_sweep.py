@@ -1,0 +1,117 @@
+"""Sweep throughput: function mode (points/s) and notebook mode (seconds per point).
+
+Prints, for the default topology:
+
+* the cost of one exact-availability call and of one spec parse (the floor of function mode);
+* function mode, exact availability, 1 and 2 workers: points per second;
+* function mode with a do-nothing function: the sweep machinery's own overhead;
+* notebook mode: seconds per point of ``notebooks/sweep_point.ipynb`` with 1 and 2 workers,
+  against a bare kernel start (an empty notebook through papermill).
+
+Usage: ``python benchmarks/bench_sweep.py [--points N] [--notebook-points N] [--repeat R]``.
+Figures are medians of ``--repeat`` runs (notebook mode: of ``--notebook-repeat`` runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from hadr_model import exact_availability, load_spec
+from hadr_model.sweeps import run_sweep
+from hadr_model.topology.spec import default_spec_path, parse_spec, read_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SWEEP_POINT = ROOT / "notebooks" / "sweep_point.ipynb"
+
+
+def noop(model: Any, *, seed: int) -> dict[str, float]:
+    """A sweep function that does nothing: measures the machinery, not the model."""
+    return {"seed_low_bits": float(seed % 1000)}
+
+
+def median_seconds(run: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def function_grid(points: int) -> dict[str, Any]:
+    # Distinct models at every point (no model cache hits): zone MTTR on a fine log grid.
+    return {"parameters": {"zone.mttr": {"low": "1h", "high": "24h", "num": points, "scale": "log"}}}
+
+
+def bench_engine(repeat: int) -> None:
+    model = load_spec()
+    raw = read_yaml(default_spec_path().read_text())
+    calls = 50
+    exact = median_seconds(lambda: [exact_availability(model) for _ in range(calls)], repeat) / calls
+    parse = median_seconds(lambda: [parse_spec(raw) for _ in range(calls)], repeat) / calls
+    load = median_seconds(lambda: [load_spec() for _ in range(10)], repeat) / 10
+    print(f"exact_availability, one call:            {exact * 1e3:7.2f} ms  (ceiling {1 / exact:6.0f} points/s "
+          "per core)")
+    print(f"parse_spec of the parsed YAML, one call: {parse * 1e3:7.2f} ms")
+    print(f"load_spec (read + YAML + parse):         {load * 1e3:7.2f} ms  (avoided per point)")
+
+
+def bench_functions(points: int, repeat: int) -> None:
+    grid = function_grid(points)
+    for label, function in (("availability", "availability"), ("no-op", noop)):
+        for workers in (1, 2):
+            seconds = median_seconds(lambda f=function, w=workers: run_sweep(grid, function=f, workers=w), repeat)
+            print(f"function mode, {label:12s} {workers} worker{'s' if workers > 1 else ' '}: "
+                  f"{points / seconds:8.0f} points/s  ({points} points in {seconds:.2f} s)")
+
+
+def bare_kernel_seconds(repeat: int) -> float:
+    import papermill
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "empty.ipynb"
+        nbformat.write(notebook, str(path))
+        return median_seconds(lambda: papermill.execute_notebook(
+            str(path), str(Path(tmp) / "out.ipynb"), kernel_name="python3", progress_bar=False), repeat)
+
+
+def bench_notebooks(points: int, repeat: int) -> None:
+    bare = bare_kernel_seconds(repeat)
+    print(f"bare kernel start (empty notebook via papermill): {bare:.2f} s")
+    grid = {"parameters": {"zone.mttr": {"low": "1h", "high": "24h", "num": points, "scale": "log"}}}
+    per_point = {}
+    for workers in (1, 2):
+        seconds = median_seconds(lambda w=workers: run_sweep(grid, notebook=SWEEP_POINT, workers=w), repeat)
+        per_point[workers] = seconds / points
+        print(f"notebook mode, {workers} worker{'s' if workers > 1 else ' '}: {per_point[workers]:.2f} s/point "
+              f"({per_point[workers] / bare:.2f} x bare kernel start; {points} points in {seconds:.1f} s)")
+    print(f"notebook mode speed-up, 2 workers over 1: {per_point[1] / per_point[2]:.2f} x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=400, help="function-mode points (default 400)")
+    parser.add_argument("--notebook-points", type=int, default=6, help="notebook-mode points (default 6)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure, median kept (default 3)")
+    parser.add_argument("--notebook-repeat", type=int, default=1, help="runs per notebook figure (default 1)")
+    args = parser.parse_args()
+    print(f"bench_sweep: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    bench_engine(args.repeat)
+    bench_functions(args.points, args.repeat)
+    bench_notebooks(args.notebook_points, args.notebook_repeat)
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

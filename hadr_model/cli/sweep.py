@@ -1,0 +1,103 @@
+"""``hadr sweep NOTEBOOK|--function NAME --grid GRID.yaml --out DIR``: parameter sweeps.
+
+Exit codes: 0 when the sweep finished and at least one point succeeded (failed points are
+recorded in the table with their error, and counted in the summary line on stdout), 1 when
+every point failed, 2 on bad input (grid, names, values, options, or a sweep directory that
+is corrupt, foreign or holds another sweep), 130 when interrupted (the journal keeps every
+finished point: run again with ``--resume``).
+
+``--function`` takes a built-in name (``availability``, ``dr``, ``tradeoff``, ``simulate``)
+or ``module:callable`` for any importable function ``f(model, *, seed, **options)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..sweeps.functions import FUNCTIONS
+from ..sweeps.runner import run_sweep
+
+_EPILOG = """\
+grid file:
+  spec: PATH                                  (optional, relative to the grid file)
+  parameters:
+    roles.invoker.per_zone: [8, 10, 12]       a list of values
+    zone.mttr: {low: 1h, high: 12h, num: 4}   a range (num: grid only; scale: log; integer)
+  sample: {method: grid|random|lhs, n: 64, seed: 1}
+  options: {n_disasters: 2000}                fixed function options / notebook parameters
+
+exit status: 0 done (failed points are in the table), 1 every point failed, 2 bad input
+or an unusable DIR, 130 interrupted (finish with --resume)."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected seconds more than 0, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative whole number, got {value}")
+    return value
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="parameter sweeps (grid, random, Latin hypercube) by function or notebook",
+        description="Run a model function (in-process) or a notebook (papermill) at every point of a grid.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG)
+    parser.add_argument("notebook", nargs="?", default=None,
+                        help="notebook mode: a notebook with a 'parameters' cell that writes results_path")
+    parser.add_argument("--function", metavar="NAME",
+                        help=f"function mode: {', '.join(FUNCTIONS)}, or module:callable")
+    parser.add_argument("--grid", required=True, metavar="GRID.yaml", help="grid file (parameters, sample)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (journal, results.parquet)")
+    parser.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                        help="local worker processes (default 1: in this process)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
+    parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in DIR")
+    parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                        help="per point (notebook mode: per cell)")
+    parser.add_argument("--csv", action="store_true", help="also write DIR/results.csv")
+    parser.add_argument("--seed", type=_seed, default=0, metavar="S", help="sweep seed (default 0)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if (args.notebook is None) == (args.function is None):
+        print("hadr: error: give either a NOTEBOOK or --function NAME (exactly one)", file=sys.stderr)
+        return 2
+    frame = run_sweep(
+        args.grid, function=args.function, notebook=args.notebook, out=args.out, workers=args.workers,
+        scheduler=args.scheduler, resume=args.resume, seed=args.seed, timeout=args.timeout,
+        progress=not args.no_progress and sys.stderr.isatty(), csv=args.csv)
+    summary = frame.attrs["summary"]
+    table = Path(args.out) / "results.parquet"
+    timeouts = f" ({summary['timeout']} timed out)" if summary["timeout"] else ""
+    print(f"{summary['ok']} ok, {summary['failed']} failed{timeouts} of {summary['points']} points "
+          f"({summary['ran']} run now, {summary['resumed']} already done) -> {table}")
+    if summary["points"] and not summary["ok"]:
+        return 1
+    return 0

@@ -1,0 +1,732 @@
+"""Building blocks of the availability report: tables, charts and the JSON summary.
+
+The report notebook (``notebooks/availability_report.ipynb``) stays thin: it calls these
+functions in order and shows what they return. Every chart is a plain
+``matplotlib.figure.Figure`` (no pyplot state), titled, with units on its axes and the
+Okabe–Ito colour-blind-safe palette. Engines that have not landed yet are detected with a
+guarded import: their section then says so instead of showing numbers.
+
+Examples
+--------
+>>> from hadr_model import exact_availability, load_spec
+>>> result = exact_availability(load_spec())
+>>> frame = region_table(result, objective=0.9999)
+>>> list(frame.columns)[:3]
+['home region', 'fails over to', 'availability (own region)']
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import importlib
+import io
+import json
+import math
+import platform
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..engines.results import AvailabilityResult, SystemMetrics
+from ..errors import HadrError, SpecError
+from ..topology.drawing import OKABE_ITO, format_availability
+from ..topology.spec import default_spec_path
+
+__all__ = [
+    "COMPLIANCE_FORMATS",
+    "DR_FORMATS",
+    "MINUTES_PER_YEAR",
+    "STRATEGY_FORMATS",
+    "SpecSource",
+    "allowed_downtime_min",
+    "availability_headline",
+    "by_role",
+    "compliance_table",
+    "dr_table",
+    "engine_available",
+    "importance_advice",
+    "importance_table",
+    "json_ready",
+    "montecarlo_downtime",
+    "montecarlo_table",
+    "plot_downtime_by_region",
+    "plot_downtime_distribution",
+    "plot_importance",
+    "plot_rpo_rto_distributions",
+    "plot_sweep",
+    "read_spec_source",
+    "region_table",
+    "reproducibility",
+    "reproducibility_markdown",
+    "show",
+    "spec_header",
+    "spec_parameters",
+    "strategy_table",
+    "styled",
+    "sweep_columns",
+    "sweep_table",
+    "use_report_style",
+    "write_summary",
+]
+
+MINUTES_PER_YEAR = 525_600.0
+_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"],
+            OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"], OKABE_ITO["black"])
+_OBJECTIVE = {"color": OKABE_ITO["vermillion"], "linestyle": "--", "linewidth": 1.5}
+
+
+# --- presentation helpers --------------------------------------------------------------------
+
+def use_report_style() -> None:
+    """Matplotlib defaults for the report: readable sizes and the colour-blind-safe cycle."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    mpl.rcParams.update({
+        "font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 9,
+        "xtick.labelsize": 9, "ytick.labelsize": 9, "axes.prop_cycle": cycler(color=_COLOURS),
+        "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+    })
+
+
+def show(figure: Figure, *, dpi: int = 150, alt: str | None = None) -> None:
+    """Display a figure as an embedded PNG at its natural size, with alternative text.
+
+    Rendered at ``dpi`` but shown ``100 px`` per inch, so labels keep their point size at
+    100 % zoom and stay crisp on high-DPI screens. The ``<img>`` carries ``alt`` (default: the
+    figure's title) for screen readers; nbconvert keeps the base64 data in the HTML.
+    """
+    from IPython.display import HTML, display
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
+    width_px = round(figure.get_figwidth() * 100)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    text = html.escape(alt or _figure_title(figure), quote=True)
+    display(HTML(f'<img src="data:image/png;base64,{data}" width="{width_px}" alt="{text}">'))
+
+
+def _figure_title(figure: Figure) -> str:
+    titles = [figure.get_suptitle()]
+    titles += [t.get_text() for axes in figure.axes for t in [*axes.texts[:1], axes.title]]
+    titles = [t for t in titles if t]
+    return (titles[0] if titles else "chart").replace("\n", " ")
+
+
+def styled(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> Any:
+    """A table for the report: no index, number formats, PASS / FAIL in colour *and* words.
+
+    Examples
+    --------
+    >>> html = styled(pd.DataFrame({"x": [0.5], "result": ["PASS"]}), {"x": "{:.0%}"}).to_html()
+    >>> "50%" in html and "PASS" in html
+    True
+    """
+    def verdict(value: Any) -> str:
+        # Only the words (or real booleans): 1 and 0.0 compare equal to True and False.
+        if isinstance(value, (str, bool, np.bool_)) and value in ("PASS", True):
+            return f"color: {OKABE_ITO['blue']}; font-weight: bold"
+        if isinstance(value, (str, bool, np.bool_)) and value in ("FAIL", False):
+            return f"color: {OKABE_ITO['vermillion']}; font-weight: bold"
+        return ""
+
+    formatters: dict[str, Any] = {c: (format_availability if c == "availability" else _number)
+                                  for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+    formatters.update(formats or {})
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    short = [c for c in text if frame[c].astype(str).str.len().max() <= 24]
+    styler = frame.style.hide(axis="index").format(formatters, na_rep="-").map(verdict)
+    styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    return styler.set_table_styles([{"selector": "th", "props": "text-align: left"}])
+
+
+def _number(value: float) -> str:
+    """Four significant digits, no exponent for everyday magnitudes."""
+    if not math.isfinite(value):
+        return "-"
+    return f"{value:.4g}" if 1e-3 <= abs(value) < 1e6 or value == 0 else f"{value:.3e}"
+
+
+def engine_available(module: str) -> bool:
+    """True when ``hadr_model.<module>`` can be imported (an engine that has landed).
+
+    Examples
+    --------
+    >>> engine_available("engines.exact")
+    True
+    """
+    try:
+        importlib.import_module(f"hadr_model.{module}")
+    except ModuleNotFoundError as error:
+        if error.name and error.name.startswith("hadr_model"):
+            return False
+        raise
+    return True
+
+
+def allowed_downtime_min(objective: float) -> float:
+    """Downtime per year an availability objective allows (minutes).
+
+    Examples
+    --------
+    >>> round(allowed_downtime_min(0.9999), 2)
+    52.56
+    """
+    return (1.0 - objective) * MINUTES_PER_YEAR
+
+
+# --- spec source and parameters --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpecSource:
+    """The spec file a report was made from: its path, text and sha256 of its bytes."""
+
+    path: Path
+    text: str
+    sha256: str
+
+
+def read_spec_source(spec_path: str | Path | None) -> SpecSource:
+    """Read the spec file (``None``: the shipped default) and hash its bytes.
+
+    Examples
+    --------
+    >>> len(read_spec_source(None).sha256)
+    64
+    """
+    path = Path(spec_path) if spec_path else default_spec_path()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise SpecError("", str(path), "an existing, readable spec file") from None
+    return SpecSource(path, data.decode("utf-8", errors="replace"), hashlib.sha256(data).hexdigest())
+
+
+def _split_comment(line: str) -> tuple[str, str]:
+    """Split a YAML line into content and ``# comment`` (a ``#`` inside quotes is content)."""
+    quote = None
+    for i, char in enumerate(line):
+        if char in "'\"" and quote in (None, char):
+            quote = None if quote else char
+        elif char == "#" and quote is None and (i == 0 or line[i - 1].isspace()):
+            return line[:i].rstrip(), line[i + 1:].strip()
+    return line.rstrip(), ""
+
+
+_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[^:#\s][^:#]*?)\s*:(?:\s+(?P<value>.*))?$")
+
+
+def spec_parameters(text: str) -> pd.DataFrame:
+    """Every parameter of a YAML spec with the comment that gives its source.
+
+    The comment is the line's own ``# …``; a key without one inherits the comment block just
+    above it. Returns columns ``line``, ``parameter`` (dotted path), ``value`` and ``source``.
+
+    Examples
+    --------
+    >>> spec_parameters("zone:\\n  mttf: 1y   # [ibm-res]\\n").to_dict("records")[-1]
+    {'line': 2, 'parameter': 'zone.mttf', 'value': '1y', 'source': '[ibm-res]'}
+    """
+    rows: list[dict[str, Any]] = []
+    stack: list[tuple[int, str]] = []
+    pending: list[str] = []
+    block_indent: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None and (not line.strip() or indent > block_indent):
+            continue  # the body of a folded / literal block scalar (description: >)
+        block_indent = None
+        content, comment = _split_comment(line)
+        if not content.strip():
+            # A comment line joins the block above the next key; a blank line ends the block.
+            pending = [*pending, comment] if comment else []
+            continue
+        match = _KEY.match(content)
+        if not match:
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        key, value = match["key"].strip(), (match["value"] or "").strip()
+        stack.append((indent, key))
+        if value in (">", "|", ">-", "|-", ">+", "|+"):
+            block_indent = indent
+        # A short comment block above a key is its note; a long one introduces a whole section.
+        source = comment or (" ".join(pending) if len(pending) <= 3 else "")
+        if value.startswith((">", "|")):
+            value = "(text block)"
+        if value or comment:
+            rows.append({"line": number, "parameter": ".".join(k for _, k in stack), "value": value,
+                         "source": source})
+        pending = []
+    return pd.DataFrame(rows, columns=["line", "parameter", "value", "source"])
+
+
+def spec_header(text: str) -> str:
+    """The comment block at the top of a spec (where sources are usually introduced)."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].removeprefix(" "))
+    return "\n".join(lines)
+
+
+# --- availability ----------------------------------------------------------------------------
+
+def _verdict(metrics: SystemMetrics, objective: float) -> str:
+    return "PASS" if metrics.availability >= objective else "FAIL"
+
+
+def availability_headline(result: AvailabilityResult, objective: float,
+                          realistic: AvailabilityResult | None = None) -> str:
+    """One Markdown paragraph: the service's availability against its objective.
+
+    Uses ``realistic`` (failover taking the DR workflow's RTO) when given, else ``result``.
+
+    Examples
+    --------
+    >>> from hadr_model import exact_availability, load_spec
+    >>> "objective" in availability_headline(exact_availability(load_spec()), 0.9999)
+    True
+    """
+    s = (realistic or result).system
+    if result.form != "regions":
+        scope = "the whole block diagram"
+    elif realistic is not None:
+        scope = ("a tenant whose home region is drawn uniformly, failing over in the time the DR "
+                 "workflow takes")
+    else:
+        scope = "a tenant whose home region is drawn uniformly, with instantaneous failover (an upper bound)"
+    return (f"**Service availability {format_availability(s.availability)}** "
+            f"({s.nines:.2f} nines, {s.downtime_min_per_year:.1f} min of downtime per year, "
+            f"{s.failure_frequency_per_year:.2g} outages per year of {s.mean_outage_h:.2g} h on average) "
+            f"for {scope}. The objective is {format_availability(objective)} "
+            f"({allowed_downtime_min(objective):.1f} min per year): **{_verdict(s, objective)}**.")
+
+
+def region_table(result: AvailabilityResult, objective: float,
+                 realistic: AvailabilityResult | None = None) -> pd.DataFrame:
+    """One row per home region: its own service, and a tenant homed there with failover.
+
+    ``result`` is the exact engine (failover instantaneous: an upper bound); ``realistic``,
+    when given, the same with each region loss costing the DR workflow's RTO
+    (:func:`hadr_model.dr.availability_with_failover`). The verdict uses the realistic figure
+    when there is one.
+    """
+    realistic_by_name = {r.name: r for r in (realistic.regions if realistic else ())}
+    rows = []
+    for region in (r for r in result.regions if r.home):
+        row = {
+            "home region": region.name,
+            "fails over to": region.fails_over_to or "-",
+            "availability (own region)": format_availability(region.own.availability),
+            "downtime min/year (own region)": round(region.own.downtime_min_per_year, 1),
+            "availability (instant failover)": format_availability(region.with_failover.availability),
+            "downtime min/year (instant failover)": round(region.with_failover.downtime_min_per_year, 1),
+        }
+        tenant = region.with_failover
+        if region.name in realistic_by_name:
+            tenant = realistic_by_name[region.name].with_failover
+            row["availability (failover with DR RTO)"] = format_availability(tenant.availability)
+            row["downtime min/year (failover with DR RTO)"] = round(tenant.downtime_min_per_year, 1)
+        row["nines (tenant)"] = round(tenant.nines, 2)
+        row["tenant meets objective"] = _verdict(tenant, objective)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plot_downtime_by_region(result: AvailabilityResult, objective: float,
+                            realistic: AvailabilityResult | None = None) -> Figure:
+    """Horizontal bars: downtime per year of each home region, own and with failover."""
+    regions = [r for r in result.regions if r.home]
+    series = [("own region only", [r.own.downtime_min_per_year for r in regions], OKABE_ITO["orange"]),
+              ("tenant, instant failover (upper bound)",
+               [r.with_failover.downtime_min_per_year for r in regions], OKABE_ITO["sky_blue"])]
+    if realistic is not None:
+        by_name = {r.name: r for r in realistic.regions}
+        series.append(("tenant, failover taking the DR RTO",
+                       [by_name[r.name].with_failover.downtime_min_per_year for r in regions],
+                       OKABE_ITO["blue"]))
+    height = 0.8 / len(series)
+    figure = Figure(figsize=(9.0, 0.28 * len(regions) * len(series) + 2.0), layout="constrained")
+    axes = figure.add_subplot()
+    y = np.arange(len(regions))
+    for i, (label, values, colour) in enumerate(series):
+        bars = axes.barh(y - 0.4 + height * (i + 0.5), values, height=height * 0.92, color=colour,
+                         label=label)
+        axes.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=8)
+    allowed = allowed_downtime_min(objective)
+    axes.axvline(allowed, **_OBJECTIVE,
+                 label=f"objective {format_availability(objective)} = {allowed:.1f} min")
+    axes.set_xscale("log")
+    axes.set_xlim(right=max(allowed, *(r.own.downtime_min_per_year for r in regions)) * 4)
+    axes.set_yticks(y, [r.name for r in regions])
+    axes.invert_yaxis()
+    axes.set_xlabel("expected downtime (minutes per year, log scale)")
+    axes.set_title("Expected downtime per year by home region")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
+    return figure
+
+
+def importance_table(result: AvailabilityResult, top: int = 12) -> pd.DataFrame:
+    """The top of the importance ranking in plain columns."""
+    rows = []
+    for rank, item in enumerate(result.importance[:top], start=1):
+        rows.append({
+            "rank": rank, "element": item.element, "kind": item.kind, "count": item.count,
+            "availability": format_availability(item.availability),
+            "share of unavailability (criticality)": f"{100 * item.criticality:.2f} %",
+            "if it never failed: unavailability ÷": round(item.risk_reduction_worth, 3),
+            "if it were always down: unavailability ×": _factor(item.risk_achievement_worth),
+        })
+    return pd.DataFrame(rows)
+
+
+def _factor(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
+def importance_advice(result: AvailabilityResult, top: int = 3) -> str:
+    """Markdown bullet points naming the elements to improve first, in plain words."""
+    lines = []
+    for item in result.importance[:top]:
+        lines.append(f"- **{item.element}** ({item.kind}) causes {100 * item.criticality:.1f} % of the "
+                     f"service's unavailability; if it never failed, the unavailability would be "
+                     f"divided by {item.risk_reduction_worth:.3g}.")
+    return "\n".join(lines) or "- The model has no element whose failure matters."
+
+
+def plot_importance(result: AvailabilityResult, top: int = 10) -> Figure:
+    """Horizontal bars of each element's share of the unavailability (criticality)."""
+    items = list(result.importance[:top])
+    figure = Figure(figsize=(9.0, 0.42 * len(items) + 1.6), layout="constrained")
+    axes = figure.add_subplot()
+    shares = [100 * i.criticality for i in items]
+    bars = axes.barh(range(len(items)), shares, color=OKABE_ITO["blue"], height=0.6)
+    axes.bar_label(bars, labels=[f"{s:.2f} %" for s in shares], padding=3, fontsize=8)
+    axes.set_yticks(range(len(items)), [i.element for i in items])
+    axes.invert_yaxis()
+    axes.set_xlim(0, max([*shares, 1.0]) * 1.18)
+    axes.set_xlabel("share of the service's unavailability (criticality, %)")
+    axes.set_title(f"What to improve first: top {len(items)} contributors to downtime")
+    return figure
+
+
+# --- Monte Carlo -----------------------------------------------------------------------------
+
+def montecarlo_downtime(result: Any) -> np.ndarray:
+    """Downtime of the service in each simulated run, in minutes per year.
+
+    The service's downtime in a run is the mean over the home regions (a tenant whose home is
+    drawn uniformly), as in :func:`hadr_model.engines.montecarlo.simulate`.
+    """
+    return result.runs_frame()["downtime_min_per_year"].to_numpy(dtype=float)
+
+
+def montecarlo_table(result: Any) -> pd.DataFrame:
+    """The Monte Carlo engine's figures in words (per tenant-year: a run and a home region)."""
+    low, high = result.availability_ci95
+    rows = [
+        ("availability (95 % confidence interval)", f"{format_availability(result.availability)} "
+         f"({100 * low:.4f} – {100 * high:.4f} %)"),
+        ("mean downtime", f"{result.downtime_min_per_year_mean:.1f} min/year"),
+        ("median / p90 / p99 downtime of a tenant-year",
+         f"{result.downtime_min_per_year_p50:.1f} / {result.downtime_min_per_year_p90:.1f} / "
+         f"{result.downtime_min_per_year_p99:.1f} min"),
+        ("outages per year", f"{result.outages_per_year_mean:.3g}"),
+        ("outage duration mean / p99",
+         f"{result.outage_duration_h_mean:.3g} h / {result.outage_duration_h_p99:.3g} h"),
+    ]
+    if result.probability_meeting_objective is not None:
+        share = 100 * result.probability_meeting_objective
+        rows.append(("share of tenant-years meeting the objective", f"{share:.2f} %"))
+    rows.append(("runs × years simulated", f"{result.runs} × {result.years:g}"))
+    return pd.DataFrame(rows, columns=["Monte Carlo figure", "value"])
+
+
+def plot_downtime_distribution(downtime_min: np.ndarray, objective: float, *, unit: str = "per simulated year"
+                               ) -> Figure:
+    """Histogram of downtime per year with the objective's allowance and the percentiles marked."""
+    figure = Figure(figsize=(9.0, 4.2), layout="constrained")
+    axes = figure.add_subplot()
+    values = np.asarray(downtime_min, dtype=float)
+    allowed = allowed_downtime_min(objective)
+    upper = max(float(values.max()), allowed) * 1.05 or 1.0
+    axes.hist(values, bins=np.linspace(0, upper, 41), color=OKABE_ITO["sky_blue"], edgecolor="white")
+    # Most years have little downtime and a few have a long outage: a log count axis shows both.
+    axes.set_yscale("log")
+    axes.axvline(allowed, **_OBJECTIVE, label=f"objective allows {allowed:.1f} min")
+    for q, style in ((50, ":"), (95, "-."), (99, "-")):
+        value = float(np.percentile(values, q))
+        axes.axvline(value, color=OKABE_ITO["black"], linestyle=style, linewidth=1,
+                     label=f"p{q} = {value:.1f} min")
+    share = float((values <= allowed).mean())
+    axes.set_title(f"Downtime {unit}: {100 * share:.1f} % of years within the objective")
+    axes.set_xlabel("downtime (minutes per year)")
+    axes.set_ylabel("number of simulated years (log scale)")
+    axes.set_xlim(left=0)
+    axes.legend(loc="upper right")
+    return figure
+
+
+# --- DR workflows ----------------------------------------------------------------------------
+
+def by_role(results: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Regroup ``{scenario: {role: result}}`` as ``{role: {scenario: result}}``.
+
+    The input is what :func:`hadr_model.dr.topology_scenarios` returns.
+
+    Examples
+    --------
+    >>> by_role({"zone_loss": {"db": 1}, "region_loss": {"db": 2}})
+    {'db': {'zone_loss': 1, 'region_loss': 2}}
+    """
+    roles: dict[str, dict[str, Any]] = {}
+    for scenario, per_role in results.items():
+        for role, result in per_role.items():
+            roles.setdefault(role, {})[scenario] = result
+    return roles
+
+
+def _ecdf(axes: Any, values: np.ndarray, colour: str) -> None:
+    finite = np.sort(values[np.isfinite(values)])
+    if finite.size == 0:
+        return
+    y = np.arange(1, finite.size + 1) / values.size  # unrecoverable draws keep the curve below 1
+    axes.step(np.concatenate([[0.0], finite]), np.concatenate([[0.0], y]), where="post", color=colour,
+              linewidth=1.8)
+
+
+def plot_rpo_rto_distributions(results: Mapping[str, Any], role: str) -> Figure:
+    """Cumulative distributions of realised RPO (top) and RTO (bottom) per scenario with the objectives."""
+    scenarios = list(results)
+    figure = Figure(figsize=(3.3 * len(scenarios) + 0.6, 6.2), layout="constrained")
+    grid = figure.subplots(2, len(scenarios), squeeze=False)
+    for column, name in enumerate(scenarios):
+        result = results[name]
+        for row, (label, values, target, colour) in enumerate((
+                ("RPO", result.outcomes.rpo_h, result.rpo_target_h, OKABE_ITO["blue"]),
+                ("RTO", result.outcomes.rto_h, result.rto_target_h, OKABE_ITO["bluish_green"]))):
+            axes = grid[row][column]
+            _ecdf(axes, values, colour)
+            axes.axvline(target, **_OBJECTIVE, label=f"objective {_hours(target)}")
+            met = float((values <= target).mean())
+            if np.all(values == 0):
+                axes.annotate("every disaster: 0 h", (0.5, 0.5), xycoords="axes fraction", ha="center",
+                              fontsize=9, color=colour)
+            axes.set_title(f"{name.replace('_', ' ')}: {label}\nmet in {100 * met:.1f} % of disasters",
+                           fontsize=10)
+            axes.set_xscale("symlog", linthresh=1 / 60)
+            finite = values[np.isfinite(values)]
+            largest = float(finite.max()) if finite.size else 0.0
+            axes.set_xlim(0, 2 * max(target, largest, 1 / 30))
+            axes.set_ylim(0, 1.02)
+            axes.set_xlabel(f"realised {label} (hours, log scale above 1 min)")
+            axes.set_ylabel("share of disasters ≤ x")
+            axes.legend(loc="lower right", fontsize=8)
+            axes.grid(True, linewidth=0.3, alpha=0.5)
+    figure.suptitle(f"Realised RPO and RTO of '{role}' per disaster scenario", fontsize=12)
+    return figure
+
+
+def _hours(value_h: float) -> str:
+    if not math.isfinite(value_h):
+        return "unrecoverable" if value_h > 0 else "-"
+    if value_h == 0:
+        return "0"
+    if value_h < 1:
+        return f"{60 * value_h:.3g} min"
+    return f"{value_h:.3g} h"
+
+
+def dr_table(results: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per scenario: realised RPO / RTO percentiles against the objectives (hours)."""
+    rows = []
+    for name, result in results.items():
+        s = result.summary()
+        rows.append({
+            "scenario": name.replace("_", " "),
+            "RPO objective": _hours(s["rpo_target_h"]),
+            "RPO p50 h": s["rpo_p50_h"], "RPO p95 h": s["rpo_p95_h"],
+            "RPO max h": s["rpo_max_h"], "P(RPO met)": s["p_rpo_met"],
+            "RTO objective": _hours(s["rto_target_h"]),
+            "RTO p50 h": s["rto_p50_h"], "RTO p95 h": s["rto_p95_h"],
+            "RTO max h": s["rto_max_h"], "P(RTO met)": s["p_rto_met"],
+            "P(unrecoverable)": s["p_unrecoverable"],
+        })
+    return pd.DataFrame(rows)
+
+
+DR_FORMATS = {c: "{:.3g}" for c in ("RPO p50 h", "RPO p95 h", "RPO max h", "RTO p50 h", "RTO p95 h",
+                                     "RTO max h")}
+DR_FORMATS |= {c: "{:.1%}" for c in ("P(RPO met)", "P(RTO met)", "P(unrecoverable)")}
+COMPLIANCE_FORMATS = {"target": "{}", "p95": "{}", "p99": "{}", "probability met": "{:.1%}",
+                      "required": "{:.0%}"}
+STRATEGY_FORMATS = {"RPO p95": "{}", "RTO p95": "{}", "P(RPO met)": "{:.1%}", "P(RTO met)": "{:.1%}",
+                    "P(both met)": "{:.1%}", "relative cost": "{:g}"}
+
+
+def compliance_table(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Objective compliance of every scenario (from ``ScenarioResult.compliance()``) in words."""
+    frame = pd.concat(list(frames), ignore_index=True)
+    return pd.DataFrame({
+        "scenario": frame["scenario"].str.replace("_", " "),
+        "objective": frame["objective"].str.upper(),
+        "target": [_hours(v) for v in frame["target_h"]],
+        "p95": [_hours(v) for v in frame["p95_h"]],
+        "p99": [_hours(v) for v in frame["p99_h"]],
+        "probability met": frame["probability_met"],
+        "required": frame["required_probability"],
+        "result": ["PASS" if v else "FAIL" for v in frame["passed"]],
+    })
+
+
+def strategy_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """A strategy comparison (:func:`hadr_model.dr.compare_strategies`) in words."""
+    return pd.DataFrame({
+        "strategy": comparison["label"],
+        "RPO p95": [_hours(v) for v in comparison["rpo_p95_h"]],
+        "RTO p95": [_hours(v) for v in comparison["rto_p95_h"]],
+        "P(RPO met)": comparison["p_rpo_met"], "P(RTO met)": comparison["p_rto_met"],
+        "P(both met)": comparison["p_objectives_met"], "relative cost": comparison["cost_units"],
+    })
+
+
+# --- sweeps ----------------------------------------------------------------------------------
+
+_RESULT_PREFERENCE = ("downtime_min_per_year", "availability", "nines", "unavailability")
+_NOT_PARAMETERS = ("index", "point_id", "seed", "status", "error", "seconds", "attempts", "notebook")
+
+
+def sweep_columns(frame: pd.DataFrame) -> tuple[list[str], str | None]:
+    """(parameter columns, the result column to chart) of a sweep table.
+
+    Uses the column lists :func:`hadr_model.sweeps.load_sweep` stores in ``frame.attrs``;
+    without them, every column that is not bookkeeping is a parameter or a known result.
+
+    Examples
+    --------
+    >>> sweep_columns(pd.DataFrame({"zone.mttr": ["4h"], "availability": [0.999], "status": ["ok"]}))
+    (['zone.mttr'], 'availability')
+    """
+    results = list(frame.attrs.get("results") or [c for c in _RESULT_PREFERENCE if c in frame.columns])
+    parameters = list(frame.attrs.get("parameters") or [
+        c for c in frame.columns if c not in results and c not in _NOT_PARAMETERS])
+    numeric = [c for c in results if c in frame.columns and pd.api.types.is_numeric_dtype(frame[c])]
+    preferred = [c for c in _RESULT_PREFERENCE if c in numeric]
+    return parameters, (preferred or numeric or [None])[0]
+
+
+def plot_sweep(frame: pd.DataFrame, objective: float | None = None) -> Figure | None:
+    """The result against each swept parameter: every point, and the mean over the other parameters.
+
+    Parameter values are placed in the order the sweep lists them (durations such as ``4h``
+    stay readable). Returns ``None`` when there is nothing to chart.
+    """
+    parameters, result = sweep_columns(frame)
+    ok = frame[frame["status"] == "ok"] if "status" in frame.columns else frame
+    parameters = [p for p in parameters if p in ok.columns and ok[p].astype(str).nunique() > 1][:6]
+    if result is None or not parameters or ok.empty:
+        return None
+    columns = min(3, len(parameters))
+    rows = math.ceil(len(parameters) / columns)
+    figure = Figure(figsize=(3.6 * columns + 0.4, 3.2 * rows + 0.7), layout="constrained")
+    grid = figure.subplots(rows, columns, squeeze=False)
+    for axes, parameter in zip(grid.flat, parameters):
+        labels = list(dict.fromkeys(ok[parameter].astype(str)))
+        if pd.api.types.is_numeric_dtype(ok[parameter]):
+            labels = [str(v) for v in sorted(ok[parameter].unique())]
+        position = ok[parameter].astype(str).map({label: i for i, label in enumerate(labels)})
+        axes.scatter(position, ok[result], s=16, color=OKABE_ITO["sky_blue"], label="sweep points", zorder=2)
+        means = ok.groupby(position)[result].mean()
+        axes.plot(means.index, means.to_numpy(), color=OKABE_ITO["blue"], marker="o", label="mean", zorder=3)
+        if objective is not None and result == "downtime_min_per_year":
+            axes.axhline(allowed_downtime_min(objective), **_OBJECTIVE, label="objective")
+        axes.set_xticks(range(len(labels)), labels, rotation=30 if max(map(len, labels)) > 6 else 0)
+        axes.set_xlabel(parameter)
+        axes.set_ylabel(result.replace("_", " ").replace("min per year", "(min/year)"))
+        axes.grid(True, linewidth=0.3, alpha=0.5)
+    grid.flat[0].legend(fontsize=8)
+    for axes in list(grid.flat)[len(parameters):]:
+        axes.set_visible(False)
+    figure.suptitle(f"Sweep of {len(ok)} points: {result.replace('_', ' ')} against each parameter",
+                    fontsize=12)
+    return figure
+
+
+def sweep_table(frame: pd.DataFrame, rows: int = 50) -> pd.DataFrame:
+    """The first rows of a sweep table: parameters, results and status."""
+    parameters, _ = sweep_columns(frame)
+    results = [c for c in frame.attrs.get("results", _RESULT_PREFERENCE) if c in frame.columns]
+    keep = [c for c in (*parameters, *results, "status") if c in frame.columns]
+    return frame[keep].head(rows)
+
+
+# --- summary and reproducibility -------------------------------------------------------------
+
+def reproducibility(source: SpecSource, seed: int, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What is needed to make the same report again: spec hash, seed, versions, date."""
+    from .. import __version__
+
+    versions = {}
+    for name in ("numpy", "scipy", "pandas", "matplotlib", "networkx"):
+        try:
+            versions[name] = importlib.import_module(name).__version__
+        except ImportError:  # pragma: no cover - all are dependencies
+            versions[name] = None
+    return {
+        "spec_path": str(source.path), "spec_sha256": source.sha256, "seed": int(seed),
+        "hadr_model_version": __version__, "python": platform.python_version(), "libraries": versions,
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "parameters": dict(parameters),
+    }
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON types: numpy scalars to Python, NaN / inf to ``None``, frames to records."""
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return json_ready(value.to_dict("records"))
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def write_summary(path: str | Path, summary: Mapping[str, Any]) -> Path:
+    """Write the report's JSON summary (strict JSON: no NaN)."""
+    target = Path(path)
+    try:
+        target.write_text(json.dumps(json_ready(summary), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise HadrError(f"cannot write the report summary {target}: {error.strerror or error}") from None
+    return target
+
+
+def reproducibility_markdown(facts: Mapping[str, Any]) -> str:
+    """The reproducibility footer as Markdown."""
+    libraries = ", ".join(f"{k} {v}" for k, v in facts["libraries"].items())
+    parameters = ", ".join(f"{k} = {v}" for k, v in facts["parameters"].items())
+    return "\n".join([
+        f"- **spec**: `{facts['spec_path']}`",
+        f"- **spec sha256**: `{facts['spec_sha256']}`",
+        f"- **seed**: {facts['seed']}; **parameters**: {parameters}",
+        f"- **hadr_model** {facts['hadr_model_version']}, Python {facts['python']}, {libraries}",
+        f"- **generated**: {facts['generated_at']} (UTC)",
+    ])

@@ -1,0 +1,142 @@
+"""Where points run: this process, a local process pool, or a Dask cluster.
+
+All three offer ``submit(fn, *args) -> concurrent.futures.Future``, ``slots`` (how many tasks
+to keep in flight) and ``restart()`` (a fresh pool after a worker process died).
+
+* :class:`InlineExecutor` — ``workers=1``: no pool, no pickling; timeouts by SIGALRM.
+* :class:`ProcessExecutor` — ``workers=N``: :class:`concurrent.futures.ProcessPoolExecutor`.
+  Processes, not threads: papermill's ``cwd`` is process-wide, and CPU-bound model code
+  needs separate interpreters anyway. Workers are forked on POSIX (fast to start, and they
+  see every module the parent imported, including ``module:callable`` functions).
+* :class:`DaskExecutor` — ``scheduler="tcp://HOST:PORT"``: ``distributed.Client(...).
+  get_executor()``; the optional extra ``hadr_model[dask]``. Workers need ``hadr_model``
+  (and any ``module:callable``) installed; in notebook mode the sweep directory must be on a
+  filesystem the workers share to keep the executed notebooks.
+
+Examples
+--------
+>>> with make_executor(workers=1) as executor:
+...     executor.submit(sum, [1, 2]).result()
+3
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from .store import SweepError
+
+__all__ = ["DaskExecutor", "InlineExecutor", "ProcessExecutor", "make_executor"]
+
+
+class InlineExecutor:
+    """Runs each task at submit time in this process."""
+
+    kind = "inline"
+    slots = 1
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+    def restart(self) -> None:
+        """Nothing to restart."""
+
+    def shutdown(self, cancel: bool = False) -> None:
+        """Nothing to shut down."""
+
+
+class ProcessExecutor:
+    """A local process pool of ``workers`` processes."""
+
+    kind = "processes"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.slots = 2 * workers   # one task queued behind each running one keeps workers busy
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        method = "fork" if sys.platform != "win32" and sys.platform != "darwin" else "spawn"
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._pool.submit(fn, *args)
+
+    def restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+
+    def shutdown(self, cancel: bool = False) -> None:
+        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class DaskExecutor:
+    """Tasks on a running Dask cluster, through ``Client.get_executor()``."""
+
+    kind = "dask"
+
+    def __init__(self, address: str, connect_timeout: float = 20.0) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise SweepError("--scheduler needs Dask, an optional extra: pip install 'hadr_model[dask]'") from None
+        _check_reachable(address)
+        try:
+            self._client = Client(address, timeout=connect_timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as error:
+            raise SweepError(f"cannot reach the Dask scheduler at {address!r} ({error.__class__.__name__}: "
+                             f"{error})") from None
+        threads = sum(self._client.nthreads().values())
+        self.slots = 2 * max(1, threads)
+        self._executor = self._client.get_executor(pure=False)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self._executor.submit(fn, *args)
+
+    def restart(self) -> None:
+        """Dask reschedules tasks of a dead worker itself."""
+
+    def shutdown(self, cancel: bool = False) -> None:
+        try:
+            self._executor.shutdown(wait=not cancel)
+        finally:
+            self._client.close()
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once on a refused TCP address (the Dask client would retry until its timeout)."""
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    if not address.startswith("tcp://") or not port.isdigit():
+        return   # other transports: let Dask judge
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as error:
+        raise SweepError(f"cannot reach the Dask scheduler at {address!r} ({error.strerror or error})") from None
+
+
+@contextmanager
+def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
+    """The executor for ``workers`` local processes or a Dask ``scheduler`` address."""
+    if scheduler:
+        executor: Any = DaskExecutor(scheduler)
+    elif workers <= 1:
+        executor = InlineExecutor()
+    else:
+        executor = ProcessExecutor(workers)
+    cancel = True
+    try:
+        yield executor
+        cancel = False
+    finally:
+        executor.shutdown(cancel=cancel)

@@ -1,0 +1,126 @@
+"""What a worker runs: a chunk of points of one function or notebook sweep.
+
+Everything here is picklable and importable by name, so it runs the same in this process,
+in a local process pool and on a Dask worker. A point never raises: its failure is part of
+its record.
+
+Examples
+--------
+>>> from hadr_model.topology.spec import default_spec_path, read_yaml
+>>> from hadr_model.sweeps.points import make_points
+>>> task = FunctionTask("availability", read_yaml(default_spec_path().read_text()))
+>>> [row["status"] for row in run_chunk(task, make_points([{"zone.mttr": 4.0}, {"zone.mttr": -1}]))]
+['ok', 'error']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..topology.spec import parse_spec
+from .functions import SweepFunction, clean_value, resolve_function
+from .notebook import NotebookTask, run_notebook_point
+from .paths import with_values
+from .points import Point, canonical_json
+
+__all__ = ["FunctionTask", "PointTimeout", "run_chunk", "run_function_point"]
+
+_MODEL_CACHE_SIZE = 32
+_models: OrderedDict[str, Any] = OrderedDict()
+
+
+class PointTimeout(BaseException):
+    """Raised in a point that ran past its timeout (a BaseException, so ``except Exception`` in
+    the model function cannot swallow it)."""
+
+
+@dataclass(frozen=True)
+class FunctionTask:
+    """A function sweep: the function, the parsed base spec, fixed options and the timeout."""
+
+    function: str | SweepFunction
+    base: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+    option_names: tuple[str, ...] = ()
+    timeout: float | None = None
+    source: str | None = None
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None) -> Iterator[bool]:
+    """Interrupt the block after ``seconds`` when possible (SIGALRM: main thread, POSIX only).
+
+    Yields whether the deadline is enforced; when it is not (a Dask worker thread), the caller
+    checks the elapsed time afterwards instead.
+    """
+    usable = (seconds is not None and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield False
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise PointTimeout(f"point ran longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _model(task: FunctionTask, spec_values: dict[str, Any]) -> Any:
+    """The model of a point; a small cache skips re-parsing when only options change."""
+    key = canonical_json(spec_values)
+    if key in _models:
+        _models.move_to_end(key)
+        return _models[key]
+    # Only the containers along each changed path are copied, not the whole spec.
+    model = parse_spec(with_values(task.base, spec_values), source=task.source)
+    _models[key] = model
+    if len(_models) > _MODEL_CACHE_SIZE:
+        _models.popitem(last=False)
+    return model
+
+
+def run_function_point(task: FunctionTask, function: SweepFunction, point: Point) -> dict[str, Any]:
+    """Call the function on one point; return the point's journal record."""
+    options = dict(task.options)
+    spec_values = {}
+    for name, value in point.values.items():
+        (options if name in task.option_names else spec_values)[name] = value
+    status, error, results = "ok", None, {}
+    start = time.perf_counter()
+    try:
+        with _deadline(task.timeout) as enforced:
+            model = _model(task, spec_values)
+            raw = function(model, seed=point.seed, **options)
+        if not hasattr(raw, "items"):
+            raise TypeError(f"the sweep function returned {type(raw).__name__}, expected a mapping")
+        results = {str(k): clean_value(v) for k, v in raw.items()}
+        if not enforced and task.timeout is not None and time.perf_counter() - start > task.timeout:
+            status, error, results = "timeout", f"PointTimeout: point ran longer than {task.timeout:g} s", {}
+    except PointTimeout as failure:
+        status, error = "timeout", f"PointTimeout: {failure}"
+    except Exception as failure:
+        status, error = "error", f"{failure.__class__.__name__}: {failure}"
+    return {"index": point.index, "point_id": point.point_id, "seed": point.seed, "parameters": point.values,
+            "results": results, "status": status, "error": error, "seconds": time.perf_counter() - start,
+            "attempts": 1}
+
+
+def run_chunk(task: FunctionTask | NotebookTask, points: Sequence[Point]) -> list[dict[str, Any]]:
+    """Run points one after the other; one record per point, in order."""
+    if isinstance(task, NotebookTask):
+        return [run_notebook_point(task, point) for point in points]
+    function = resolve_function(task.function)
+    return [run_function_point(task, function, point) for point in points]

@@ -1,0 +1,351 @@
+"""The published report: self-contained HTML, numbers equal to the engines', opens in a browser.
+
+The browser test drives Debian's headless Chromium over the Chrome DevTools Protocol (a
+websocket from ``websocket-client``, which Jupyter already depends on): it loads the page from
+disk, records console errors, exceptions and network requests, checks every ``<img>`` decoded
+(``naturalWidth > 0``) and saves a full-page screenshot. Outside CI it skips when Chromium is
+missing; with ``CI=true`` it must run.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+import hadr_model
+from hadr_model import exact_availability, load_spec
+from hadr_model.errors import HadrError, SpecError
+from hadr_model.reports import publish_report, write_index
+from hadr_model.reports.sections import json_ready, spec_parameters
+
+SEED = 3
+PARAMS = {"mc_runs": 300, "mc_years": 1.0, "dr_disasters": 3000}
+REPO_REPORTS = Path(hadr_model.__file__).resolve().parents[1] / "reports"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    paths = publish_report(None, out=out, seed=SEED, **PARAMS)
+    return paths, json.loads(paths.summary.read_text(encoding="utf-8"))
+
+
+def _round_trip(value: Any) -> Any:
+    return json.loads(json.dumps(json_ready(value)))
+
+
+# --- files and HTML --------------------------------------------------------------------------
+
+def test_publishes_html_notebook_summary_and_index(published):
+    paths, _ = published
+    for path in (paths.html, paths.notebook, paths.summary, paths.index):
+        assert path.is_file() and path.stat().st_size > 0
+    assert paths.pdf is None
+    assert not [p for p in paths.html.parent.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_html_is_self_contained_and_hides_code(published):
+    page = published[0].html.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc=[\"']https?://", page, re.IGNORECASE)
+    assert not re.search(r"<link[^>]*\bhref=[\"']https?://", page, re.IGNORECASE)
+    images = re.findall(r"<img[^>]*src=\"([^\"]{0,40})", page)
+    assert "No description has been provided" not in page  # every figure has alternative text
+    assert len(images) >= 5
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert 'highlight hl-ipython3' not in page  # code cells hidden (pygments would mark them up)
+    assert "rs.show(" not in page and "import hadr_model" not in page
+    for heading in ("Summary", "Topology", "What to improve first", "Monte Carlo", "RPO", "strategy",
+                    "Assumptions and parameters", "Reproducibility"):
+        assert heading in page
+
+
+def test_html_shows_the_spec_parameters_with_sources(published):
+    page = published[0].html.read_text(encoding="utf-8")
+    assert "objectives.availability" in page
+    assert "99.99 % SLA of all GA IBM Cloud services [fn-hadr]" in page
+
+
+def test_executed_notebook_is_kept_and_source_notebook_has_no_outputs(published):
+    executed = nbformat.read(str(published[0].notebook), as_version=4)
+    assert any(cell.get("outputs") for cell in executed.cells if cell.cell_type == "code")
+    source = nbformat.read(str(hadr_model.reports.notebook_path()), as_version=4)
+    assert all(not cell.get("outputs") and cell.get("execution_count") is None
+               for cell in source.cells if cell.cell_type == "code")
+    parameters = [cell for cell in source.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(parameters) == 1
+    assert source.metadata.kernelspec.name == "python3"
+
+
+def test_index_lists_the_report(published):
+    paths, summary = published
+    index = paths.index.read_text(encoding="utf-8")
+    assert f'href="{paths.html.name}"' in index
+    assert summary["headline"]["verdict"] in index
+
+
+def test_index_is_regenerated_from_disk(published, tmp_path):
+    paths, _ = published
+    for file in (paths.html, paths.summary):
+        shutil.copy(file, tmp_path / file.name)
+    (tmp_path / "unrelated.json").write_text("{}")
+    index = write_index(tmp_path).read_text(encoding="utf-8")
+    assert index.count("<tr><td><a href=") == 1
+    paths_html = tmp_path / paths.html.name
+    paths_html.unlink()
+    assert "no reports yet" in write_index(tmp_path).read_text(encoding="utf-8")
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+def test_summary_availability_equals_exact_engine(published):
+    _, summary = published
+    assert summary["availability"] == _round_trip(exact_availability(load_spec()).to_dict())
+
+
+def test_summary_sections_equal_the_engines_for_the_same_seed(published):
+    _, summary = published
+    model = load_spec()
+    assert summary["reproducibility"]["seed"] == SEED
+    sections = summary["sections"]
+    if sections.get("montecarlo") == "live":
+        from hadr_model.engines.montecarlo import simulate
+
+        expected = simulate(model, years=PARAMS["mc_years"], runs=PARAMS["mc_runs"], seed=SEED).as_dict()
+        expected.pop("seconds")
+        got = dict(summary["montecarlo"])
+        got.pop("seconds")
+        assert got == _round_trip(expected)
+    if sections.get("dr") == "live":
+        from hadr_model.dr import availability_with_failover, compare_strategies, topology_scenarios
+
+        scenarios = topology_scenarios(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
+        assert summary["dr"] == _round_trip({name: {role: r.summary() for role, r in roles.items()}
+                                             for name, roles in scenarios.items()})
+        realistic, _ = availability_with_failover(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
+        assert summary["availability_with_dr_failover"] == _round_trip(realistic.to_dict())
+        assert summary["headline"]["availability"] == realistic.system.availability
+        table = compare_strategies(model.data["db"], model.recovery, model.objectives,
+                                   n_disasters=PARAMS["dr_disasters"], seed=SEED)
+        assert summary["strategies"]["db"] == _round_trip(table.to_dict("records"))
+
+
+def test_summary_reproducibility_footer(published):
+    _, summary = published
+    facts = summary["reproducibility"]
+    import hashlib
+
+    spec_bytes = hadr_model.default_spec_path().read_bytes()
+    assert facts["spec_sha256"] == hashlib.sha256(spec_bytes).hexdigest()
+    assert facts["hadr_model_version"] == hadr_model.__version__
+    assert facts["generated_at"]
+
+
+def test_spec_parameters_carry_their_source_comments():
+    table = spec_parameters(hadr_model.default_spec_path().read_text(encoding="utf-8"))
+    rows = table.set_index("parameter")
+    assert rows.loc["zone", "value"] == "{mttf: 1y, mttr: 8h}"
+    assert "[assumption" in rows.loc["zone", "source"]
+    assert rows.loc["roles.kafka.needs", "value"] == "quorum"
+    assert "[ow-ansible]" in rows.loc["roles.kafka.needs", "source"]
+
+
+# --- failures leave nothing behind -----------------------------------------------------------
+
+def test_bad_spec_leaves_no_report(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("regions:\n  r1: {zones: 0}\n")
+    out = tmp_path / "out"
+    with pytest.raises(SpecError):
+        publish_report(bad, out=out)
+    assert not out.exists()
+
+
+def test_unwritable_out_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(HadrError, match="cannot write reports to"):
+        publish_report(None, out=blocker / "reports")
+
+
+def test_error_raised_in_the_notebook_leaves_no_report(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("an earlier file")
+    with pytest.raises(HadrError, match="report notebook stopped"):
+        publish_report(None, out=out, mc_runs=2, dr_disasters=0)   # the DR engine refuses 0 disasters
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_kernel_error_leaves_no_report(tmp_path, monkeypatch):
+    broken = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("summary_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("1 / 0"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook = tmp_path / "broken.ipynb"
+    nbformat.write(broken, str(notebook))
+    monkeypatch.setattr("hadr_model.reports.publish.notebook_path", lambda: notebook)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        publish_report(None, out=out)
+    assert not out.exists()
+
+
+# --- the page in a real browser --------------------------------------------------------------
+
+_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
+          "--remote-debugging-port=0", "--remote-allow-origins=*", "--hide-scrollbars")
+
+
+class _DevTools:
+    """A minimal Chrome DevTools Protocol client for one page of a headless Chromium."""
+
+    def __init__(self, executable: str, profile: Path) -> None:
+        import websocket
+
+        self.process = subprocess.Popen([executable, *_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = self._port(profile / "DevToolsActivePort")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
+            page = next(t for t in json.load(response) if t["type"] == "page")
+        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60,
+                                                  suppress_origin=True)
+        self.ids = itertools.count(1)
+        self.events: list[dict[str, Any]] = []
+
+    def _port(self, port_file: Path) -> str:
+        deadline = time.monotonic() + 30
+        while not (port_file.is_file() and port_file.read_text().strip()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chromium did not start its DevTools endpoint")
+            time.sleep(0.05)
+        return port_file.read_text().split()[0]
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        ident = next(self.ids)
+        self.socket.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == ident:
+                assert "error" not in message, (method, message["error"])
+                return message.get("result", {})
+            self.events.append(message)
+
+    def wait_for(self, method: str) -> None:
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(json.loads(self.socket.recv()))
+
+    def close(self) -> None:
+        try:
+            self.socket.close()
+        finally:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _chromium() -> str:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    missing = None
+    if executable is None:
+        missing = "Chromium is not installed (apt-get install chromium)"
+    else:
+        try:
+            import websocket  # noqa: F401
+        except ImportError:
+            missing = "websocket-client is not installed"
+    if missing and os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{missing}: the browser test must run under CI=true")
+    if missing:
+        pytest.skip(missing)
+    return executable
+
+
+@pytest.fixture(scope="module")  # same scope as `published`, so it is set up first and can skip early
+def chromium() -> str:
+    return _chromium()
+
+
+def test_report_renders_in_chromium(chromium, published, tmp_path):
+    executable = chromium  # requested first: a skip does not wait for the report to be published
+    html_path = published[0].html
+    with tempfile.TemporaryDirectory() as profile:
+        browser = _DevTools(executable, Path(profile))
+        try:
+            for domain in ("Runtime", "Log", "Page", "Network"):
+                browser.call(f"{domain}.enable")
+            browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1,
+                         mobile=False)
+            browser.call("Page.navigate", url=html_path.resolve().as_uri())
+            browser.wait_for("Page.loadEventFired")
+            images = browser.call("Runtime.evaluate", returnByValue=True, awaitPromise=True, expression=(
+                "Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))"
+                ".then(() => Array.from(document.images).map(i => i.naturalWidth))"))["result"]["value"]
+            size = browser.call("Page.getLayoutMetrics")["cssContentSize"]
+            page = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+            shot = browser.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=page)
+        finally:
+            browser.close()
+    screenshot = tmp_path / "report.png"
+    screenshot.write_bytes(base64.b64decode(shot["data"]))
+    if REPO_REPORTS.is_dir():  # keep the latest one for people to look at
+        shutil.copy(screenshot, REPO_REPORTS / "report-screenshot.png")
+
+    errors = [e for e in browser.events
+              if e.get("method") == "Runtime.exceptionThrown"
+              or (e.get("method") == "Runtime.consoleAPICalled"
+                  and e["params"]["type"] in ("error", "assert"))
+              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+    fetched = [e["params"]["request"]["url"] for e in browser.events
+               if e.get("method") == "Network.requestWillBeSent"]
+    assert errors == []
+    assert len(images) >= 5 and all(width > 0 for width in images), images
+    assert all(url.startswith(("file:", "data:")) for url in fetched), [u[:80] for u in fetched]
+    assert screenshot.stat().st_size > 50_000 and size["height"] > 3000
+
+
+# --- other inputs ----------------------------------------------------------------------------
+
+def test_block_form_spec_says_which_sections_do_not_apply(tmp_path):
+    spec = tmp_path / "web.yaml"
+    spec.write_text("name: web-tier\nblocks:\n  series:\n"
+                    "    - component: {name: dns, availability: 0.9999}   # SLA [assumption]\n"
+                    "    - component: {name: web, mttf: 1000h, mttr: 1h, count: 2}\n")
+    paths = publish_report(spec, out=tmp_path / "out", seed=1, mc_runs=50, dr_disasters=100)
+    summary = json.loads(paths.summary.read_text(encoding="utf-8"))
+    assert summary["availability"] == _round_trip(exact_availability(load_spec(spec)).to_dict())
+    assert summary["sections"]["dr"] == "not applicable"
+    assert summary["sections"]["montecarlo"] in ("not applicable", "not landed")  # fixed availability
+    page = paths.html.read_text(encoding="utf-8")
+    assert "Not applicable" in page and "Reliability blocks of web-tier" in page
+
+
+def test_sweep_section(tmp_path):
+    sweeps = pytest.importorskip("hadr_model.sweeps")
+    if not hasattr(sweeps, "run_sweep"):
+        pytest.skip("hadr_model.sweeps.run_sweep has not landed")
+    sweep_dir = tmp_path / "sweep"
+    sweeps.run_sweep({"parameters": {"zone.mttr": ["4h", "8h"]}}, function="availability", out=sweep_dir)
+    paths = publish_report(None, out=tmp_path / "out", sweep=sweep_dir, seed=1, mc_runs=50, dr_disasters=200)
+    summary = json.loads(paths.summary.read_text(encoding="utf-8"))
+    assert summary["sections"]["sweep"] == "live"
+    assert summary["sweep"]["points"] == 2 and summary["sweep"]["parameters"] == ["zone.mttr"]
+    assert "sweep" in paths.html.name
+    assert "Sweep of 2 points" in paths.html.read_text(encoding="utf-8")

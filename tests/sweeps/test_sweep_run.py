@@ -1,0 +1,192 @@
+"""Running sweeps: determinism across workers, failures, timeouts, resume and the store's refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hadr_model.sweeps import SweepError, load_sweep, run_sweep
+from hadr_model.sweeps import notebook as notebook_mode
+from hadr_model.sweeps.points import make_points
+from hadr_model.sweeps.store import JOURNAL
+
+GRID = {"parameters": {"x": [0, 1, 2, 3, 4, 5, 6, 7]}, "options": {"delay": 0.0}}
+
+
+def checked(model, *, seed: int, x: int = 0, delay: float = 0.0) -> dict[str, float]:
+    """A test function: fails at x == 3, sleeps ``delay`` seconds, draws from the point's seed."""
+    if x == 3:
+        raise ValueError("x must not be 3")
+    time.sleep(delay)
+    return {"y": 2.0 * x, "u": float(np.random.default_rng(seed).random())}
+
+
+def _stable(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["seconds"])
+
+
+def test_same_seed_same_table_for_one_and_two_workers(tmp_path):
+    one = run_sweep(GRID, function=checked, out=tmp_path / "one", seed=7)
+    two = run_sweep(GRID, function=checked, out=tmp_path / "two", seed=7, workers=2)
+    pd.testing.assert_frame_equal(_stable(one), _stable(two))
+    other = run_sweep(GRID, function=checked, seed=8)
+    assert not np.allclose(one["u"].dropna(), other["u"].dropna())
+
+
+def test_a_raising_point_is_recorded_and_the_others_go_on(tmp_path):
+    table = run_sweep(GRID, function=checked, out=tmp_path / "s", workers=2)
+    failed = table[table["status"] != "ok"]
+    assert failed["x"].tolist() == [3]
+    assert failed["error"].iloc[0] == "ValueError: x must not be 3"
+    assert (table["status"] == "ok").sum() == 7
+    assert table.attrs["summary"]["failed"] == 1
+
+
+def test_a_point_past_its_timeout_is_stopped(tmp_path):
+    grid = {"parameters": {"delay": [0.0, 5.0]}}
+    start = time.perf_counter()
+    table = run_sweep(grid, function=checked, timeout=0.5)
+    assert time.perf_counter() - start < 4.0
+    assert table["status"].tolist() == ["ok", "timeout"]
+
+
+def test_spec_parameters_reach_the_model_and_combinations_may_fail():
+    grid = {"parameters": {"roles.invoker.needs": [20, 25], "roles.invoker.per_zone": [8, 10]}}
+    table = run_sweep(grid, function="availability")
+    bad = table[table["status"] == "error"]
+    assert bad[["roles.invoker.needs", "roles.invoker.per_zone"]].values.tolist() == [[25, 8]]
+    assert "roles.invoker.needs" in bad["error"].iloc[0]
+    ok = table[table["status"] == "ok"]
+    assert ok["availability"].between(0.99, 1.0).all()
+
+
+def test_resume_runs_only_what_is_missing(tmp_path):
+    out = tmp_path / "s"
+    full = run_sweep(GRID, function=checked, out=out, csv=True)
+    journal = (out / JOURNAL).read_bytes().splitlines(keepends=True)
+    # Keep three whole lines and half of the fourth, as a kill mid-write would.
+    (out / JOURNAL).write_bytes(b"".join(journal[:3]) + journal[3][:20])
+    (out / "results.parquet").unlink()
+    resumed = run_sweep(GRID, function=checked, out=out, resume=True)
+    assert resumed.attrs["summary"]["ran"] == 5
+    pd.testing.assert_frame_equal(_stable(full), _stable(resumed))
+    lines = [json.loads(line) for line in (out / JOURNAL).read_text().splitlines()]
+    assert sorted(r["index"] for r in lines) == list(range(8))
+    pd.testing.assert_frame_equal(_stable(load_sweep(out)), _stable(full))
+    assert (out / "results.csv").exists()
+
+
+def test_an_existing_sweep_is_never_overwritten(tmp_path):
+    out = tmp_path / "s"
+    run_sweep(GRID, function=checked, out=out)
+    with pytest.raises(SweepError, match="--resume"):
+        run_sweep(GRID, function=checked, out=out)
+    with pytest.raises(SweepError, match="another sweep"):
+        run_sweep(GRID, function=checked, out=out, resume=True, seed=1)
+
+
+@pytest.mark.parametrize("damage", ["journal", "manifest", "table", "foreign"])
+def test_corrupt_or_foreign_files_are_reported(tmp_path, damage):
+    out = tmp_path / "s"
+    run_sweep(GRID, function=checked, out=out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    if damage == "journal":
+        lines = (out / JOURNAL).read_bytes().splitlines(keepends=True)
+        (out / JOURNAL).write_bytes(lines[0] + b"{not json\n" + b"".join(lines[1:]))
+    elif damage == "manifest":
+        (out / "manifest.json").write_text("[1, 2]")
+    elif damage == "table":
+        (out / "results.parquet").write_bytes(b"PAR1 garbage")
+    else:
+        (out / "manifest.json").unlink()
+    damaged = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(SweepError, match=r"corrupt|not a hadr_model|foreign"):
+        run_sweep(GRID, function=checked, out=out, resume=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == damaged != before
+
+
+def test_a_journal_line_of_another_sweep_is_refused(tmp_path):
+    out = tmp_path / "s"
+    run_sweep(GRID, function=checked, out=out)
+    with open(out / JOURNAL, "a") as handle:
+        handle.write(json.dumps({"index": 99, "point_id": "0123456789abcdef"}) + "\n")
+    with pytest.raises(SweepError, match="not in this sweep"):
+        run_sweep(GRID, function=checked, out=out, resume=True)
+
+
+def _fake_task(tmp_path):
+    return notebook_mode.NotebookTask(notebook="nb.ipynb", points_dir=str(tmp_path),
+                                      parameters=("overrides", "results_path", "seed"))
+
+
+def test_notebook_failures_are_classified_and_only_dead_kernels_retried(tmp_path, monkeypatch):
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    point = make_points([{"zone.mttr": 4.0}])[0]
+    calls = []
+
+    def failing(error):
+        def execute(task, point, output, results):
+            calls.append(1)
+            raise error
+        return execute
+
+    cases = [(PapermillExecutionError(2, 3, "x", "ValueError", "bad", []), "error", "ValueError: bad", 1),
+             (CellTimeoutError("Cell execution timed out"), "timeout", "CellTimeoutError", 1),
+             (DeadKernelError("Kernel died"), "error", "DeadKernelError", 3)]
+    for error, status, text, attempts in cases:
+        calls.clear()
+        monkeypatch.setattr(notebook_mode, "_execute", failing(error))
+        row = notebook_mode.run_notebook_point(_fake_task(tmp_path), point)
+        assert (row["status"], row["attempts"], len(calls)) == (status, attempts, attempts)
+        assert text in row["error"]
+
+
+def test_notebook_parameters_split_spec_paths_from_notebook_parameters(tmp_path):
+    task = notebook_mode.NotebookTask(notebook="nb.ipynb", points_dir=str(tmp_path),
+                                      parameters=("function", "overrides", "results_path", "seed"),
+                                      options={"function": "dr"}, fixed_overrides={"region.mttr": 2.0})
+    point = make_points([{"zone.mttr": 4.0, "function": "tradeoff"}], seed=3)[0]
+    params = task.papermill_parameters(point, tmp_path / "r.json")
+    assert params == {"function": "tradeoff", "overrides": {"region.mttr": 2.0, "zone.mttr": 4.0},
+                      "seed": point.seed, "results_path": str(tmp_path / "r.json")}
+
+
+@pytest.mark.parametrize(("name", "target"), [
+    ("availability_grid", {"function": "availability"}), ("dr_grid", {"function": "dr"}),
+    ("tradeoff_lhs", {"function": "tradeoff"}), ("notebook_grid", {"notebook": "notebooks/sweep_point.ipynb"})])
+def test_example_grids_are_valid(name, target):
+    from hadr_model.sweeps import plan_sweep
+
+    root = Path(__file__).resolve().parents[2]
+    target = {k: (root / v if k == "notebook" else v) for k, v in target.items()}
+    assert plan_sweep(root / "data" / "grids" / f"{name}.yaml", **target).points
+
+
+def test_simulate_runs_when_the_monte_carlo_engine_exists_and_says_so_when_not(monkeypatch):
+    import importlib.util
+
+    from hadr_model import load_spec
+    from hadr_model.errors import SpecError
+    from hadr_model.sweeps.functions import simulate
+
+    if importlib.util.find_spec("hadr_model.engines.montecarlo") is not None:
+        table = run_sweep({"parameters": {"zone.mttr": [4.0]}, "options": {"years": 1.0, "runs": 2}},
+                          function="simulate", seed=1)
+        assert table["status"].tolist() == ["ok"] and 0.99 < table["availability"].iloc[0] <= 1.0
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
+    with pytest.raises(SpecError, match="not in this build"):
+        simulate(load_spec(), seed=0)
+
+
+def test_mixed_value_kinds_become_text_in_the_table(tmp_path):
+    grid = {"parameters": {"roles.invoker.needs": [20, "60%"]}}
+    table = run_sweep(grid, function="availability", out=tmp_path / "s")
+    assert table["roles.invoker.needs"].tolist() == ["20", "60%"]
+    assert load_sweep(tmp_path / "s")["roles.invoker.needs"].tolist() == ["20", "60%"]
