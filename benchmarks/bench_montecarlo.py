@@ -2,7 +2,10 @@
 
 AvailSim4 figures (per history of 1e5 hours): about 20 ms for one component and about 0.9 s
 for ten 2-of-3 groups in series (30 components). The speed-up is AvailSim4 seconds per history
-divided by ours, one process. Run: ``.venv/bin/python benchmarks/bench_montecarlo.py [--quick]``.
+divided by ours, one process, wall time of the whole ``simulate`` call (result tables
+included); the issue's target is 1000x (50,000 histories/s and 1,111 histories/s). The
+machine may be shared: each figure is the median of several repeats.
+Run: ``.venv/bin/python benchmarks/bench_montecarlo.py [--quick]``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from hadr_model.engines.montecarlo import simulate
 
 MISSION_H = 1e5
 AVAILSIM4_S_PER_HISTORY = {"one component": 0.02, "ten 2-of-3 in series": 0.9}
+TARGET_SPEEDUP = 1000.0
 
 
 def _component(name: str, mttf: str = "1000h", mttr: str = "10h", count: int = 1) -> dict:
@@ -36,11 +40,12 @@ def systems() -> dict[str, dict]:
 
 
 def _throughput(model, years: float, runs: int, repeats: int) -> tuple[float, float]:
-    """Median runs per second and element events per run."""
+    """Median runs per second (wall time of the whole call) and element events per run."""
     rates, events = [], 0.0
     for seed in range(repeats):
+        started = time.perf_counter()
         result = simulate(model, years=years, runs=runs, seed=seed, control_variate=False)
-        rates.append(result.runs / result.seconds)
+        rates.append(result.runs / (time.perf_counter() - started))
         events = result.element_events_per_run
     return statistics.median(rates), events
 
@@ -56,15 +61,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one repeat, smaller samples")
     args = parser.parse_args()
-    repeats = 1 if args.quick else 3
-    rows = []
+    repeats = 1 if args.quick else 5
+    rows, verdicts = [], []
     for name, blocks in systems().items():
         model = hm.load_spec({"name": name, "blocks": blocks})
-        runs = 300 if "ten" in name else 3000
+        runs = 1000 if "ten" in name else 20000
         rate, events = _throughput(model, MISSION_H / 8760.0, runs, repeats)
         seconds, used, reached = _to_precision(model, MISSION_H / 8760.0, False, 120.0)
         reference = AVAILSIM4_S_PER_HISTORY.get(name)
         speedup = f"{reference * rate:,.0f}x" if reference else "-"
+        if reference:
+            met = "met" if reference * rate >= TARGET_SPEEDUP else "NOT met"
+            verdicts.append(f"{name}: {rate:,.0f} histories/s = {reference * rate:,.0f}x AvailSim4 "
+                            f"(target {TARGET_SPEEDUP:,.0f}x = {TARGET_SPEEDUP / reference:,.0f}/s: {met})")
         rows.append((name, "1e5 h", f"{rate:,.0f}", f"{rate * events / 1e6:.1f}", f"{seconds:.2f}",
                      f"{used:,}", f"{reached:.4f}", speedup))
     model = hm.load_spec()
@@ -81,7 +90,8 @@ def main() -> None:
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
     print("\nOne process; 's to 1%' is the wall time until the 95% half-width is 1% of the"
-          " unavailability\n(stopped at the time budget otherwise: see 'rel. prec.').")
+          " unavailability\n(stopped at the time budget otherwise: see 'rel. prec.').\n")
+    print("\n".join(verdicts))
 
 
 if __name__ == "__main__":

@@ -47,9 +47,10 @@ def median_seconds(run: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
-def function_grid(points: int) -> dict[str, Any]:
+def function_grid(points: int, **options: Any) -> dict[str, Any]:
     # Distinct models at every point (no model cache hits): zone MTTR on a fine log grid.
-    return {"parameters": {"zone.mttr": {"low": "1h", "high": "24h", "num": points, "scale": "log"}}}
+    return {"parameters": {"zone.mttr": {"low": "1h", "high": "24h", "num": points, "scale": "log"}},
+            "options": options}
 
 
 def bench_engine(repeat: int) -> None:
@@ -66,11 +67,14 @@ def bench_engine(repeat: int) -> None:
 
 
 def bench_functions(points: int, repeat: int) -> None:
-    grid = function_grid(points)
-    for label, function in (("availability", "availability"), ("no-op", noop)):
+    cases = (("availability (instant failover)", "availability", {"failover": "instant"}),
+             ("availability (DR failover)", "availability", {}), ("no-op", noop, {}))
+    for label, function, options in cases:
+        grid = function_grid(points, **options)
         for workers in (1, 2):
-            seconds = median_seconds(lambda f=function, w=workers: run_sweep(grid, function=f, workers=w), repeat)
-            print(f"function mode, {label:12s} {workers} worker{'s' if workers > 1 else ' '}: "
+            seconds = median_seconds(lambda f=function, w=workers, g=grid: run_sweep(g, function=f, workers=w),
+                                     repeat)
+            print(f"function mode, {label:31s} {workers} worker{'s' if workers > 1 else ' '}: "
                   f"{points / seconds:8.0f} points/s  ({points} points in {seconds:.2f} s)")
 
 

@@ -1,7 +1,13 @@
 """``hadr simulate [SPEC] --years Y --runs N --seed S [--precision P] [--max-seconds T] [--workers W]
-[--json]``: time-domain Monte Carlo.
+[--failover dr|instant] [--json]``: time-domain Monte Carlo.
 
 A run is one independent stationary history of ``Y`` years; figures are per year.
+
+Failover (region form with ``fails_over_to`` pairs): ``dr`` (the default) draws one failover
+RTO per region loss from the DR workflow's region-loss RTO samples
+(:func:`hadr_model.dr.region_loss_rto_samples`, seeded with ``--seed``): the tenant is down
+for ``min(region repair, RTO)`` and then served by its failover region until its region is
+repaired. ``instant`` is the instantaneous failover of the exact engine: an upper bound.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ import math
 
 from ..engines.montecarlo import SimulationResult, simulate
 from ..errors import SpecError
+from ..topology.model import Topology
 from ._common import add_json_argument, add_spec_argument, load, print_json, table
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("simulate", help="Monte Carlo: downtime distributions, outages, attribution")
+    parser = subparsers.add_parser("simulate",
+                                   help="Monte Carlo: downtime distributions, outages, attribution")
     add_spec_argument(parser)
     parser.add_argument("--years", type=float, default=1.0, help="length of one run in years (default 1)")
     parser.add_argument("--runs", type=int, default=1000,
@@ -28,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--objective", type=float, default=None,
                         help="availability objective (default: the spec's objectives.availability)")
     parser.add_argument("--plain", action="store_true", help="plain mean, without the control variate")
+    parser.add_argument("--failover", choices=("dr", "instant"), default="dr",
+                        help="region failover: 'dr' (default) the DR workflow's RTO per region loss, "
+                             "'instant' instantaneous (upper bound); no effect without failover pairs")
     parser.add_argument("--top", type=int, default=8, help="attribution rows to print (default 8)")
     add_json_argument(parser)
     parser.set_defaults(run=run)
@@ -40,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("--precision", args.precision, "a relative precision strictly between 0 and 1")
     if args.top < 0:
         raise SpecError("--top", args.top, "a number of rows, at least 0")
-    result = simulate(load(args), years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
+    model = load(args)
+    result = simulate(model, years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
                       max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
-                      objective=args.objective, control_variate=not args.plain)
+                      objective=args.objective, control_variate=not args.plain,
+                      failover_rto_h=_failover_rto(model, args.failover, args.seed))
     if args.json:
         payload = result.as_dict()
         payload["attribution"] = result.attribution.head(args.top).to_dict(orient="records")
@@ -50,6 +63,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(result, top=args.top))
     return 0
+
+
+def _failover_rto(model: object, mode: str, seed: int) -> object:
+    """RTO samples of the DR workflow for ``dr`` with failover pairs; ``None`` (instantaneous) otherwise."""
+    if mode != "dr" or not isinstance(model, Topology):
+        return None
+    if not any(r.fails_over_to for r in model.home_regions):
+        return None
+    from ..dr import region_loss_rto_samples
+
+    return region_loss_rto_samples(model, seed=seed)
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -61,9 +85,12 @@ def render(result: SimulationResult, top: int = 8) -> str:
     r = result
     low, high = r.availability_ci95
     estimator = "control variate" if r.control_variate else "plain mean"
+    failover = {"dr-workflow": "DR workflow RTO per region loss",
+                "instantaneous": "instantaneous (upper bound)"}.get(r.failover_model)
     lines = [
         f"{r.name}: Monte Carlo, {r.runs} runs of {r.years:g} year(s), seed {r.seed} "
         f"({r.batches} batches, {r.seconds:.1f} s, stopped by {r.stopped_by})",
+        *([f"  failover               {failover}"] if failover else []),
         f"  availability           {r.availability:.8f}   95% CI [{low:.8f}, {high:.8f}] ({estimator})",
         f"  relative precision     {_fmt(r.relative_precision, '.3%')} (95% half-width / unavailability)",
         f"  downtime min/year      mean {_fmt(r.downtime_min_per_year_mean, '.4g')}  "
@@ -76,7 +103,8 @@ def render(result: SimulationResult, top: int = 8) -> str:
         f"p99 {_fmt(r.outage_duration_h_p99, '.4g')}  ({r.outages_observed} complete outages)",
     ]
     if r.objective_availability is not None:
-        lines.append(f"  P(run meets {r.objective_availability:g})   {_fmt(r.probability_meeting_objective, '.4f')}")
+        meets = _fmt(r.probability_meeting_objective, ".4f")
+        lines.append(f"  P(run meets {r.objective_availability:g})   {meets}")
     rows = [(row.element, row.kind, int(row.count), row.outages_started_per_year, row.downtime_min_per_year,
              row.share) for row in r.attribution.head(top).itertuples()]
     if rows:

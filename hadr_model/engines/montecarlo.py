@@ -16,6 +16,13 @@ structure function:
 * a tenant homed in ``X`` with failover to ``F`` is up when every global service the roles
   depend on is up and (``X``'s service or ``F``'s service) is up — instantaneous failover, the
   same upper bound as the exact engine;
+* with a failover RTO (``failover_rto_h``, the DR-workflow model of
+  :func:`hadr_model.dr.availability_with_failover`): a loss of region ``X`` at ``t0`` draws an
+  RTO ``r`` (one per loss); from ``t0 + r`` until ``X`` is repaired the tenant follows ``F``'s
+  service (no failover when the repair comes first; failback is immediate), at any other time
+  ``X``'s own service — outages of ``X``'s service that are not region losses are not failed
+  over. A region loss that finds the tenant up starts an outage, however short, as in the
+  exact engine's failure frequency;
 * block form: series, parallel, k-of-n and two-terminal networks over the components, a
   component being down while its common-cause element is down.
 
@@ -69,7 +76,10 @@ A batch of ``B`` runs is simulated at once. For each element the alternating up/
 of all runs and copies are drawn as one array and accumulated (``cumsum``) to event times; each
 node of the structure merges its children's events row by row, evaluates its rule at the merged
 events and keeps only the points where its state changes
-(:mod:`~hadr_model.engines.structure`). Batch ``b`` draws every random number from the ``b``-th
+(:mod:`~hadr_model.engines.structure`). A system that is a single element skips the
+signals: its downtime, failures and complete outages are read off the running sum of its
+phase durations clipped at ``T`` (one row per event, so the running sum is a vector
+operation across runs), in cache-sized blocks. Batch ``b`` draws every random number from the ``b``-th
 child of ``numpy.random.SeedSequence(seed)``, so results do not depend on the number of worker
 processes. With ``precision``, batches are added until the 95 % half-width is at most
 ``precision · Û`` (checked after each batch, in batch order).
@@ -85,6 +95,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -110,6 +121,7 @@ __all__ = ["EVENTS_PER_BATCH", "SimulationResult", "simulate"]
 
 EVENTS_PER_BATCH = 1_500_000
 _SIR_POOL = 20_000
+_BLOCK_EVENTS = 1 << 19      # event times per block of the one-element path (4 MB: cache-sized)
 _MIN_RUNS_FOR_PRECISION = 1000
 _DOWN_AT_START = "(down at start)"
 
@@ -132,6 +144,20 @@ class _Element:
     def cycle_h(self) -> float:
         return self.failure.mean_h + self.repair.mean_h
 
+    @cached_property
+    def cycle_variance_h2(self) -> float:
+        """Variance of one up + down cycle (the mean squared when a law has none)."""
+        return _variance(self.failure) + _variance(self.repair)
+
+
+def _variance(law: Law) -> float:
+    if law.dist == "deterministic":
+        return 0.0
+    if law.is_exponential:
+        return law.mean_h ** 2
+    variance = float(law.frozen().var())
+    return variance if math.isfinite(variance) else law.mean_h ** 2
+
 
 @dataclass(frozen=True, eq=False)
 class _Leaf:
@@ -144,7 +170,14 @@ class _Node:
     rule: Any
 
 
-_Part = _Leaf | _Node
+@dataclass(frozen=True, eq=False)
+class _Served:
+    """1 while a home region is lost and its failover has completed (RTO elapsed)."""
+
+    region: _Leaf
+
+
+_Part = _Leaf | _Node | _Served
 
 
 @dataclass(frozen=True)
@@ -157,6 +190,8 @@ class _Plan:
     year_hours: float
     objective: float | None
     weights: tuple[float, ...] = ()
+    failover_rto: Any = None          # None (instantaneous), a Law, or RTO samples in hours
+    failover_model: str = "none"
 
 
 class _Builder:
@@ -201,7 +236,7 @@ def _unusable_zones(region: Region, zones: list[_Leaf | None], builder: _Builder
     return [_Node(channels, Unreachable("ingress", z, nodes, node_channels, edges)) for z in region.zones]
 
 
-def _region_service(topology: Topology, region: Region, builder: _Builder) -> _Node:
+def _region_service(topology: Topology, region: Region, builder: _Builder) -> tuple[_Node, _Leaf | None]:
     own = builder.add(f"region:{region.name}", "region", region.region)
     zones = [builder.add(f"zone:{z}", "zone", region.zone) for z in region.zones]
     unusable = _unusable_zones(region, zones, builder)
@@ -221,22 +256,35 @@ def _region_service(topology: Topology, region: Region, builder: _Builder) -> _N
         total = region.instances(role)
         rule = RoleDown([per_zone] * len(region.zones), total - role.required(total) + 1, common is not None)
         roles.append(_Node(tuple(channels), rule))
-    return _Node((_present(own, *roles),), AtLeast(1))
+    return _Node((_present(own, *roles),), AtLeast(1)), own
 
 
-def _topology_plan(topology: Topology, objective: float | None) -> _Plan:
+def _topology_plan(topology: Topology, objective: float | None, failover_rto: Any = None) -> _Plan:
     builder = _Builder()
     services = _present(*(builder.add(f"global:{g.name}", "global", g.behaviour)
                           for g in topology.used_global_services))
     regions = {r.name: _region_service(topology, r, builder) for r in topology.regions}
     tenants = []
     for region in topology.home_regions:
-        channels = ((services,) if services else ()) + ((regions[region.name],),)
-        if region.fails_over_to:
-            channels += ((regions[region.fails_over_to],),)
-        tenants.append(_Node(channels, TenantDown(bool(services), bool(region.fails_over_to))))
+        service, own = regions[region.name]
+        channels = ((services,) if services else ()) + ((service,),)
+        partner = region.fails_over_to
+        region_loss_only = False
+        if partner:
+            channels += ((regions[partner][0],),)
+            if failover_rto is not None:
+                # A perfect region is never lost: without region loss there is no failover.
+                if own is None:
+                    channels, partner = channels[:-1], None
+                else:
+                    channels += ((own,), (_Served(own),))
+                    region_loss_only = True
+        tenants.append(_Node(channels, TenantDown(bool(services), bool(partner), region_loss_only)))
+    pairs = any(r.fails_over_to for r in topology.home_regions)
+    model = "none" if not pairs else "instantaneous" if failover_rto is None else "dr-workflow"
     return _Plan(topology.name, "regions", tuple(builder.elements), tuple(tenants),
-                 tuple(r.name for r in topology.home_regions), topology.year_hours, objective)
+                 tuple(r.name for r in topology.home_regions), topology.year_hours, objective,
+                 failover_rto=failover_rto if pairs else None, failover_model=model)
 
 
 def _block_part(block: Block, builder: _Builder, common: dict[str, _Leaf | None]) -> _Part | None:
@@ -294,19 +342,63 @@ def _objective_of(model: Model, objective: float | None) -> float | None:
 
 
 def _control_weights(model: Model, plan: _Plan) -> tuple[float, ...]:
-    """Birnbaum importance of each element (per copy) for the control variate; 0 if unknown."""
+    """Birnbaum importance of each element (per copy) for the control variate; 0 if unknown.
+
+    With a DR failover the exact engine is given ``E[min(D, RTO)]`` per home region (computed
+    here, approximately where it has no closed form: the weights only change the variance).
+    """
     from .exact import exact_availability
 
     try:
-        importance = {i.element: i.birnbaum for i in exact_availability(model).importance}
+        outage = None
+        if plan.failover_rto is not None and isinstance(model, Topology):
+            outage = {r.name: _expected_outage_h(r.region.repair, plan.failover_rto)
+                      for r in model.home_regions if r.fails_over_to and r.region.repair is not None}
+        result = exact_availability(model, region_loss_outage_h=outage)
+        importance = {i.element: i.birnbaum for i in result.importance}
     except (HadrError, ValueError, MemoryError):
         return tuple(0.0 for _ in plan.elements)
     return tuple(float(np.nan_to_num(importance.get(e.name, 0.0))) for e in plan.elements)
 
 
-def _plan(model: Model, objective: float | None, control_variate: bool) -> _Plan:
+def _expected_outage_h(repair: Law, rto: Any) -> float:
+    """``E[min(D, R)]``: exact for exponential and fixed repairs, else from 2^16 paired draws."""
+    rng = np.random.default_rng(0)
+    if isinstance(rto, Law):
+        rto = rto.sample(rng, 1 << 14)
+    r = np.atleast_1d(np.asarray(rto, dtype=float))
+    if r.size > 1 << 14:
+        r = rng.choice(r, 1 << 14)
+    if repair.is_exponential:
+        m = repair.mean_h
+        return float(np.mean(m * -np.expm1(-r / m)))
+    if repair.dist == "deterministic":
+        return float(np.mean(np.minimum(r, repair.mean_h)))
+    draws = repair.sample(rng, 1 << 16)
+    return float(np.mean(np.minimum(draws, r[rng.integers(0, r.size, draws.size)])))
+
+
+def _check_rto(rto: Any) -> Any:
+    """A Law, a number of hours or a 1-D array of RTO samples (``inf``: never fails over)."""
+    if rto is None or isinstance(rto, Law):
+        return rto
+    try:
+        values = np.asarray(rto, dtype=float)
+    except (TypeError, ValueError):
+        values = np.empty(0)
+    if isinstance(rto, bool) or values.ndim > 1 or values.size == 0 or np.any(np.isnan(values)) \
+            or np.any(values < 0):
+        raise SpecError("failover_rto_h", rto, "RTO samples in hours (zero or more; inf = no failover), "
+                        "a number of hours or a Law")
+    return float(values) if values.ndim == 0 else values.copy()
+
+
+def _plan(model: Model, objective: float | None, control_variate: bool, failover_rto: Any = None) -> _Plan:
     chosen = _objective_of(model, objective)
-    plan = _block_plan(model, chosen) if isinstance(model, BlockSystem) else _topology_plan(model, chosen)
+    if isinstance(model, BlockSystem):
+        plan = _block_plan(model, chosen)
+    else:
+        plan = _topology_plan(model, chosen, failover_rto)
     if control_variate:
         plan = replace(plan, weights=_control_weights(model, plan))
     return plan
@@ -314,80 +406,176 @@ def _plan(model: Model, objective: float | None, control_variate: bool) -> _Plan
 
 # --- one element: alternating renewal process for all runs of a batch -----------------------
 
-def _equilibrium(law: Law, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Residual time of a phase seen at a random instant (stationary-excess law)."""
-    if law.is_exponential:
-        return law.sample(rng, shape)
-    u = rng.random(shape)
+def _length_biased(law: Law, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Length of the phase that covers a random instant (law ``x f(x) / m``), non-exponential law."""
     kwargs = law.kwargs
     plain = kwargs.get("loc", 0.0) == 0.0
     scale = kwargs.get("scale", 1.0)
     if law.dist == "deterministic":
-        return u * kwargs["value"]
+        return np.full(shape, kwargs["value"])
     if plain and law.dist == "gamma":
-        return u * rng.gamma(kwargs["a"] + 1.0, scale, shape)
+        return rng.gamma(kwargs["a"] + 1.0, scale, shape)
     if plain and law.dist == "weibull_min":
         c = kwargs["c"]
-        return u * scale * rng.gamma(1.0 + 1.0 / c, 1.0, shape) ** (1.0 / c)
+        return scale * rng.gamma(1.0 + 1.0 / c, 1.0, shape) ** (1.0 / c)
     if plain and law.dist == "lognorm":
         s = kwargs["s"]
-        return u * scale * np.exp(s * s + s * rng.standard_normal(shape))
+        return scale * np.exp(s * s + s * rng.standard_normal(shape))
     size = int(np.prod(shape))
     pool = law.sample(rng, max(_SIR_POOL, 20 * size))
-    picked = rng.choice(pool, size=size, p=pool / pool.sum())
-    return u * picked.reshape(shape)
+    return rng.choice(pool, size=size, p=pool / pool.sum()).reshape(shape)
 
 
-def _phases(element: _Element, rng: np.random.Generator, up: np.ndarray, pairs: int) -> np.ndarray:
-    """``2 · pairs`` further phase durations: repair first for copies that started up."""
-    shape = up.shape + (pairs,)
-    failures = element.failure.sample(rng, shape)
-    repairs = element.repair.sample(rng, shape)
-    block = np.empty(up.shape + (2 * pairs,))
-    block[..., 0::2] = repairs
-    block[..., 1::2] = failures
-    down = ~up
-    if down.any():  # copies that started down (a fraction U of them) fail first
-        block[down, 0::2] = failures[down]
-        block[down, 1::2] = repairs[down]
+def _equilibrium(law: Law, rng: np.random.Generator, shape: Any, with_age: bool = False) -> Any:
+    """Residual time of a phase seen at a random instant (stationary-excess law).
+
+    With ``with_age``, also the time already spent in that phase (its age): ``(residual, age)``.
+    The phase covering the instant has the length-biased law and the instant is uniform in it;
+    for an exponential law residual and age are independent draws of the law itself.
+    """
+    if law.is_exponential:
+        residual = law.sample(rng, shape)
+        return (residual, law.sample(rng, shape)) if with_age else residual
+    u = rng.random(shape)
+    length = _length_biased(law, rng, shape)
+    residual = u * length
+    return (residual, length - residual) if with_age else residual
+
+
+def _pairs(element: _Element, span_h: float, sigmas: float) -> int:
+    """(repair, failure) pairs to draw per copy to cover ``span_h``: mean cycles + ``sigmas`` SDs."""
+    cycles = span_h / element.cycle_h
+    spread = math.sqrt(span_h * element.cycle_variance_h2 / element.cycle_h ** 3)
+    return max(1, math.ceil(cycles + sigmas * spread + 2.0))
+
+
+def _initial(element: _Element, rng: np.random.Generator, copies: int, with_age: bool
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Stationary start: up at 0, first failure time (0 when down), residual repair, its age."""
+    up = rng.random(copies) < element.availability
+    start = np.where(up, _equilibrium(element.failure, rng, copies), 0.0)
+    residual, age = _equilibrium(element.repair, rng, copies, True) if with_age else \
+        (_equilibrium(element.repair, rng, copies), None)
+    return up, start, residual, age
+
+
+def _chunk(element: _Element, rng: np.random.Generator, start: np.ndarray, pairs: int,
+           down: np.ndarray | None, residual: np.ndarray | None, by_rows: bool) -> np.ndarray:
+    """Event times: ``start`` (a failure), then ``pairs`` (repair end, next failure) pairs.
+
+    Copies in ``down`` are down at ``start`` (= 0) with ``residual`` left to repair. ``by_rows``:
+    one row per copy (``(copies, 1 + 2 pairs)``); otherwise one row per event, which makes the
+    running sum a vector operation across copies.
+    """
+    copies = len(start)
+    block = np.empty((copies, 1 + 2 * pairs) if by_rows else (1 + 2 * pairs, copies))
+    phases = block.T if by_rows else block
+    failure, repair = element.failure, element.repair
+    if failure.is_exponential and repair.is_exponential:
+        rng.standard_exponential(out=block)
+        phases[1::2] *= repair.mean_h
+        phases[2::2] *= failure.mean_h
+    else:
+        phases[1::2] = repair.sample(rng, (pairs, copies))
+        phases[2::2] = failure.sample(rng, (pairs, copies))
+    phases[0] = start
+    if down is not None and down.any():
+        phases[1, down] = residual[down]
+    if by_rows:
+        np.cumsum(block, axis=1, out=block)
+    else:
+        for k in range(1, len(block)):
+            np.add(block[k], block[k - 1], out=block[k])
     return block
 
 
+def _history(element: _Element, rng: np.random.Generator, copies: int, horizon: float,
+             with_age: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Failure, repair, failure, … times of stationary copies, one row each, covering the horizon.
+
+    Returns ``(up, times, age)``: ``up`` at 0; ``times`` increasing along each row, the last
+    one at or after ``horizon`` (``inf`` padding), and a copy down at 0 has its first failure at
+    0 (not an event: it is down at start); ``age`` of that initial repair (``with_age``).
+    """
+    up, start, residual, age = _initial(element, rng, copies, with_age)
+    times = _chunk(element, rng, start, _pairs(element, horizon, 4.0), ~up, residual, by_rows=True)
+    while (short := np.flatnonzero(times[:, -1] < horizon)).size:
+        restart = times[short, -1]
+        more = _chunk(element, rng, restart, _pairs(element, horizon - float(restart.min()), 4.0),
+                      None, None, by_rows=True)
+        extra = np.full((copies, more.shape[1] - 1), np.inf)
+        extra[short] = more[:, 1:]
+        times = np.concatenate([times, extra], axis=1)
+    return up, times, age
+
+
+_History = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+
+
 def _element_signal(element: _Element, index: int, runs: int, horizon: float,
-                    rng: np.random.Generator) -> Signal:
-    """Down count of the element's copies over ``[0, horizon)`` for ``runs`` runs."""
-    shape = (runs, element.count)
-    up = rng.random(shape) < element.availability
-    first = np.where(up, _equilibrium(element.failure, rng, shape), _equilibrium(element.repair, rng, shape))
-    cycles = horizon / element.cycle_h
-    pairs = max(1, math.ceil(cycles + 4.0 * math.sqrt(cycles) + 2.0))
-    blocks, reached = [first[..., None]], first
-    while np.any(reached < horizon):
-        block = _phases(element, rng, up, pairs)
-        blocks.append(block)
-        reached = reached + block.sum(axis=-1)
-    times = np.cumsum(np.concatenate(blocks, axis=-1), axis=-1)
+                    rng: np.random.Generator, with_age: bool = False) -> tuple[Signal, _History]:
+    """Down count of the element's copies over ``[0, horizon)`` for ``runs`` runs, and the history."""
+    history = _history(element, rng, runs * element.count, horizon, with_age)
+    up, times, _ = history
     inside = times < horizon
-    width = int(inside.sum(axis=-1).max())
-    times, inside = times[..., :width], inside[..., :width]
-    # Phase j ends up (a failure, +1) when j is even for copies that started up.
-    alternating = np.where(np.arange(width) % 2 == 0, 1, -1).astype(np.int8)
-    sign = np.where(up, 1, -1).astype(np.int8)[..., None]
-    deltas = (alternating * sign) * inside
-    times[~inside] = np.inf
-    times = times.reshape(runs, -1)
-    causes = np.broadcast_to(np.int32(index), times.shape)
-    return Signal((~up).sum(axis=1).astype(np.int8), times, deltas.reshape(runs, -1), causes)
+    width = int(inside.sum(axis=1).max())   # rows are increasing
+    inside = inside[:, :width]
+    events = np.where(inside, times[:, :width], np.inf)
+    # Column j is a failure (+1) when j is even, a repair (-1) when odd.
+    deltas = inside * np.resize(np.array([1, -1], np.int8), width)
+    down = ~up
+    if width and down.any():                # a copy down at start: no failure at 0
+        events[down, 0] = np.inf
+        deltas[down, 0] = 0
+    events = events.reshape(runs, -1)
+    causes = np.broadcast_to(np.int32(index), events.shape)
+    init = down.reshape(runs, element.count).sum(axis=1).astype(np.int8)
+    return Signal(init, events, deltas.reshape(runs, -1), causes, cause=index), history
 
 
-def _evaluate(part: _Part, leaf: Any, cache: dict[int, Signal], runs: int) -> Signal:
+def _draw_rto(rto: Any, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    if isinstance(rto, Law):
+        return rto.sample(rng, shape)
+    if isinstance(rto, float):
+        return np.full(shape, rto)
+    return rto[rng.integers(0, len(rto), shape)]
+
+
+def _served_signal(history: _History, index: int, rto: Any, rng: np.random.Generator,
+                   horizon: float) -> Signal:
+    """1 from ``t0 + RTO`` to the repair of each region loss at ``t0`` (when the RTO is shorter).
+
+    One RTO is drawn per region loss; a region down at 0 was lost ``age`` hours before.
+    """
+    up, times, age = history
+    runs = len(times)
+    losses = times[:, :-1:2].copy()        # loss k, repaired at times[:, 2k + 1]
+    repairs = times[:, 1::2]
+    down = ~up
+    losses[down, 0] = -age[down]
+    width = int((losses < horizon).sum(axis=1).max())
+    losses, repairs = losses[:, :width], repairs[:, :width]
+    start = losses + _draw_rto(rto, rng, losses.shape)
+    served = (start < repairs) & (start < horizon)
+    init = (served[:, 0] & (start[:, 0] <= 0.0)) if width else np.zeros(runs, bool)
+    on = served & (start > 0.0)
+    off = served & (repairs < horizon)
+    events = np.stack([np.where(on, start, np.inf), np.where(off, repairs, np.inf)], axis=2)
+    deltas = np.stack([on.astype(np.int8), -off.astype(np.int8)], axis=2)
+    events = events.reshape(runs, 2 * width)
+    return Signal(init.astype(np.int8), events, deltas.reshape(runs, 2 * width),
+                  np.broadcast_to(np.int32(index), events.shape))
+
+
+def _evaluate(part: _Part, basic: Any, cache: dict[int, Signal], runs: int) -> Signal:
     key = id(part)
     if key not in cache:
-        if isinstance(part, _Leaf):
-            cache[key] = leaf(part.element)
-        else:
-            channels = [[_evaluate(child, leaf, cache, runs) for child in channel] for channel in part.channels]
+        if isinstance(part, _Node):
+            channels = [[_evaluate(child, basic, cache, runs) for child in channel]
+                        for channel in part.channels]
             cache[key] = combine(channels, part.rule, runs)
+        else:
+            cache[key] = basic(part)
     return cache[key]
 
 
@@ -433,20 +621,97 @@ def _initial_outage(signal: Signal, horizon: float) -> np.ndarray:
     return np.where(signal.init > 0, np.minimum(first, horizon), 0.0)
 
 
+def _leaf_figures(times: np.ndarray, horizon: float, down: np.ndarray | None) -> tuple[Any, ...]:
+    """Figures of one element from its event times, one row per event (see :func:`_chunk`).
+
+    Down durations are differences of the running sum clipped at the horizon, so the
+    downtime, failures and complete outages come without building a signal. Returns
+    ``(downtime, failures, complete durations, repairs, initial outage, short, restart)``:
+    ``short`` copies end before the horizon and go on from their failure at ``restart``.
+    """
+    short = np.flatnonzero(times[-1] < horizon)
+    restart = times[-1, short]
+    np.minimum(times, horizon, out=times)
+    clipped = times[1::2] - times[:-1:2]
+    downtime = clipped.sum(axis=0)
+    failures = np.count_nonzero(times[:-1:2] < horizon, axis=0)
+    complete = times[1::2] < horizon
+    repairs = int(np.count_nonzero(complete))
+    initial = None
+    if down is not None:
+        initial = np.where(down, clipped[0], 0.0)
+        failures -= down                    # the failure at 0 of a copy down at start
+        complete[0] &= ~down                # its outage did not start inside [0, T)
+    return downtime, failures, clipped[complete], repairs, initial, short, restart
+
+
+def _leaf_batch(plan: _Plan, runs: int, horizon: float, rng: np.random.Generator) -> _Batch:
+    """A system that is one element: its figures straight from its event times, by cache-sized blocks."""
+    index = plan.tenants[0].element
+    element = plan.elements[index]
+    pairs = _pairs(element, horizon, 2.0)
+    step = max(64, _BLOCK_EVENTS // (2 * pairs + 1))
+    downtime, failures, initial = np.empty(runs), np.empty(runs, np.int64), np.empty(runs)
+    durations, events = [], 0
+    for begin in range(0, runs, step):
+        n = min(step, runs - begin)
+        up, start, residual, _ = _initial(element, rng, n, False)
+        times = _chunk(element, rng, start, pairs, ~up, residual, by_rows=False)
+        down, fails, complete, repairs, first, short, restart = _leaf_figures(times, horizon, ~up)
+        where = slice(begin, begin + n)
+        downtime[where], failures[where], initial[where] = down, fails, first
+        durations.append(complete)
+        events += int(fails.sum()) + repairs
+        short += begin
+        while short.size:
+            times = _chunk(element, rng, restart, _pairs(element, horizon - float(restart.min()), 2.0),
+                           None, None, by_rows=False)
+            down, fails, complete, repairs, _, more, restart = _leaf_figures(times, horizon, None)
+            downtime[short] += down
+            failures[short] += fails
+            durations.append(complete)
+            events += int(fails.sum()) + repairs
+            short = short[more]
+    elements = len(plan.elements)
+    charged, started = np.zeros(elements + 1), np.zeros(elements + 1, np.int64)
+    charged[index], charged[elements] = downtime.sum() - initial.sum(), initial.sum()
+    started[index] = failures.sum()
+    weight = plan.weights[index] if plan.weights else 0.0
+    return _Batch(downtime_h=downtime[:, None], outages=failures[:, None],
+                  durations_h=np.concatenate(durations), charged_h=charged, started=started, events=events,
+                  control_h=weight * downtime)
+
+
+def _served_regions(plan: _Plan) -> set[int]:
+    return {p.region.element for t in plan.tenants if isinstance(t, _Node)
+            for channel in t.channels for p in channel if isinstance(p, _Served)}
+
+
 def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSequence) -> _Batch:
     rng = np.random.default_rng(seed)
+    if len(plan.tenants) == 1 and isinstance(plan.tenants[0], _Leaf):
+        return _leaf_batch(plan, runs, horizon, rng)
     events = [0]
     control = np.zeros(runs)
+    aged = _served_regions(plan)
+    histories: dict[int, _History] = {}
+    cache: dict[int, Signal] = {}
 
-    def leaf(index: int) -> Signal:
-        signal = _element_signal(plan.elements[index], index, runs, horizon, rng)
+    def basic(part: _Leaf | _Served) -> Signal:
+        if isinstance(part, _Served):
+            _evaluate(part.region, basic, cache, runs)
+            index = part.region.element
+            return _served_signal(histories[index], index, plan.failover_rto, rng, horizon)
+        index = part.element
+        signal, history = _element_signal(plan.elements[index], index, runs, horizon, rng, index in aged)
+        if index in aged:
+            histories[index] = history
         events[0] += int(np.count_nonzero(signal.deltas))
         if plan.weights and plan.weights[index]:
             control[:] += plan.weights[index] * _downtime(signal, horizon)
         return signal
 
-    cache: dict[int, Signal] = {}
-    figures = [_tenant_figures(_evaluate(t, leaf, cache, runs), horizon, len(plan.elements))
+    figures = [_tenant_figures(_evaluate(t, basic, cache, runs), horizon, len(plan.elements))
                for t in plan.tenants]
     return _Batch(
         downtime_h=np.stack([f[0] for f in figures], axis=1),
@@ -506,6 +771,7 @@ class SimulationResult:
     element_events_per_run: float
     control_variate: bool
     variance_reduction_factor: float
+    failover_model: str = "none"
     per_run: Any = field(default=None, repr=False, compare=False)
     attribution: Any = field(default=None, repr=False, compare=False)
     durations_h: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
@@ -647,7 +913,8 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
         relative_precision=u_half / u if u > 0 else math.inf,
         downtime_min_per_year_mean=u * per_year,
         downtime_min_per_year_ci95=((u - u_half) * per_year, (u + u_half) * per_year),
-        downtime_min_per_year_std=float(downtime.mean(axis=1).std(ddof=1) / years * 60.0) if runs > 1 else math.nan,
+        downtime_min_per_year_std=(float(downtime.mean(axis=1).std(ddof=1) / years * 60.0) if runs > 1
+                                   else math.nan),
         downtime_min_per_year_p50=p50, downtime_min_per_year_p90=p90, downtime_min_per_year_p99=p99,
         outages_per_year_mean=rate, outages_per_year_ci95=(rate - rate_half, rate + rate_half),
         outage_duration_h_mean=float(durations.mean()) if durations.size else math.nan,
@@ -656,6 +923,7 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
         objective_availability=plan.objective, probability_meeting_objective=meets,
         element_events_per_run=sum(b.events for b in totals.batches) / runs,
         control_variate=bool(plan.weights), variance_reduction_factor=factor,
+        failover_model=plan.failover_model,
         per_run=_runs_table(downtime, outages, horizon, years),
         attribution=_attribution_table(plan, totals, runs, years),
         durations_h=durations,
@@ -680,7 +948,8 @@ def _check_arguments(years: float, runs: int, seed: int, precision: float | None
         raise SpecError("workers", workers, "a number of worker processes, at least 1")
 
 
-def _batch_plan(plan: _Plan, runs: int, horizon: float, seed: int) -> Iterator[tuple[int, np.random.SeedSequence]]:
+def _batch_plan(plan: _Plan, runs: int, horizon: float, seed: int
+                ) -> Iterator[tuple[int, np.random.SeedSequence]]:
     """(runs, seed) of each batch; batch b gets the b-th child of SeedSequence(seed)."""
     size = _batch_size(plan, horizon)
     root = np.random.SeedSequence(seed)
@@ -720,7 +989,7 @@ def _progress(total: int, enabled: bool) -> Any:
 def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 0,
              precision: float | None = None, max_seconds: float | None = None, workers: int = 1,
              progress: bool = False, objective: float | None = None,
-             control_variate: bool = True) -> SimulationResult:
+             control_variate: bool = True, failover_rto_h: Any = None) -> SimulationResult:
     """Time-domain Monte Carlo of a spec: availability, downtime and outage distributions.
 
     Parameters
@@ -748,6 +1017,15 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     control_variate : bool
         Estimate the mean with the element-downtime control variate (see the module
         docstring); ``False``: the plain mean over runs.
+    failover_rto_h : array of hours, Law or float, optional
+        Region form: the failover RTO. ``None`` (default): instantaneous failover, the upper
+        bound. Otherwise one RTO is drawn per region loss (uniformly among the samples, from
+        the law, or the fixed value; ``inf``: the failover never completes) and a tenant of a
+        region that fails over is served by its failover region from ``loss + RTO`` until its
+        region is repaired; outages of its region's service that are not region losses are
+        not failed over (the DR-workflow model of
+        :func:`hadr_model.dr.availability_with_failover`; samples e.g. from
+        :func:`hadr_model.dr.region_loss_rto_samples`). Ignored in block form.
 
     Returns
     -------
@@ -768,7 +1046,7 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     (200, True)
     """
     _check_arguments(years, runs, seed, precision, max_seconds, workers)
-    plan = _plan(model, objective, control_variate)
+    plan = _plan(model, objective, control_variate, _check_rto(failover_rto_h))
     horizon = float(years) * plan.year_hours
     started = time.perf_counter()
     totals, stopped_by = _Totals(), "runs"

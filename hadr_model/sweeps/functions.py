@@ -47,13 +47,23 @@ _DR_KEYS = ("rpo_mean_h", "rpo_p95_h", "rpo_max_h", "rto_mean_h", "rto_p95_h", "
             "p_rto_met", "p_objectives_met", "p_unrecoverable")
 
 
-def availability(model: Model, *, seed: int = 0) -> dict[str, Any]:
-    """Exact steady-state figures of the service (:func:`hadr_model.exact_availability`).
+def availability(model: Model, *, seed: int = 0, failover: str = "dr", n_disasters: int = 2000
+                 ) -> dict[str, Any]:
+    """Exact steady-state figures of the service, as ``hadr availability`` gives them.
 
-    ``seed`` is unused: the exact engine draws nothing.
+    ``failover="dr"`` (default) charges each region loss ``E[min(repair, RTO)]`` with the RTO
+    sampled from the DR workflow (``n_disasters`` draws, ``seed``);
+    ``failover="instant"`` is the instantaneous upper bound and draws nothing (the fast path).
     """
     from ..engines.exact import exact_availability
 
+    if failover not in ("dr", "instant"):
+        raise SpecError("options.failover", failover, "dr or instant")
+    if failover == "dr" and isinstance(model, Topology) and any(r.fails_over_to for r in model.regions):
+        from ..dr import availability_with_failover
+
+        result, _ = availability_with_failover(model, n_disasters=n_disasters, seed=seed)
+        return result.system.as_dict()
     return exact_availability(model).system.as_dict()
 
 

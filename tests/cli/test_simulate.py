@@ -28,8 +28,9 @@ def spec(tmp_path):
 def test_json_has_unit_named_keys(spec, capsys):
     assert main(["simulate", spec, "--years", "2", "--runs", "300", "--seed", "4", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    for key in ("availability", "availability_ci95_low", "availability_ci95_high", "downtime_min_per_year_mean",
-                "downtime_min_per_year_p50", "downtime_min_per_year_p90", "downtime_min_per_year_p99",
+    for key in ("availability", "availability_ci95_low", "availability_ci95_high",
+                "downtime_min_per_year_mean", "downtime_min_per_year_p50", "downtime_min_per_year_p90",
+                "downtime_min_per_year_p99",
                 "outages_per_year_mean", "outage_duration_h_mean", "probability_meeting_objective",
                 "runs", "years", "seed", "attribution"):
         assert key in payload, key
@@ -66,3 +67,36 @@ def test_fixed_availability_spec_exits_2(tmp_path, capsys):
     path.write_text("blocks:\n  series:\n    - component: {name: dns, availability: 0.9999}\n")
     assert main(["simulate", str(path)]) == 2
     assert "dns" in capsys.readouterr().err
+
+
+REGIONS = """
+name: dr-pair
+zone: {mttf: 20000h, mttr: 2h}
+region: {mttf: 300h, mttr: 30h}
+regions:
+  east: {zones: 2, fails_over_to: west}
+  west: {zones: 2, fails_over_to: east}
+roles:
+  app: {per_zone: 1, needs: 1, mttf: 20000h, mttr: 2h}
+"""
+
+
+@pytest.mark.parametrize(("argv", "model"), [([], "dr-workflow"), (["--failover", "dr"], "dr-workflow"),
+                                              (["--failover", "instant"], "instantaneous")])
+def test_failover_model(tmp_path, capsys, argv, model):
+    path = tmp_path / "regions.yaml"
+    path.write_text(REGIONS)
+    assert main(["simulate", str(path), "--runs", "200", "--seed", "3", "--json", *argv]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["failover_model"] == model
+    if model == "dr-workflow":   # the DR workflow's RTO costs availability
+        instant = ["simulate", str(path), "--runs", "200", "--seed", "3", "--json", "--failover", "instant"]
+        assert main(instant) == 0
+        assert json.loads(capsys.readouterr().out)["availability"] > payload["availability"]
+    assert main(["simulate", str(path), "--runs", "200", "--seed", "3", *argv]) == 0
+    assert "failover" in capsys.readouterr().out
+
+
+def test_block_spec_has_no_failover(spec, capsys):
+    assert main(["simulate", spec, "--runs", "100", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["failover_model"] == "none"

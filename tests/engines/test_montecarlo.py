@@ -21,7 +21,8 @@ from hadr_model.topology.laws import parse_law
 def _two_of_three(repair=None):
     component = {"name": "db", "count": 3, "mttf": "1000h"}
     component.update({"repair": repair} if repair else {"mttr": "10h"})
-    return hm.load_spec({"name": "two-of-three", "blocks": {"k_of_n": {"k": 2, "of": [{"component": component}]}}})
+    blocks = {"k_of_n": {"k": 2, "of": [{"component": component}]}}
+    return hm.load_spec({"name": "two-of-three", "blocks": blocks})
 
 
 SMALL_REGIONS = {
@@ -43,7 +44,8 @@ def _covers(low: float, high: float, value: float) -> bool:
 
 def _check_against_exact(model, result) -> None:
     exact = hm.exact_availability(model).system
-    assert _covers(*result.availability_ci95, exact.availability), (result.availability_ci95, exact.availability)
+    assert _covers(*result.availability_ci95, exact.availability), (
+        result.availability_ci95, exact.availability)
     assert _covers(*result.outages_per_year_ci95, exact.failure_frequency_per_year), (
         result.outages_per_year_ci95, exact.failure_frequency_per_year)
 
@@ -157,8 +159,9 @@ def test_time_budget_stops_the_simulation():
 
 
 def test_fixed_availability_is_refused_with_the_element_name():
-    model = hm.load_spec({"blocks": {"series": [{"component": {"name": "dns", "availability": 0.9999}},
-                                                {"component": {"name": "web", "mttf": "100h", "mttr": "1h"}}]}})
+    model = hm.load_spec({"blocks": {"series": [
+        {"component": {"name": "dns", "availability": 0.9999}},
+        {"component": {"name": "web", "mttf": "100h", "mttr": "1h"}}]}})
     with pytest.raises(hm.SpecError, match="dns"):
         simulate(model)
 
