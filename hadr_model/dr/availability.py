@@ -23,6 +23,7 @@ import numpy as np
 from ..engines.exact import exact_availability
 from ..engines.results import AvailabilityResult
 from ..topology.dataprotection import DataProtection
+from ..topology.laws import Law
 from ..topology.model import Topology
 from .failover import expected_outage_h
 from .scenarios import run_scenario, seed_sequence
@@ -41,6 +42,7 @@ class FailoverCost:
     rto_mean_h: float
     region_repair_mean_h: float
     expected_outage_h: float
+    failover_completion_probability: float
 
     @property
     def served_by_failover_fraction(self) -> float:
@@ -74,6 +76,16 @@ def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, se
     return np.max(per_role, axis=0)
 
 
+def _completion(repair: Law, rto_h: np.ndarray) -> float:
+    """``P(RTO < D)``: the failover completes before the region returns (mean of ``S_D(r)``)."""
+    finite = np.where(np.isfinite(rto_h), rto_h, 0.0)
+    if repair.dist == "deterministic":
+        survival = (finite < repair.mean_h).astype(float)
+    else:
+        survival = repair.frozen().sf(finite)
+    return float(np.mean(np.where(np.isfinite(rto_h), survival, 0.0)))
+
+
 def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> dict[str, FailoverCost]:
     """``E[min(region repair, failover RTO)]`` for every region that fails over."""
     rto = region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed)
@@ -88,6 +100,7 @@ def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int =
             rto_mean_h=float(finite.mean()) if finite.size else float("inf"),
             region_repair_mean_h=region.region.mttr_h,
             expected_outage_h=expected_outage_h(region.region.repair, rto),
+            failover_completion_probability=_completion(region.region.repair, rto),
         )
     return costs
 
@@ -118,4 +131,5 @@ def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000,
     """
     costs = failover_costs(topology, n_disasters=n_disasters, seed=seed)
     outage = {name: cost.expected_outage_h for name, cost in costs.items()}
-    return exact_availability(topology, region_loss_outage_h=outage), costs
+    completion = {name: cost.failover_completion_probability for name, cost in costs.items()}
+    return exact_availability(topology, region_loss_outage_h=outage, failover_completion=completion), costs

@@ -75,8 +75,8 @@ FAILOVER_NOTE = ("'with failover' assumes instantaneous failover to the paired r
                  "until the DR workflow model replaces it")
 
 
-def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float] | None = None
-                       ) -> AvailabilityResult:
+def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float] | None = None,
+                       failover_completion: Mapping[str, float] | None = None) -> AvailabilityResult:
     """Exact steady-state availability, failure frequency and importance ranking.
 
     Parameters
@@ -88,6 +88,10 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
         ``E[min(region repair, failover RTO)]`` in hours (see
         :func:`hadr_model.dr.availability_with_failover`, which computes it from the DR
         workflows). Without it, failover is instantaneous: an upper bound.
+    failover_completion : mapping, optional
+        Per home region, ``P(RTO < D)``: the probability that the failover completes before the
+        region returns. Only the failure frequency uses it (outages that the region's repair
+        starts by failing back onto a home service that is down); omitted, those are not counted.
 
     Returns
     -------
@@ -103,7 +107,7 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
     """
     if isinstance(model, BlockSystem):
         return _block_result(model)
-    return _topology_result(model, region_loss_outage_h)
+    return _topology_result(model, region_loss_outage_h, failover_completion)
 
 
 # --- region form ---------------------------------------------------------------------------
@@ -324,9 +328,10 @@ class _Scope:
 
     q: float
     parts: list[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]
+    fail_back_per_hour: float = 0.0   # outages a region's repair starts (see _Tenants.scope)
 
     def failures_per_hour(self, elements: _Elements) -> float:
-        total = 0.0
+        total = self.fail_back_per_hour
         for where, q_up, _, q_down_frequency in self.parts:
             birnbaum = q_down_frequency - q_up
             # An element with availability 1 (a perfect ingress link) never fails: it starts
@@ -343,12 +348,13 @@ class _Average:
     """Running average of scopes over the home regions (memory O(elements), not O(regions²))."""
 
     def __init__(self, size: int) -> None:
-        self.count, self.q = 0, 0.0
+        self.count, self.q, self.fail_back = 0, 0.0, 0.0
         self.delta = [np.zeros(size) for _ in range(3)]
 
     def add(self, scope: _Scope) -> None:
         self.count += 1
         self.q += scope.q
+        self.fail_back += scope.fail_back_per_hour
         for where, *forced in scope.parts:
             for delta, values in zip(self.delta, forced):
                 delta[where] += values - scope.q
@@ -357,7 +363,7 @@ class _Average:
         q = self.q / self.count
         up, down, down_frequency = (q + delta / self.count for delta in self.delta)
         everything = slice(0, len(up))
-        return _Scope(q, [(everything, up, down, down_frequency)]), up, down
+        return _Scope(q, [(everything, up, down, down_frequency)], self.fail_back / self.count), up, down
 
 
 def _tenant_q(q_global: np.ndarray | float, q_home: np.ndarray | float, q_partner: np.ndarray | float,
@@ -414,12 +420,19 @@ class _Tenants:
             q_down=np.empty(0),
         )
 
-    def scope(self, region: str, partner: str | None, outage_h: float | None = None) -> _Scope:
+    def scope(self, region: str, partner: str | None, outage_h: float | None = None,
+              completion: float | None = None) -> _Scope:
         """Unavailability of a tenant of ``region``, failing over to ``partner`` when given.
 
         The tenant is up with probability ``a_G (B_X + w B_F)``: ``w = 1 − B_X`` for an
         instantaneous failover, ``w = (1 − a_region) φ`` when a region loss costs
         ``outage_h = E[min(D, RTO)]`` (``φ = 1 − outage_h / MTTR_region``), ``w = 0`` without.
+
+        With a real failover the tenant is not a coherent structure: the *repair* of its region
+        starts an outage when the failover had completed (probability ``completion = P(RTO <
+        D)``), the partner was serving and the home service is down for another reason. Those
+        fail-backs happen at rate ``completion · a_G · B_F · q'_X / (MTTF_R + MTTR_R)``, with
+        ``q'_X`` the home service's unavailability while its region is up.
         """
         x = self.by_name[region]
         home = self.terms[x - 1]
@@ -446,11 +459,16 @@ class _Tenants:
             up = _tenant_q(self.q_global, home.q_service, partner_terms.q_up, weight)
             down = _tenant_q(self.q_global, home.q_service, partner_terms.q_down, weight)
             parts.append((slice(self.offsets[f], self.offsets[f + 1]), up, down, down))
-        return _Scope(q, parts)
+        fail_back = 0.0
+        if outage_h is not None and f is not None and completion:
+            q_home_region_up = home.elements.q_up[0]     # element 0 is the region itself
+            fail_back = (completion * (1.0 - self.q_global) * (1.0 - q_f) * q_home_region_up
+                         / home.region.region.cycle_h)
+        return _Scope(q, parts, fail_back)
 
 
-def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None
-                     ) -> AvailabilityResult:
+def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None,
+                     failover_completion: Mapping[str, float] | None = None) -> AvailabilityResult:
     tenants = _Tenants(topology)
     elements = tenants.elements
     average = _Average(len(elements.names))
@@ -460,7 +478,8 @@ def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, floa
         tenant = own
         if region.fails_over_to:
             outage_h = region_loss_outage_h.get(region.name) if region_loss_outage_h is not None else None
-            tenant = tenants.scope(region.name, region.fails_over_to, outage_h)
+            completion = (failover_completion or {}).get(region.name)
+            tenant = tenants.scope(region.name, region.fails_over_to, outage_h, completion)
         if region.home:
             average.add(tenant)
         regions.append(RegionAvailability(region.name, _metrics(own, elements, topology.year_hours),

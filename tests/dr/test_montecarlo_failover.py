@@ -34,7 +34,7 @@ def _spec(region_repair=None, role=None):
         "regions": {"east": {"zones": 2, "fails_over_to": "west"},
                     "west": {"zones": 2, "fails_over_to": "east"}},
         # Reliable zones and roles by default: a failback onto a home service that is down for
-        # another reason (an outage the exact failure frequency leaves out) is then negligible.
+        # another reason is then negligible (test_fail_back_outages… covers it).
         "roles": {"app": role or {"per_zone": 1, "needs": 1, "mttf": "20000h", "mttr": "2h"}},
     })
 
@@ -135,3 +135,22 @@ def test_failover_model_names_and_bad_rto():
     for bad in (-1.0, [], [1.0, np.nan], "soon", [[1.0]]):
         with pytest.raises(hm.SpecError):
             simulate(model, years=0.2, runs=20, failover_rto_h=bad)
+
+
+def test_fail_back_outages_are_counted_by_both_engines():
+    """Unreliable roles: a region repair that fails back onto a down home service starts an outage.
+
+    The exact engine counts those at rate P(RTO < D) · a_G · B_F · q'_X / (MTTF_R + MTTR_R); the
+    simulation sees them happen. Without that term the exact frequency is visibly too low.
+    """
+    role = {"per_zone": 1, "needs": "all", "mttf": "200h", "mttr": "20h"}
+    model, rto = _spec(role=role), 5.0
+    outage = dict.fromkeys(("east", "west"), REGION_MTTR_H * -math.expm1(-rto / REGION_MTTR_H))
+    completion = {name: math.exp(-rto / REGION_MTTR_H) for name in ("east", "west")}   # P(D > r), D ~ exp
+    exact = hm.exact_availability(model, region_loss_outage_h=outage, failover_completion=completion).system
+    without = hm.exact_availability(model, region_loss_outage_h=outage).system
+    result = simulate(model, years=1, runs=2000, seed=3, failover_rto_h=rto)
+    assert _covers(result.outages_per_year_ci95, exact.failure_frequency_per_year), (
+        result.outages_per_year_ci95, exact.failure_frequency_per_year)
+    assert not _covers(result.outages_per_year_ci95, without.failure_frequency_per_year)
+    assert _covers(result.availability_ci95, exact.availability)
