@@ -31,6 +31,8 @@ from .scenarios import run_scenario, seed_sequence
 __all__ = ["FailoverCost", "availability_with_failover", "failover_costs", "region_loss_rto_samples"]
 
 _RTO_STEPS_WITHOUT_DATA = ("detect", "decide", "provision", "traffic_shift")
+_RTO_CACHE: dict[str, np.ndarray] = {}
+_RTO_CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,18 @@ def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, se
     >>> samples.shape
     (1000,)
     """
+    # Sweeps over availability parameters keep the DR inputs: simulate each distinct set once.
+    key = repr((sorted((topology.data or {}).items()), topology.recovery, topology.objectives, n_disasters, seed))
+    if key not in _RTO_CACHE:
+        if len(_RTO_CACHE) >= _RTO_CACHE_SIZE:
+            _RTO_CACHE.pop(next(iter(_RTO_CACHE)))
+        samples = _simulate_rto(topology, n_disasters, seed)
+        samples.setflags(write=False)
+        _RTO_CACHE[key] = samples
+    return _RTO_CACHE[key]
+
+
+def _simulate_rto(topology: Topology, n_disasters: int, seed: int) -> np.ndarray:
     streams = seed_sequence(seed).spawn(max(1, len(topology.data or {})))
     data: dict[str, DataProtection] = dict(topology.data or {})
     if not data:
@@ -105,8 +119,8 @@ def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int =
     return costs
 
 
-def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0
-                               ) -> tuple[AvailabilityResult, dict[str, FailoverCost]]:
+def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0,
+                               detail: bool = True) -> tuple[AvailabilityResult, dict[str, FailoverCost]]:
     """Exact availability where a region loss costs ``E[min(D, RTO)]`` instead of nothing.
 
     Parameters
@@ -117,6 +131,8 @@ def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000,
         Region-loss disasters simulated to sample the RTO.
     seed : int
         Seed of the RTO samples.
+    detail : bool
+        ``False``: service figures only (see :func:`~hadr_model.engines.exact.exact_availability`).
 
     Returns
     -------
@@ -132,4 +148,6 @@ def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000,
     costs = failover_costs(topology, n_disasters=n_disasters, seed=seed)
     outage = {name: cost.expected_outage_h for name, cost in costs.items()}
     completion = {name: cost.failover_completion_probability for name, cost in costs.items()}
-    return exact_availability(topology, region_loss_outage_h=outage, failover_completion=completion), costs
+    result = exact_availability(topology, region_loss_outage_h=outage, failover_completion=completion,
+                                detail=detail)
+    return result, costs

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from scipy import special
@@ -76,7 +77,8 @@ FAILOVER_NOTE = ("'with failover' assumes instantaneous failover to the paired r
 
 
 def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float] | None = None,
-                       failover_completion: Mapping[str, float] | None = None) -> AvailabilityResult:
+                       failover_completion: Mapping[str, float] | None = None, detail: bool = True
+                       ) -> AvailabilityResult:
     """Exact steady-state availability, failure frequency and importance ranking.
 
     Parameters
@@ -92,6 +94,9 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
         Per home region, ``P(RTO < D)``: the probability that the failover completes before the
         region returns. Only the failure frequency uses it (outages that the region's repair
         starts by failing back onto a home service that is down); omitted, those are not counted.
+    detail : bool
+        ``False`` computes the service figures only (no per-region figures, no importance
+        ranking): the fast path for large sweeps.
 
     Returns
     -------
@@ -106,8 +111,8 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
     0.99980001
     """
     if isinstance(model, BlockSystem):
-        return _block_result(model)
-    return _topology_result(model, region_loss_outage_h, failover_completion)
+        return _block_result(model, detail)
+    return _topology_result(model, region_loss_outage_h, failover_completion, detail)
 
 
 # --- region form ---------------------------------------------------------------------------
@@ -120,14 +125,24 @@ class _Elements:
     up, with the element forced up / down (filled per region, empty for the whole list).
     """
 
-    names: list[str]
-    kinds: list[str]
+    labels: Callable[[], list[tuple[str, str]]]   # (name, kind) per element, built only when shown
     counts: np.ndarray
     p: np.ndarray
     q: np.ndarray
     cycle_h: np.ndarray
     q_up: np.ndarray
     q_down: np.ndarray
+
+    @cached_property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.labels()]
+
+    @cached_property
+    def kinds(self) -> list[str]:
+        return [kind for _, kind in self.labels()]
+
+    def __len__(self) -> int:
+        return len(self.counts)
 
 
 @dataclass
@@ -250,16 +265,16 @@ def _element_rows(topology: Topology, region: Region) -> list[tuple[str, str, in
     return rows
 
 
-def _region_key(topology: Topology, region: Region) -> tuple:
-    """Everything the numbers of a region depend on: regions alike but for names share them."""
+def _region_key(region: Region) -> tuple:
+    """Everything the numbers of a region depend on, but the roles (the same for every region)."""
     index = {zone: i for i, zone in enumerate(region.zones)}
     links = tuple((index.get(a, a), index.get(b, b), behaviour)
                   for a, b, behaviour in (region.network.links if region.network else ()))
-    return (len(region.zones), region.zone, region.region, links, tuple(sorted(region.per_zone)), topology.roles)
+    return (len(region.zones), region.zone, region.region, links, tuple(sorted(region.per_zone)))
 
 
-def _region_numbers(topology: Topology, region: Region) -> tuple[float, np.ndarray, np.ndarray]:
-    """Service unavailability given the global services up, and with each element forced up / down."""
+def _region_numbers(topology: Topology, region: Region) -> tuple[float, _Elements]:
+    """Service unavailability given the global services up, and the region's elements."""
     usable = _UsableZones(region)
     p_zone = np.full(len(region.zones), region.zone.availability)
     p_link = np.array([b.availability for *_, b in usable.links]) if usable.links else None
@@ -289,19 +304,9 @@ def _region_numbers(topology: Topology, region: Region) -> tuple[float, np.ndarr
         if role.common_cause is not None:
             forced.append((q_of(law, roles.q_with(r, roles.q_bare[r])), 1.0))
     q_up, q_down = np.array(forced).T
-    return q_of(law, roles.q_service), q_up, q_down
-
-
-def _region_terms(topology: Topology, region: Region, cache: dict | None = None) -> _RegionTerms:
-    key = _region_key(topology, region)
-    cache = {} if cache is None else cache
-    if key not in cache:
-        cache[key] = _region_numbers(topology, region)
-    q_service, q_up, q_down = cache[key]
     rows = _element_rows(topology, region)
     elements = _Elements(
-        names=[row[0] for row in rows],
-        kinds=[row[1] for row in rows],
+        labels=lambda: [(row[0], row[1]) for row in rows],
         counts=np.array([row[2] for row in rows], dtype=int),
         p=np.array([row[3].availability for row in rows]),
         q=np.array([row[3].unavailability for row in rows]),
@@ -309,7 +314,18 @@ def _region_terms(topology: Topology, region: Region, cache: dict | None = None)
         q_up=q_up,
         q_down=q_down,
     )
-    return _RegionTerms(region, q_service, elements)
+    return q_of(law, roles.q_service), elements
+
+
+def _region_terms(topology: Topology, region: Region, cache: dict | None = None) -> _RegionTerms:
+    """Terms of one region; regions alike but for their names share the numbers (``cache``)."""
+    key = _region_key(region)
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = _region_numbers(topology, region)
+    q_service, elements = cache[key]
+    rows = _element_rows(topology, region)
+    return _RegionTerms(region, q_service, replace(elements, labels=lambda: [(r[0], r[1]) for r in rows]))
 
 
 def region_service_availability(topology: Topology, region: Region) -> float:
@@ -386,7 +402,7 @@ def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | N
     behaviour = home.region.region
     served_fraction = 1.0 - outage_h / behaviour.mttr_h
     weight = behaviour.unavailability * served_fraction
-    up, down = np.full(len(home.elements.names), weight), np.full(len(home.elements.names), weight)
+    up, down = np.full(len(home.elements), weight), np.full(len(home.elements), weight)
     up[0], down[0] = 0.0, served_fraction   # element 0 is the region itself
     return weight, (up, down)
 
@@ -402,7 +418,7 @@ class _Tenants:
         self.q_global_without = -np.expm1(log_a.sum() - log_a)    # each service forced up
         cache: dict = {}
         self.terms = [_region_terms(topology, region, cache) for region in topology.regions]
-        sizes = [len(self.services)] + [len(t.elements.names) for t in self.terms]
+        sizes = [len(self.services)] + [len(t.elements) for t in self.terms]
         self.offsets = np.cumsum([0, *sizes])
         self.by_name = {t.region.name: i + 1 for i, t in enumerate(self.terms)}
         self.elements = self._all_elements(q_services)
@@ -410,8 +426,8 @@ class _Tenants:
     def _all_elements(self, q_services: np.ndarray) -> _Elements:
         parts = [t.elements for t in self.terms]
         return _Elements(
-            names=[f"global:{g.name}" for g in self.services] + [n for e in parts for n in e.names],
-            kinds=["global"] * len(self.services) + [k for e in parts for k in e.kinds],
+            labels=lambda: [(f"global:{g.name}", "global") for g in self.services]
+            + [label for e in parts for label in e.labels()],
             counts=np.concatenate([np.ones(len(self.services), int)] + [e.counts for e in parts]),
             p=np.concatenate([1.0 - q_services] + [e.p for e in parts]),
             q=np.concatenate([q_services] + [e.q for e in parts]),
@@ -468,12 +484,15 @@ class _Tenants:
 
 
 def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None,
-                     failover_completion: Mapping[str, float] | None = None) -> AvailabilityResult:
+                     failover_completion: Mapping[str, float] | None = None, detail: bool = True
+                     ) -> AvailabilityResult:
     tenants = _Tenants(topology)
     elements = tenants.elements
-    average = _Average(len(elements.names))
+    average = _Average(len(elements))
     regions = []
     for region in topology.regions:
+        if not (region.home or detail):
+            continue
         own = tenants.scope(region.name, None)
         tenant = own
         if region.fails_over_to:
@@ -482,9 +501,10 @@ def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, floa
             tenant = tenants.scope(region.name, region.fails_over_to, outage_h, completion)
         if region.home:
             average.add(tenant)
-        regions.append(RegionAvailability(region.name, _metrics(own, elements, topology.year_hours),
-                                          _metrics(tenant, elements, topology.year_hours),
-                                          region.fails_over_to, region.home))
+        if detail:
+            regions.append(RegionAvailability(region.name, _metrics(own, elements, topology.year_hours),
+                                              _metrics(tenant, elements, topology.year_hours),
+                                              region.fails_over_to, region.home))
     system, q_up, q_down = average.scope()
     notes = []
     if any(r.fails_over_to for r in topology.regions):
@@ -495,7 +515,7 @@ def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, floa
         form="regions",
         system=_metrics(system, elements, topology.year_hours),
         regions=tuple(regions),
-        importance=_ranked(elements, system.q, q_up, q_down),
+        importance=_ranked(elements, system.q, q_up, q_down) if detail else (),
         notes=tuple(notes),
     )
 
@@ -565,7 +585,7 @@ def _block_unavailability(system: BlockSystem, q: dict[str, float], q_common: di
     return total
 
 
-def _block_result(system: BlockSystem) -> AvailabilityResult:
+def _block_result(system: BlockSystem, detail: bool = True) -> AvailabilityResult:
     components = system.components()
     q_common = {name: behaviour.unavailability for name, behaviour in system.common_causes}
     if len(q_common) > MAX_COMMON_CAUSES:
@@ -586,9 +606,9 @@ def _block_result(system: BlockSystem) -> AvailabilityResult:
             else:
                 out.append(_block_unavailability(system, dict(base, **{name: value}), q_common, members))
     q_up, q_down = np.array(forced[0.0]), np.array(forced[1.0])
+    kinds = ["component"] * len(components) + ["common-cause"] * len(q_common)
     elements = _Elements(
-        names=names,
-        kinds=["component"] * len(components) + ["common-cause"] * len(q_common),
+        labels=lambda: list(zip(names, kinds)),
         counts=np.ones(len(names), int),
         p=np.array([b.availability for b in behaviours]),
         q=np.array([b.unavailability for b in behaviours]),
@@ -601,6 +621,6 @@ def _block_result(system: BlockSystem) -> AvailabilityResult:
         name=system.name,
         form="blocks",
         system=_metrics(scope, elements, system.year_hours),
-        importance=_ranked(elements, q_system, q_up, q_down),
+        importance=_ranked(elements, q_system, q_up, q_down) if detail else (),
         notes=tuple(_frequency_notes(elements)),
     )

@@ -62,9 +62,9 @@ def availability(model: Model, *, seed: int = 0, failover: str = "dr", n_disaste
     if failover == "dr" and isinstance(model, Topology) and any(r.fails_over_to for r in model.regions):
         from ..dr import availability_with_failover
 
-        result, _ = availability_with_failover(model, n_disasters=n_disasters, seed=seed)
+        result, _ = availability_with_failover(model, n_disasters=n_disasters, seed=seed, detail=False)
         return result.system.as_dict()
-    return exact_availability(model).system.as_dict()
+    return exact_availability(model, detail=False).system.as_dict()
 
 
 def _data_role(model: Model, role: str) -> Any:

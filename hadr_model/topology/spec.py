@@ -41,8 +41,10 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -278,15 +280,32 @@ def _year_hours(top: Mapping[str, Any]) -> float:
 
 
 def _parse_data_sections(top: Mapping[str, Any], role_names: set[str]) -> tuple[Any, Any, Any]:
-    from . import dataprotection
-
-    data = dataprotection.parse_data(top.get("data", {}), "data")
+    sections = tuple(top.get(key, {}) for key in ("data", "recovery", "objectives"))
+    try:
+        # A sweep re-parses the same sections point after point: parse each distinct one once
+        # (the results are frozen values, safe to share).
+        key = json.dumps(sections, sort_keys=True, allow_nan=False)
+        if json.loads(key) != list(sections):   # e.g. integer keys, which JSON turns into text
+            key = None
+    except (TypeError, ValueError, RecursionError):
+        key = None
+    data, recovery, objectives = _parse_data_cached(key) if key is not None else _parse_data_raw(*sections)
     for role_name in data:
         if role_name not in role_names:
             raise SpecError(f"data.{role_name}", role_name, f"the name of a role ({', '.join(sorted(role_names))})")
-    recovery = dataprotection.parse_recovery(top.get("recovery", {}), "recovery")
-    objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
     return data, recovery, objectives
+
+
+def _parse_data_raw(data: Any, recovery: Any, objectives: Any) -> tuple[Any, Any, Any]:
+    from . import dataprotection
+
+    return (dataprotection.parse_data(data, "data"), dataprotection.parse_recovery(recovery, "recovery"),
+            dataprotection.parse_objectives(objectives, "objectives"))
+
+
+@lru_cache(maxsize=256)
+def _parse_data_cached(key: str) -> tuple[Any, Any, Any]:
+    return _parse_data_raw(*json.loads(key))
 
 
 def _parse_globals(raw: Any) -> tuple[GlobalService, ...]:

@@ -634,3 +634,13 @@ def test_high_availability_keeps_its_digits():
     q = 1e-6
     expected = 10 * q**2 * (1 - q) ** 3 + 10 * q**3 * (1 - q) ** 2 + 5 * q**4 * (1 - q) + q**5
     assert exact_availability(load_spec(two_of_five)).system.unavailability == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("spec", [None, {"blocks": {"parallel": [{"component": {"name": "u", "mttf": "99h",
+                                                                               "mttr": "1h", "count": 3}}]}}])
+def test_summary_only_path_gives_the_same_service_figures(spec):
+    model = load_spec(spec)
+    full = exact_availability(model)
+    quick = exact_availability(model, detail=False)
+    assert quick.system == full.system
+    assert quick.regions == () and quick.importance == ()

@@ -80,7 +80,7 @@ def test_bad_grids_name_the_field(raw, field):
     ({"parameters": {"roles.invoker.per_zone": [10, 5]}}, "parameters.roles.invoker.per_zone", "k at most"),
     ({"parameters": {"zone.mttr": [4, -1]}}, "parameters.zone.mttr", "duration"),
     ({"parameters": {"roles.kafka.colour": ["red"]}}, "parameters.roles.kafka.colour", "colour"),
-    ({"parameters": {"zone.mttr": [4]}, "options": {"n_disasters": 10}}, "options.n_disasters", "option"),
+    ({"parameters": {"zone.mttr": [4]}, "options": {"n_runs": 10}}, "options.n_runs", "option"),
 ])
 def test_unknown_names_and_rejected_values_fail_before_running(raw, field, text):
     with pytest.raises(SpecError) as error:
