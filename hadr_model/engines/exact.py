@@ -44,7 +44,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
-from scipy import special
 
 from ..errors import SpecError
 from ..topology.model import (
@@ -61,11 +60,11 @@ from ..topology.model import (
     Topology,
 )
 from .importance import ElementImportance, importance_measures
-from .kofn import fewer_than_k
+from .kofn import fewer_than_k, fewer_than_k_identical
 from .network import two_terminal_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
-__all__ = ["MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "exact_availability", "region_service_availability"]
+__all__ = ["MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "exact_availability"]
 
 MAX_NETWORK_STATES = 2**22
 MAX_COMMON_CAUSES = 16
@@ -208,17 +207,6 @@ def _exclusive_sums(matrix: np.ndarray) -> np.ndarray:
     return before + after
 
 
-def _shortfall(k: int, n: np.ndarray, p: float) -> np.ndarray:
-    """``P(Bin(n, p) < k)``: fewer than k of n identical instances up (1 when n ≤ 0 < k)."""
-    n = np.maximum(n, 0)
-    if k <= 0:
-        return np.zeros(n.shape)
-    # scipy.special.bdtr is the binomial CDF ufunc (stats.binom.cdf costs ~50× more per call);
-    # it is undefined outside 0 ≤ k − 1 < n, where the answer is 1.
-    inside = k - 1 < n
-    return np.where(inside, special.bdtr(k - 1, np.where(inside, n, k), p), 1.0)
-
-
 class _RoleTerms:
     """Per role and usable-zone set: unavailability of the role, and with one instance forced."""
 
@@ -237,10 +225,10 @@ class _RoleTerms:
             def with_common(shortfall: np.ndarray, q_common: float = q_common) -> np.ndarray:
                 return q_common + (1.0 - q_common) * shortfall
 
-            self.q_bare[r] = _shortfall(k, hosted, p)
+            self.q_bare[r] = fewer_than_k_identical(k, hosted, p)
             self.q_ok[r] = with_common(self.q_bare[r])
-            self.q_one_up[r] = with_common(_shortfall(k - 1, hosted - 1, p))
-            self.q_one_down[r] = with_common(_shortfall(k, hosted - 1, p))
+            self.q_one_up[r] = with_common(fewer_than_k_identical(k - 1, hosted - 1, p))
+            self.q_one_down[r] = with_common(fewer_than_k_identical(k, hosted - 1, p))
         with np.errstate(divide="ignore"):
             self.log_ok = np.log1p(-self.q_ok)
         self.log_others = _exclusive_sums(self.log_ok)
@@ -326,12 +314,6 @@ def _region_terms(topology: Topology, region: Region, cache: dict | None = None)
     q_service, elements = cache[key]
     rows = _element_rows(topology, region)
     return _RegionTerms(region, q_service, replace(elements, labels=lambda: [(r[0], r[1]) for r in rows]))
-
-
-def region_service_availability(topology: Topology, region: Region) -> float:
-    """Availability of one region's service on its own (global services included)."""
-    a_global = math.prod(g.behaviour.availability for g in topology.used_global_services)
-    return a_global * (1.0 - _region_terms(topology, region).q_service)
 
 
 @dataclass

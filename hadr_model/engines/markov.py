@@ -34,11 +34,13 @@ lose every digit of an unavailability of 1e-10).
   every state changes by less than ``tol`` relative to itself. For states ordered by
   failure count the triangular part carries the failure flow, so product-form chains
   converge in under ten sweeps (2**20 states: 0.5 s of sweeps). If the sweeps stall,
-  GMRES preconditioned by the same triangular solve takes over. A direct sparse LU is
-  not used: on 2**14..2**20-state product chains it fills in catastrophically.
+  GMRES preconditioned by the same triangular solve takes over, then (up to 400,000
+  states) a sparse LU; the answer must pass a backward-error check. A sparse LU is not
+  the first choice: on 2**14..2**20-state product chains it fills in catastrophically.
 
-*Transient.* ``p(t) = p(0) exp(Q t)``, computed as ``exp(Q^T t) p(0)`` with
-:func:`scipy.sparse.linalg.expm_multiply` (truncated Taylor series with scaling, the
+*Transient.* ``p(t) = p(0) exp(Q t)``, computed as ``exp(Q^T t) p(0)``: a dense
+``scipy.linalg.expm`` per time step up to :data:`DENSE_LIMIT` states, otherwise
+:func:`scipy.sparse.linalg.expm_multiply` (cost ~ ``t ||Q||`` products; truncated Taylor series with scaling, the
 same idea as uniformisation ``p(t) = sum_k Poisson(k; Lambda t) p(0) P^k`` with
 ``P = I + Q / Lambda``, but with a step size chosen from norm estimates).
 ``A(t) = sum_{i up} p_i(t)``.
@@ -93,6 +95,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -902,15 +905,34 @@ def _failure_frequency(q: sp.csr_array, pi: np.ndarray, up: np.ndarray) -> float
 
 
 def _propagate(q_transposed: sp.csr_array, start: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    if grid.size > 2 and np.allclose(np.diff(grid), grid[1] - grid[0], rtol=1e-12, atol=0.0):
-        # An even grid: expm_multiply reuses one set of norm estimates for every step.
+    """Rows ``exp(Q^T t) p0`` for ``t`` in ``grid``, stepping from one time to the next."""
+    steps = np.diff(grid, prepend=0.0)
+    even = grid.size > 2 and np.allclose(steps[1:], steps[1], rtol=1e-12, atol=0.0)
+    if even:
+        steps[1:] = (grid[-1] - grid[0]) / (grid.size - 1)
+    if start.size <= DENSE_LIMIT:
+        # expm_multiply costs ~ t ||Q|| products; a dense exponential costs the same for any t.
+        return _propagate_dense(q_transposed.toarray(), start, steps)
+    if even:
         return spla.expm_multiply(q_transposed, start, start=grid[0], stop=grid[-1], num=grid.size)
     out = np.empty((grid.size, start.size))
-    p, now = start, 0.0
-    for i, t in enumerate(grid):
-        if t > now:
-            p = spla.expm_multiply(q_transposed * (t - now), p)
-            now = t
+    p = start
+    for i, step in enumerate(steps):
+        if step > 0:
+            p = spla.expm_multiply(q_transposed * step, p)
+        out[i] = p
+    return out
+
+
+def _propagate_dense(a: np.ndarray, start: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    out = np.empty((steps.size, start.size))
+    exponentials: dict[float, np.ndarray] = {}
+    p = start
+    for i, step in enumerate(steps):
+        if step > 0:
+            if step not in exponentials:
+                exponentials[step] = scipy.linalg.expm(a * step)
+            p = exponentials[step] @ p
         out[i] = p
     return out
 

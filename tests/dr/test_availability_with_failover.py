@@ -2,10 +2,11 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from hadr_model import exact_availability, load_spec
-from hadr_model.dr import availability_with_failover, disasters_per_year, failover_costs
+from hadr_model.dr import availability_with_failover, disasters_per_year, failover_costs, region_loss_rto_samples
 
 ZONE_MTTF, ZONE_MTTR = 2000.0, 5.0
 REGION_MTTF, REGION_MTTR = 20000.0, 10.0
@@ -104,3 +105,27 @@ def test_disaster_rates_from_topology():
     assert disasters_per_year(model, "zone-loss") == pytest.approx(3 * 8760 / (8760 + 8))
     assert disasters_per_year(model, "region-loss") == pytest.approx(8760 / (5 * 8760 + 10))
     assert disasters_per_year(model, "corruption") == pytest.approx(0.5)
+
+
+def test_several_stateful_roles_share_detection_and_traffic_shift():
+    """Two databases restored side by side: RTO = detect + decide + max(provision + restore) + shift."""
+    spec = _spec()
+    spec["roles"]["db"] = {"per_zone": 1, "needs": "any", "mttf": "1000h", "mttr": "1h"}
+    spec["recovery"] = {"region_loss": {"detect": "10m", "decide": "20m", "provision": "1h", "traffic_shift": "5m"}}
+    restore = {"throughput": "100MB/s", "index_rebuild": 0, "verify": 0}
+    spec["data"] = {
+        "app": {"size": "360GB", "restore": restore},   # 3600 s = 1 h at 100 MB/s
+        "db": {"size": "720GB", "restore": restore},    # 2 h: the slower one sets the RTO
+    }
+    samples = region_loss_rto_samples(load_spec(spec), n_disasters=50, seed=4)
+    assert samples == pytest.approx(np.full(50, (10 + 20) / 60 + 1 + 2 + 5 / 60), rel=1e-12)
+
+
+def test_rto_stream_differs_from_the_simulation_streams():
+    """The RTO samples draw from a tagged stream, not child 0 of SeedSequence(seed)."""
+    spec = _spec()
+    spec["recovery"] = {"region_loss": {"detect": {"dist": "expon", "mean": "1h"}, "decide": 0, "provision": 0,
+                                        "traffic_shift": 0}}
+    samples = region_loss_rto_samples(load_spec(spec), n_disasters=5, seed=7)
+    child = np.random.default_rng(np.random.SeedSequence(7).spawn(1)[0]).exponential(1.0, 5)
+    assert not np.allclose(samples, child)

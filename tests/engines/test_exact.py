@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from hadr_model import exact_availability, load_spec
-from hadr_model.engines.kofn import at_least_k, at_least_k_identical
+from hadr_model.engines.kofn import fewer_than_k, fewer_than_k_identical
 from hadr_model.engines.network import two_terminal_availability
 
 REL = 1e-9
@@ -224,31 +224,35 @@ def check_ranking(result):
 # --- closed forms: k-of-n ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("k", "n", "a"), [(1, 1, 0.9), (2, 3, 0.9), (3, 5, 0.99), (5, 5, 0.95), (1, 4, 0.5),
-                                           (7, 10, 0.999), (0, 3, 0.5), (4, 3, 0.9)])
-def test_k_of_n_identical_is_the_binomial_tail(k, n, a):
-    expected = sum(math.comb(n, j) * a**j * (1 - a) ** (n - j) for j in range(max(k, 0), n + 1))
-    assert close(float(at_least_k_identical(k, n, a)), expected)
+                                           (7, 10, 0.999), (0, 3, 0.5), (4, 3, 0.9), (1, 3, 1 - 1e-7)])
+def test_k_of_n_identical_is_the_binomial_lower_tail(k, n, a):
+    expected = sum(Fraction(math.comb(n, j)) * Fraction(a) ** j * (1 - Fraction(a)) ** (n - j)
+                   for j in range(0, min(max(k, 0), n + 1)))
+    assert close(float(fewer_than_k_identical(k, n, a)), float(expected))
 
 
 def test_k_of_n_identical_is_vectorised_and_handles_no_elements():
-    values = at_least_k_identical(np.array([1, 2, 0, 1]), np.array([3, 3, 0, 0]), 0.9)
-    assert np.allclose(values, [1 - 0.1**3, 0.972, 1.0, 0.0], rtol=1e-12, atol=0)
+    values = fewer_than_k_identical(2, np.array([3, 1, 0, -1]), 0.9)
+    assert np.allclose(values, [0.028, 1.0, 1.0, 1.0], rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("k", [0, 1, 2, 3, 4, 5])
 def test_k_of_n_different_against_enumeration(k):
-    a = np.array([0.9, 0.8, 0.7, 0.95])
-    expected = 0.0
+    q = np.array([0.1, 0.2, 0.3, 0.05])
+    expected = Fraction(0)
     for states in itertools.product((0, 1), repeat=4):
-        if sum(states) >= k:
-            expected += math.prod(p if s else 1 - p for p, s in zip(a, states))
-    assert close(at_least_k(k, a), expected)
+        if sum(states) < k:
+            expected += math.prod((1 - Fraction(x)) if s else Fraction(x) for x, s in zip(q, states))
+    assert close(fewer_than_k(k, q), float(expected))
 
 
-def test_k_of_n_different_closed_form():
-    # 2-of-3 over a, b, c: ab + ac + bc − 2abc
+def test_k_of_n_different_closed_form_and_tiny_unavailabilities():
+    # 2-of-3 over a, b, c is up with ab + ac + bc − 2abc.
     a, b, c = 0.9, 0.8, 0.7
-    assert close(at_least_k(2, np.array([a, b, c])), a * b + a * c + b * c - 2 * a * b * c)
+    assert close(1 - fewer_than_k(2, np.array([1 - a, 1 - b, 1 - c])), a * b + a * c + b * c - 2 * a * b * c)
+    # 1-of-3 with q = 1e-7 each: q³ = 1e-21 exactly, which 1 − P(X ≥ 1) cannot represent.
+    assert fewer_than_k(1, np.full(3, 1e-7)) == pytest.approx(1e-21, rel=1e-12)
+    assert fewer_than_k(2, np.full(3, 1e-7)) == pytest.approx(3e-14 - 2e-21, rel=1e-9)
 
 
 # --- closed forms: blocks ------------------------------------------------------------------

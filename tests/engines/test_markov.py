@@ -199,7 +199,7 @@ def test_k_of_n_lumped_group_matches_binomial(solver):
 # ---- transient ------------------------------------------------------------------------
 
 
-def test_transient_one_component_closed_form():
+def test_transient_one_component_closed_form(solver):
     # A(t) = m/(l+m) + l/(l+m) e^{-(l+m)t}; U(t) = l/(l+m) (1 - e^{-(l+m)t}); R(t) = e^{-lt}.
     mttf, mttr = 200.0, 5.0
     lam, mu = 1 / mttf, 1 / mttr
