@@ -159,7 +159,7 @@ def plot_rpo_rto(table: pd.DataFrame, objectives: Objectives | None = None, scen
     # Imported here so that importing the DR layer (e.g. from the CLI) stays fast.
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6.4, 4.8), layout="constrained")
+    figure = Figure(figsize=(8.4, 4.8), layout="constrained")
     axes = figure.add_subplot()
     for index, row in enumerate(table.itertuples(index=False)):
         axes.scatter(row.rpo_p95_h, row.rto_p95_h, s=80, color=_PALETTE[index % len(_PALETTE)],
@@ -183,5 +183,5 @@ def plot_rpo_rto(table: pd.DataFrame, objectives: Objectives | None = None, scen
     axes.set_ylabel("RTO p95 (hours)")
     axes.set_title(title or f"{scenario.replace('_', ' ').capitalize()}: RPO vs RTO (p95) by DR strategy")
     axes.grid(True, which="both", linewidth=0.3, alpha=0.5)
-    axes.legend(fontsize=8, loc="best")
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)  # never over a marker
     return figure
