@@ -13,7 +13,8 @@ from ._common import add_spec_argument, load, table
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("show", help="describe the topology; --png draws it")
     add_spec_argument(parser)
-    parser.add_argument("--png", metavar="FILE", help="draw the topology graph into a PNG file")
+    parser.add_argument("--png", metavar="FILE.png",
+                        help="draw the topology graph into a PNG file (a name ending in .png, in an existing folder)")
     parser.set_defaults(run=run)
 
 
@@ -40,13 +41,33 @@ def summary(model: Model) -> str:
     return "\n\n".join(lines)
 
 
+def png_target(text: str) -> Path:
+    """The file ``--png`` names, checked before anything is drawn.
+
+    It must end in ``.png`` (matplotlib would otherwise pick the format from the suffix, or
+    append ``.png`` to a name without one and write another file than the one named), must not
+    be an existing directory, and its folder must exist.
+
+    Raises
+    ------
+    SpecError
+        Naming ``--png`` and what was expected.
+    """
+    path = Path(text)
+    if path.is_dir():
+        raise SpecError("--png", text, "a PNG file name, not an existing directory (e.g. DIR/topology.png)")
+    if path.suffix.lower() != ".png":
+        raise SpecError("--png", text, "a file name ending in .png (only PNG is written)")
+    if not path.parent.is_dir():
+        raise SpecError("--png", text, f"a file in an existing folder ({path.parent} does not exist)")
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
+    path = png_target(args.png) if args.png is not None else None
     model = load(args)
     print(summary(model))
-    if args.png:
-        path = Path(args.png)
-        if not path.parent.exists():
-            raise SpecError("--png", args.png, "a file in an existing folder")
+    if path is not None:
         from ..topology.drawing import draw_topology
 
         draw_topology(model, path)

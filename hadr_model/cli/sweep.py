@@ -2,9 +2,9 @@
 
 Exit codes: 0 when the sweep finished and at least one point succeeded (failed points are
 recorded in the table with their error, and counted in the summary line on stdout), 1 when
-every point failed, 2 on bad input (grid, names, values, options, or a sweep directory that
-is corrupt, foreign or holds another sweep), 130 when interrupted (the journal keeps every
-finished point: run again with ``--resume``).
+every point failed, 2 on bad input (grid, names, values, options, or a ``--out`` that is a
+file or a sweep directory that is corrupt, foreign or holds another sweep), 130 when
+interrupted (the journal keeps every finished point: run again with ``--resume``).
 
 ``--function`` takes a built-in name (``availability``, ``dr``, ``tradeoff``, ``simulate``)
 or ``module:callable`` for any importable function ``f(model, *, seed, **options)``.
@@ -29,7 +29,7 @@ grid file:
   options: {n_disasters: 2000}                fixed function options / notebook parameters
 
 exit status: 0 done (failed points are in the table), 1 every point failed, 2 bad input
-or an unusable DIR, 130 interrupted (finish with --resume)."""
+or an unusable DIR (a file, another sweep's, corrupt), 130 interrupted (finish with --resume)."""
 
 
 def _positive_int(text: str) -> int:

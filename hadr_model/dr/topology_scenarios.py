@@ -25,8 +25,8 @@ def disasters_per_year(topology: Topology, scenario: str) -> float | None:
     Examples
     --------
     >>> from hadr_model import load_spec
-    >>> round(disasters_per_year(load_spec(), "region-loss"), 4)   # 8760 / (5 y + 10 h)
-    0.1998
+    >>> round(disasters_per_year(load_spec(), "region-loss"), 5)   # 8760 / (5 y + 10 h)
+    0.19995
     """
     name = normalise_scenario(scenario)
     homes = topology.home_regions

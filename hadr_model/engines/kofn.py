@@ -23,7 +23,7 @@ def fewer_than_k_identical(k: int, n: np.ndarray | int, availability: float) -> 
 
     Examples
     --------
-    >>> float(fewer_than_k_identical(2, 3, 0.9))   # 1 − (3 a² (1 − a) + a³)
+    >>> round(float(fewer_than_k_identical(2, 3, 0.9)), 12)   # 1 − (3 a² (1 − a) + a³)
     0.028
     """
     n = np.maximum(np.asarray(n), 0)

@@ -3,8 +3,9 @@
 The report notebook (``notebooks/availability_report.ipynb``) stays thin: it calls these
 functions in order and shows what they return. Every chart is a plain
 ``matplotlib.figure.Figure`` (no pyplot state), titled, with units on its axes and the
-Okabe–Ito colour-blind-safe palette. Engines that have not landed yet are detected with a
-guarded import: their section then says so instead of showing numbers.
+Okabe–Ito colour-blind-safe palette. Minutes of downtime an objective allows follow the
+spec's own year (``year_hours``, 8760 to 8784): pass ``model.year_hours`` to the functions
+that take ``year_hours``.
 
 Examples
 --------
@@ -40,6 +41,7 @@ from ..engines.results import AvailabilityResult, SystemMetrics
 from ..errors import HadrError, SpecError
 from ..topology.drawing import OKABE_ITO, format_availability
 from ..topology.spec import default_spec_path
+from ..units import HOURS_PER_YEAR, MINUTES_PER_YEAR
 
 __all__ = [
     "COMPLIANCE_FORMATS",
@@ -52,7 +54,6 @@ __all__ = [
     "by_role",
     "compliance_table",
     "dr_table",
-    "engine_available",
     "importance_advice",
     "importance_table",
     "json_ready",
@@ -78,7 +79,6 @@ __all__ = [
     "write_summary",
 ]
 
-MINUTES_PER_YEAR = 525_600.0
 _COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"],
             OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"], OKABE_ITO["black"])
 _OBJECTIVE = {"color": OKABE_ITO["vermillion"], "linestyle": "--", "linewidth": 1.5}
@@ -157,32 +157,24 @@ def _number(value: float) -> str:
     return f"{value:.4g}" if 1e-3 <= abs(value) < 1e6 or value == 0 else f"{value:.3e}"
 
 
-def engine_available(module: str) -> bool:
-    """True when ``hadr_model.<module>`` can be imported (an engine that has landed).
+def allowed_downtime_min(objective: float, year_hours: float = HOURS_PER_YEAR) -> float:
+    """Downtime per year an availability objective allows (minutes), in a year of ``year_hours``.
 
-    Examples
-    --------
-    >>> engine_available("engines.exact")
-    True
-    """
-    try:
-        importlib.import_module(f"hadr_model.{module}")
-    except ModuleNotFoundError as error:
-        if error.name and error.name.startswith("hadr_model"):
-            return False
-        raise
-    return True
-
-
-def allowed_downtime_min(objective: float) -> float:
-    """Downtime per year an availability objective allows (minutes).
+    ``year_hours`` is the spec's (``model.year_hours``: 8760, or 8784 for a leap-year
+    calendar), as the engines use it; the default is the 365-day year
+    (:data:`hadr_model.units.HOURS_PER_YEAR`, :data:`~hadr_model.units.MINUTES_PER_YEAR` minutes).
 
     Examples
     --------
     >>> round(allowed_downtime_min(0.9999), 2)
     52.56
+    >>> round(allowed_downtime_min(0.9999, year_hours=8784), 3)
+    52.704
     """
-    return (1.0 - objective) * MINUTES_PER_YEAR
+    if isinstance(year_hours, bool) or not isinstance(year_hours, (int, float)) or not (
+            math.isfinite(year_hours) and year_hours > 0):
+        raise SpecError("year_hours", year_hours, "a positive number of hours in a year (8760 to 8784)")
+    return (1.0 - objective) * year_hours * 60.0
 
 
 # --- spec source and parameters --------------------------------------------------------------
@@ -288,10 +280,12 @@ def _verdict(metrics: SystemMetrics, objective: float) -> str:
 
 
 def availability_headline(result: AvailabilityResult, objective: float,
-                          realistic: AvailabilityResult | None = None) -> str:
+                          realistic: AvailabilityResult | None = None, *,
+                          year_hours: float = HOURS_PER_YEAR) -> str:
     """One Markdown paragraph: the service's availability against its objective.
 
-    Uses ``realistic`` (failover taking the DR workflow's RTO) when given, else ``result``.
+    Uses ``realistic`` (failover taking the DR workflow's RTO) when given, else ``result``;
+    ``year_hours`` is the spec's year, for the minutes the objective allows.
 
     Examples
     --------
@@ -307,11 +301,13 @@ def availability_headline(result: AvailabilityResult, objective: float,
                  "workflow takes")
     else:
         scope = "a tenant whose home region is drawn uniformly, with instantaneous failover (an upper bound)"
+    # A block with a fixed availability has no failure frequency: say nothing rather than "nan".
+    outages = (f", {s.failure_frequency_per_year:.2g} outages per year of {s.mean_outage_h:.2g} h on average"
+               if math.isfinite(s.failure_frequency_per_year) and math.isfinite(s.mean_outage_h) else "")
     return (f"**Service availability {format_availability(s.availability)}** "
-            f"({s.nines:.2f} nines, {s.downtime_min_per_year:.1f} min of downtime per year, "
-            f"{s.failure_frequency_per_year:.2g} outages per year of {s.mean_outage_h:.2g} h on average) "
+            f"({s.nines:.2f} nines, {s.downtime_min_per_year:.1f} min of downtime per year{outages}) "
             f"for {scope}. The objective is {format_availability(objective)} "
-            f"({allowed_downtime_min(objective):.1f} min per year): **{_verdict(s, objective)}**.")
+            f"({allowed_downtime_min(objective, year_hours):.1f} min per year): **{_verdict(s, objective)}**.")
 
 
 def region_table(result: AvailabilityResult, objective: float,
@@ -346,8 +342,12 @@ def region_table(result: AvailabilityResult, objective: float,
 
 
 def plot_downtime_by_region(result: AvailabilityResult, objective: float,
-                            realistic: AvailabilityResult | None = None) -> Figure:
-    """Horizontal bars: downtime per year of each home region, own and with failover."""
+                            realistic: AvailabilityResult | None = None, *,
+                            year_hours: float = HOURS_PER_YEAR) -> Figure:
+    """Horizontal bars: downtime per year of each home region, own and with failover.
+
+    The objective's line is at the minutes it allows in a year of ``year_hours`` (the spec's).
+    """
     regions = [r for r in result.regions if r.home]
     series = [("own region only", [r.own.downtime_min_per_year for r in regions], OKABE_ITO["orange"]),
               ("tenant, instant failover (upper bound)",
@@ -365,7 +365,7 @@ def plot_downtime_by_region(result: AvailabilityResult, objective: float,
         bars = axes.barh(y - 0.4 + height * (i + 0.5), values, height=height * 0.92, color=colour,
                          label=label)
         axes.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=8)
-    allowed = allowed_downtime_min(objective)
+    allowed = allowed_downtime_min(objective, year_hours)
     axes.axvline(allowed, **_OBJECTIVE,
                  label=f"objective {format_availability(objective)} = {allowed:.1f} min")
     axes.set_xscale("log")
@@ -454,13 +454,16 @@ def montecarlo_table(result: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Monte Carlo figure", "value"])
 
 
-def plot_downtime_distribution(downtime_min: np.ndarray, objective: float, *, unit: str = "per simulated year"
-                               ) -> Figure:
-    """Histogram of downtime per year with the objective's allowance and the percentiles marked."""
+def plot_downtime_distribution(downtime_min: np.ndarray, objective: float, *, unit: str = "per simulated year",
+                               year_hours: float = HOURS_PER_YEAR) -> Figure:
+    """Histogram of downtime per year with the objective's allowance and the percentiles marked.
+
+    The allowance is for a year of ``year_hours`` (the spec's, as the Monte Carlo engine uses).
+    """
     figure = Figure(figsize=(9.0, 4.2), layout="constrained")
     axes = figure.add_subplot()
     values = np.asarray(downtime_min, dtype=float)
-    allowed = allowed_downtime_min(objective)
+    allowed = allowed_downtime_min(objective, year_hours)
     upper = max(float(values.max()), allowed) * 1.05 or 1.0
     axes.hist(values, bins=np.linspace(0, upper, 41), color=OKABE_ITO["sky_blue"], edgecolor="white")
     # Most years have little downtime and a few have a long outage: a log count axis shows both.
@@ -627,11 +630,13 @@ def sweep_columns(frame: pd.DataFrame) -> tuple[list[str], str | None]:
     return parameters, (preferred or numeric or [None])[0]
 
 
-def plot_sweep(frame: pd.DataFrame, objective: float | None = None) -> Figure | None:
+def plot_sweep(frame: pd.DataFrame, objective: float | None = None, *,
+               year_hours: float = HOURS_PER_YEAR) -> Figure | None:
     """The result against each swept parameter: every point, and the mean over the other parameters.
 
     Parameter values are placed in the order the sweep lists them (durations such as ``4h``
-    stay readable). Returns ``None`` when there is nothing to chart.
+    stay readable); a downtime result gets the objective's line for a year of ``year_hours``.
+    Returns ``None`` when there is nothing to chart.
     """
     parameters, result = sweep_columns(frame)
     ok = frame[frame["status"] == "ok"] if "status" in frame.columns else frame
@@ -651,7 +656,7 @@ def plot_sweep(frame: pd.DataFrame, objective: float | None = None) -> Figure | 
         means = ok.groupby(position)[result].mean()
         axes.plot(means.index, means.to_numpy(), color=OKABE_ITO["blue"], marker="o", label="mean", zorder=3)
         if objective is not None and result == "downtime_min_per_year":
-            axes.axhline(allowed_downtime_min(objective), **_OBJECTIVE, label="objective")
+            axes.axhline(allowed_downtime_min(objective, year_hours), **_OBJECTIVE, label="objective")
         axes.set_xticks(range(len(labels)), labels, rotation=30 if max(map(len, labels)) > 6 else 0)
         axes.set_xlabel(parameter)
         axes.set_ylabel(result.replace("_", " ").replace("min per year", "(min/year)"))

@@ -22,6 +22,19 @@ option of the function (``scenario``) or a parameter of the notebook. A *range* 
 points, picking list items uniformly and range values uniformly (log-uniformly with
 ``scale: log``).
 
+Integer ranges take the whole numbers in ``[low, high]`` only (``{low: 1.5, high: 4}`` means
+2, 3, 4; a range holding no whole number is an error). Drawn (random / lhs) with
+``scale: linear``, every such number is equally likely; with ``scale: log`` the draw is
+log-uniform on ``[lo, hi + 1)`` and then floored, so ``k`` has probability
+``log((k+1)/k) / log((hi+1)/lo)`` (small numbers more often, as on a log axis). In a grid,
+the ``num`` evenly (or geometrically) spaced values are rounded to whole numbers and kept
+inside the range; when rounding would merge some of them (``{low: 1, high: 3, num: 5}``)
+the grid is refused with a :class:`~hadr_model.errors.SpecError` giving the largest ``num``
+that works, rather than silently running fewer points than asked.
+
+Sizes are checked before anything is built: a range's ``num`` and the product of the
+axis sizes are at most :data:`MAX_POINTS`.
+
 Examples
 --------
 >>> grid = load_grid({"parameters": {"roles.invoker.per_zone": [5, 10], "zone.mttr": {"low": 1, "high": 3,
@@ -71,38 +84,60 @@ class Axis:
     def is_range(self) -> bool:
         return self.values is None
 
+    def size_bound(self) -> int:
+        """The number of values a ``grid`` sample takes at most, known without building them."""
+        return len(self.values) if self.values is not None else int(self.num or 0)
+
+    def _whole_bounds(self) -> tuple[int, int]:
+        """The smallest and largest whole numbers in [low, high] (an integer range)."""
+        return math.ceil(self.low), math.floor(self.high)
+
     def grid_values(self) -> list[Any]:
-        """The values a ``grid`` sample takes (a range needs ``num``)."""
+        """The values a ``grid`` sample takes (a range needs ``num``).
+
+        An integer range spaces its values between the smallest and largest whole numbers of
+        [low, high] and rounds them; duplicates that rounding creates are dropped here, and
+        :func:`load_grid` refuses such grids.
+        """
         if self.values is not None:
             return list(self.values)
         assert self.num is not None
+        low, high = self._whole_bounds() if self.integer else (self.low, self.high)
         if self.scale == "log":
-            points = np.geomspace(self.low, self.high, self.num)
+            points = np.geomspace(low, high, self.num)
         else:
-            points = np.linspace(self.low, self.high, self.num)
-        return _dedupe([self._cast(x) for x in points])
+            points = np.linspace(low, high, self.num)
+        if not self.integer:
+            return _dedupe([min(max(float(x), low), high) for x in points])
+        return _dedupe([min(max(round(float(x)), low), high) for x in points])
 
     def at(self, u: float) -> Any:
-        """The value at quantile ``u`` in [0, 1) of this axis's sampling law."""
+        """The value at quantile ``u`` in [0, 1) of this axis's sampling law.
+
+        Lists: each item equally likely. Ranges: uniform, or log-uniform with ``scale: log``;
+        an integer range transforms first (log), then floors onto the whole numbers of
+        [low, high] and clamps to them (see the module docstring).
+        """
         if self.values is not None:
             return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
         if self.integer:
-            # Every whole number in [low, high] equally likely.
-            return min(int(self.low + math.floor(u * (self.high - self.low + 1))), int(self.high))
+            lo, hi = self._whole_bounds()
+            if self.scale == "log":
+                # Log-uniform on [lo, hi + 1), floored: P(k) = log((k+1)/k) / log((hi+1)/lo).
+                x = math.exp(math.log(lo) + u * (math.log(hi + 1) - math.log(lo)))
+            else:
+                x = lo + u * (hi - lo + 1)   # every whole number in [lo, hi] equally likely
+            return min(max(math.floor(x), lo), hi)
         if self.scale == "log":
-            return self._cast(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
-        return self._cast(self.low + u * (self.high - self.low))
-
-    def _cast(self, x: float) -> Any:
-        return round(float(x)) if self.integer else float(x)
+            x = math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
+        else:
+            x = self.low + u * (self.high - self.low)
+        return min(max(float(x), self.low), self.high)
 
 
 def _dedupe(values: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
+    """Numbers in first-seen order without repeats (linear time: a grid axis may be long)."""
+    return list(dict.fromkeys(values))
 
 
 @dataclass(frozen=True)
@@ -144,6 +179,7 @@ class Grid:
         return [{axis.name: axis.at(float(u)) for axis, u in zip(self.axes, row)} for row in quantiles]
 
     def size(self) -> int:
+        """The number of points (:func:`load_grid` has made sure it is at most MAX_POINTS)."""
         if self.method != "grid":
             return int(self.n or 0)
         return math.prod(len(axis.grid_values()) for axis in self.axes)
@@ -212,11 +248,18 @@ def _parse(raw: Any, base: Path, file: str | None) -> Grid:
     overlap = sorted(set(options) & {a.name for a in axes})
     if overlap:
         raise SpecError(f"options.{overlap[0]}", overlap[0], "a name not also swept under 'parameters'")
-    grid = Grid(axes=axes, method=method, n=n, sample_seed=sample_seed, spec=_spec_path(raw.get("spec"), base),
+    if method == "grid":
+        # Counted from the list lengths and nums: nothing is built before the size is known.
+        bound = math.prod(axis.size_bound() for axis in axes)
+        if bound > MAX_POINTS:
+            sizes = " × ".join(str(axis.size_bound()) for axis in axes)
+            raise SpecError("parameters", f"{sizes} = {bound} points",
+                            f"at most {MAX_POINTS} points in a grid (fewer values or num, or method random / lhs)")
+        for axis in axes:
+            if axis.is_range:
+                _check_distinct(axis, f"parameters.{axis.name}")
+    return Grid(axes=axes, method=method, n=n, sample_seed=sample_seed, spec=_spec_path(raw.get("spec"), base),
                 options=dict(options), source=file)
-    if grid.size() > MAX_POINTS:
-        raise SpecError("parameters", f"{grid.size()} points", f"at most {MAX_POINTS} points")
-    return grid
 
 
 def _spec_path(raw: Any, base: Path) -> Path | None:
@@ -298,11 +341,31 @@ def _parse_range(name: str, raw: Mapping[str, Any], method: str, field: str) -> 
     integer = raw.get("integer", low_whole and high_whole)
     if not isinstance(integer, bool):
         raise SpecError(f"{field}.integer", integer, "true or false")
+    if integer and math.ceil(low) > math.floor(high):
+        raise SpecError(field, {"low": raw["low"], "high": raw["high"]},
+                        "a range holding at least one whole number with integer: true")
     num = raw.get("num")
     if method == "grid":
-        if not _whole(num) or num < 1:
+        if not _whole(num) or not 1 <= num <= MAX_POINTS:
             raise SpecError(f"{field}.num", num if num is not None else SpecError.NO_VALUE,
-                            "a whole number of values (1 or more) for a range in a grid sample")
+                            f"a whole number of values from 1 to {MAX_POINTS} for a range in a grid sample")
     elif num is not None:
         raise SpecError(f"{field}.num", num, f"no 'num' with method {method} (sample.n sets the points)")
     return Axis(name=name, low=low, high=high, num=num, scale=scale, integer=integer)
+
+
+def _check_distinct(axis: Axis, field: str) -> None:
+    """Refuse a range whose ``num`` values are not all distinct (rounding to whole numbers merged some)."""
+    assert axis.num is not None
+    values = axis.grid_values()
+    if len(values) == axis.num:
+        return
+    shown = ", ".join(map(str, values[:8])) + (", …" if len(values) > 8 else "")
+    if axis.integer and axis.scale == "linear":
+        lo, hi = axis._whole_bounds()
+        expected = f"at most {hi - lo + 1}: there are only {hi - lo + 1} whole numbers from {lo} to {hi}"
+    else:
+        kind = "whole numbers" if axis.integer else "numbers"
+        expected = (f"fewer values: {axis.num} {axis.scale}-spaced values from {axis.low:g} to {axis.high:g} "
+                    f"give only {len(values)} distinct {kind} ({shown})")
+    raise SpecError(f"{field}.num", axis.num, f"{expected}; lower num, or list the values")

@@ -32,7 +32,7 @@ from .grid import Axis, Grid, load_grid
 from .notebook import NotebookTask, notebook_parameters
 from .paths import check_path, with_values
 from .points import Point, canonical_json, make_points
-from .store import SweepStore
+from .store import SweepStore, check_directory
 from .tasks import FunctionTask, run_chunk
 
 __all__ = ["SweepPlan", "plan_sweep", "run_sweep"]
@@ -303,7 +303,8 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
     SpecError
         Bad grid, names or values (before anything runs).
     SweepError
-        ``out`` holds another sweep, corrupt or foreign files, or this sweep without ``resume``.
+        ``out`` is a file, holds another sweep, corrupt or foreign files, or this sweep without
+        ``resume``.
 
     Examples
     --------
@@ -312,6 +313,8 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
     [2.0, 5.657, 16.0]
     """
     _check_options(workers, timeout, seed)
+    if out is not None:
+        check_directory(out)   # a file given as --out fails before the grid is planned
     plan = plan_sweep(grid_or_path, function=function, notebook=notebook, seed=seed)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="hadr-sweep-") as directory:

@@ -7,7 +7,10 @@ Layout of ``DIR``::
     results.parquet   the table, compacted from the journal at the end (CSV too on request)
     points/           notebook mode: each executed notebook and its results file
 
-The journal is the truth: a point is finished once its line is in it. Lines are written and
+The journal is the truth: a point is finished once its line is in it. Its lines are strict
+JSON (RFC 8259, no ``NaN`` / ``Infinity`` literals, so any JSON reader takes them): a
+non-finite number is written as ``{"__float__": "nan"}`` (or ``"inf"``, ``"-inf"``) and read
+back as that float. Lines are written and
 flushed one by one (the OS then has them, so killing the sweep loses nothing) and fsynced
 at least every 0.2 s and at the end (so a machine crash loses at most the last 0.2 s). A line
 cut short by a kill is dropped on resume; any other unreadable line, a manifest of another
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 import time
@@ -42,7 +46,8 @@ import pandas as pd
 
 from ..errors import HadrError
 
-__all__ = ["JOURNAL", "MANIFEST", "TABLE", "SweepError", "SweepStore", "load_sweep", "rows_to_frame"]
+__all__ = ["JOURNAL", "MANIFEST", "TABLE", "SweepError", "SweepStore", "check_directory", "decode_line",
+           "encode_line", "load_sweep", "rows_to_frame"]
 
 FORMAT = "hadr_model.sweep"
 VERSION = 1
@@ -59,6 +64,70 @@ _LAST = ("status", "error", "seconds", "attempts", "notebook")
 
 class SweepError(HadrError):
     """A sweep directory that cannot be used as asked (corrupt, foreign, or another sweep's)."""
+
+
+_FLOAT_TAG = "__float__"
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _tagged(value: Any) -> Any:
+    """``value`` with every NaN / ±inf replaced by its tag (containers copied, others kept)."""
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return {_FLOAT_TAG: "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if isinstance(value, Mapping):
+        return {key: _tagged(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tagged(item) for item in value]
+    return value
+
+
+def _untag(mapping: dict[str, Any]) -> Any:
+    if len(mapping) == 1 and mapping.get(_FLOAT_TAG) in _NON_FINITE:
+        return _NON_FINITE[mapping[_FLOAT_TAG]]
+    return mapping
+
+
+def encode_line(record: Mapping[str, Any]) -> bytes:
+    """One journal line: strict JSON, non-finite numbers tagged, newline-terminated.
+
+    Examples
+    --------
+    >>> encode_line({"y": float("inf")})
+    b'{"y": {"__float__": "inf"}}\\n'
+    """
+    return json.dumps(_tagged(record), allow_nan=False, default=str).encode() + b"\n"
+
+
+def decode_line(line: bytes | str) -> Any:
+    """A journal line back as Python values (tags become NaN / ±inf again).
+
+    Examples
+    --------
+    >>> decode_line(b'{"y": {"__float__": "-inf"}, "z": 1.5}')
+    {'y': -inf, 'z': 1.5}
+    """
+    return json.loads(line, object_hook=_untag)
+
+
+def check_directory(directory: str | Path) -> Path:
+    """``directory`` as a Path, when it can be a sweep directory (missing, or a directory).
+
+    Raises
+    ------
+    SweepError
+        When it exists and is not a directory (a file), or a path above it is a file.
+    """
+    path = Path(directory)
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                what = "is a file" if candidate == path else f"is below {candidate}, which is a file"
+                raise SweepError(f"{path} {what}, not a directory; the sweep needs a directory (a new one, "
+                                 "or this sweep's to --resume) - choose another --out")
+            break
+    return path
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -116,7 +185,7 @@ def _read_journal(path: Path, expected: Mapping[str, int] | None) -> tuple[dict[
         if last:
             break   # no newline: cut short by a kill mid-write, so that point simply runs again
         try:
-            record = json.loads(line)
+            record = decode_line(line)
             if not isinstance(record, dict) or not isinstance(record.get("point_id"), str):
                 raise ValueError("not a point record")
         except ValueError:
@@ -182,8 +251,11 @@ class SweepStore:
             Corrupt or foreign files, another sweep's directory, or an existing sweep
             without ``resume``.
         """
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = check_directory(directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SweepError(f"cannot create the sweep directory {directory}: {error.strerror or error}") from None
         manifest = {"format": FORMAT, "version": VERSION, **manifest}
         if (directory / MANIFEST).exists():
             existing = _read_manifest(directory)
@@ -200,11 +272,18 @@ class SweepStore:
             if found:
                 raise SweepError(f"{directory} holds sweep files ({', '.join(found)}) but no {MANIFEST}: "
                                  "foreign or corrupt; refusing to overwrite them")
-            atomic_write(directory / MANIFEST, lambda f: f.write(json.dumps(manifest, indent=2).encode()))
+            try:
+                atomic_write(directory / MANIFEST, lambda f: f.write(json.dumps(manifest, indent=2).encode()))
+            except OSError as error:
+                raise SweepError(f"cannot write in the sweep directory {directory}: "
+                                 f"{error.strerror or error}") from None
         _check_table(directory, manifest["grid_hash"])
         journal = directory / JOURNAL
         records, good = _read_journal(journal, expected)
-        handle = open(journal, "ab")
+        try:
+            handle = open(journal, "ab")
+        except OSError as error:
+            raise SweepError(f"cannot write the journal {journal}: {error.strerror or error}") from None
         if handle.tell() != good:
             handle.truncate(good)   # drop a line cut short by a kill before appending after it
         return cls(directory, manifest, records, handle)
@@ -212,7 +291,7 @@ class SweepStore:
     def append(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Journal finished points: one line each, flushed; fsync at most every ``FSYNC_EVERY_S``."""
         for row in rows:
-            self._handle.write(json.dumps(row, allow_nan=True, default=str).encode() + b"\n")
+            self._handle.write(encode_line(row))
             self._handle.flush()
             self.records.setdefault(row["point_id"], dict(row))
         # An fsync costs milliseconds; one per point would cap fast sweeps at a few hundred points/s.

@@ -70,6 +70,48 @@ def test_show_block_form(capsys, block_file):
     assert "web[1]" in out and "web[2]" in out
 
 
+def test_show_png_draws_the_named_file(capsys, tmp_path, block_file):
+    target = tmp_path / "pair.PNG"
+    assert main(["show", str(block_file), "--png", str(target)]) == 0
+    assert target.read_bytes().startswith(b"\x89PNG")
+    assert f"drawn to {target}" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pair.PNG", "pair.yaml"]
+
+
+@pytest.mark.parametrize(("target", "text"), [
+    ("picture.txt", "ending in .png"),          # was a matplotlib ValueError, exit 1
+    ("picture", "ending in .png"),              # matplotlib would have written picture.png
+    ("folder", "not an existing directory"),    # was exit 0, writing folder.png, saying "drawn to folder"
+    ("missing/picture.png", "existing folder"),
+])
+def test_show_png_bad_targets_exit_2_and_write_nothing(capsys, tmp_path, block_file, target, text):
+    (tmp_path / "folder").mkdir()
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert main(["show", str(block_file), "--png", str(tmp_path / target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert "--png" in captured.err and text in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("argv", [["--top", "-1"], ["--top", "two"], ["--seed", "-1"]])
+def test_availability_bad_numbers_exit_2(capsys, block_file, argv):
+    with pytest.raises(SystemExit) as stop:
+        main(["availability", str(block_file), *argv])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert argv[0] in err and "Traceback" not in err
+
+
+def test_availability_top_counts_importance_rows(capsys, block_file):
+    def rows(top: str) -> list[str]:
+        assert main(["availability", str(block_file), "--top", top]) == 0
+        out = capsys.readouterr().out
+        return [line for line in out.splitlines() if line.startswith("web[")]
+
+    assert len(rows("1")) == 1 and len(rows("2")) == 2 and rows("0") == []
+
+
 def test_availability_text(capsys, block_file):
     assert main(["availability", str(block_file)]) == 0
     out = capsys.readouterr().out

@@ -60,6 +60,11 @@ def test_all_points_failing_exits_1(tmp_path, capsys):
     ("parameters:\n  roles.kafka.needs: [quorum, most]\n", "parameters.roles.kafka.needs"),
     ("parameters:\n  zone.mttr: [4]\nspec: missing.yaml\n", "missing.yaml"),
     ("parameters: [\n", "valid YAML"),
+    # Sizes are checked before anything is built (a MemoryError, exit 1, before).
+    ("parameters:\n  zone.mttr: {low: 1h, high: 2h, num: 100000000000}\n", "parameters.zone.mttr.num"),
+    ("parameters:\n  zone.mttr: {low: 1h, high: 2h, num: 100000}\n  region.mttr: {low: 1h, high: 2h, num: 100000}\n",
+     "at most 1000000 points"),
+    ("parameters:\n  roles.invoker.per_zone: {low: 8, high: 10, num: 5}\n", "parameters.roles.invoker.per_zone.num"),
 ])
 def test_bad_grid_files_exit_2_naming_the_field(tmp_path, capsys, text, field):
     grid = _grid(tmp_path, text)
@@ -92,6 +97,17 @@ def test_a_foreign_results_file_exits_2_and_is_kept(tmp_path, capsys):
     assert _sweep("--function", "availability", "--grid", str(grid), "--out", str(out)) == 2
     assert "foreign or corrupt" in capsys.readouterr().err
     assert (out / "results.parquet").read_bytes() == b"someone else's table"
+
+
+def test_an_out_that_is_a_file_exits_2_and_is_kept(tmp_path, capsys):
+    out = tmp_path / "taken.txt"
+    out.write_text("not a sweep")
+    grid = _grid(tmp_path, "parameters:\n  zone.mttr: [4]\n")
+    assert _sweep("--function", "availability", "--grid", str(grid), "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"{out} is a file, not a directory" in err and "--out" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert out.read_text() == "not a sweep"
 
 
 def test_a_dask_scheduler_that_is_not_there_exits_2(tmp_path, capsys):

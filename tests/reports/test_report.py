@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import pytest
 
 import hadr_model
@@ -121,33 +122,34 @@ def test_summary_sections_equal_the_engines_for_the_same_seed(published):
     _, summary = published
     model = load_spec()
     assert summary["reproducibility"]["seed"] == SEED
-    sections = summary["sections"]
-    # Every engine has landed: each section must be live and equal the engine's own numbers.
-    assert sections.get("montecarlo") == "live" and sections.get("dr") == "live"
-    if sections.get("montecarlo") == "live":
-        from hadr_model.dr import region_loss_rto_samples
-        from hadr_model.engines.montecarlo import simulate
+    # Every engine has landed: each section is live and equals the engine's own numbers.
+    assert summary["sections"] == {"montecarlo": "live", "dr": "live", "strategies": "live",
+                                   "sweep": "not requested"}
+    from hadr_model.dr import (
+        availability_with_failover,
+        compare_strategies,
+        region_loss_rto_samples,
+        topology_scenarios,
+    )
+    from hadr_model.engines.montecarlo import simulate
 
-        rto_h = region_loss_rto_samples(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
-        expected = simulate(model, years=PARAMS["mc_years"], runs=PARAMS["mc_runs"], seed=SEED,
-                            failover_rto_h=rto_h).as_dict()
-        assert expected["failover_model"] == "dr-workflow"
-        expected.pop("seconds")
-        got = dict(summary["montecarlo"])
-        got.pop("seconds")
-        assert got == _round_trip(expected)
-    if sections.get("dr") == "live":
-        from hadr_model.dr import availability_with_failover, compare_strategies, topology_scenarios
-
-        scenarios = topology_scenarios(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
-        assert summary["dr"] == _round_trip({name: {role: r.summary() for role, r in roles.items()}
-                                             for name, roles in scenarios.items()})
-        realistic, _ = availability_with_failover(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
-        assert summary["availability_with_dr_failover"] == _round_trip(realistic.to_dict())
-        assert summary["headline"]["availability"] == realistic.system.availability
-        table = compare_strategies(model.data["db"], model.recovery, model.objectives,
-                                   n_disasters=PARAMS["dr_disasters"], seed=SEED)
-        assert summary["strategies"]["db"] == _round_trip(table.to_dict("records"))
+    rto_h = region_loss_rto_samples(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
+    expected = simulate(model, years=PARAMS["mc_years"], runs=PARAMS["mc_runs"], seed=SEED,
+                        failover_rto_h=rto_h).as_dict()
+    assert expected["failover_model"] == "dr-workflow"
+    expected.pop("seconds")
+    got = dict(summary["montecarlo"])
+    got.pop("seconds")
+    assert got == _round_trip(expected)
+    scenarios = topology_scenarios(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
+    assert summary["dr"] == _round_trip({name: {role: r.summary() for role, r in roles.items()}
+                                         for name, roles in scenarios.items()})
+    realistic, _ = availability_with_failover(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
+    assert summary["availability_with_dr_failover"] == _round_trip(realistic.to_dict())
+    assert summary["headline"]["availability"] == realistic.system.availability
+    table = compare_strategies(model.data["db"], model.recovery, model.objectives,
+                               n_disasters=PARAMS["dr_disasters"], seed=SEED)
+    assert summary["strategies"]["db"] == _round_trip(table.to_dict("records"))
 
 
 def test_summary_reproducibility_footer(published):
@@ -159,6 +161,49 @@ def test_summary_reproducibility_footer(published):
     assert facts["spec_sha256"] == hashlib.sha256(spec_bytes).hexdigest()
     assert facts["hadr_model_version"] == hadr_model.__version__
     assert facts["generated_at"]
+
+
+def test_allowed_downtime_follows_the_spec_year():
+    import numpy as np
+
+    from hadr_model.reports import sections as rs
+    from hadr_model.topology.spec import parse_spec
+    from hadr_model.units import MINUTES_PER_YEAR
+
+    assert rs.allowed_downtime_min(0.9999) == pytest.approx(1e-4 * MINUTES_PER_YEAR)
+    assert rs.allowed_downtime_min(0.9999, year_hours=8784) == pytest.approx(1e-4 * 8784 * 60)   # 52.704
+    with pytest.raises(SpecError):
+        rs.allowed_downtime_min(0.9999, year_hours=0)
+    raw = {"name": "leap", "year_hours": 8784, "objectives": {"availability": 0.999},
+           "blocks": {"parallel": [{"component": {"name": "web", "mttf": "999h", "mttr": "1h", "count": 2}}]}}
+    model = parse_spec(raw)
+    result = exact_availability(model)
+    allowed = 1e-3 * model.year_hours * 60   # 527.04 min; a 525 600-minute year would say 525.6
+    headline = rs.availability_headline(result, 0.999, year_hours=model.year_hours)
+    assert f"({allowed:.1f} min per year)" in headline and "525.6" not in headline
+    # The engine's own downtime uses the same year: the report compares like with like.
+    assert result.system.downtime_min_per_year == pytest.approx(result.system.unavailability * allowed / 1e-3)
+    figure = rs.plot_downtime_distribution(np.array([10.0, 600.0]), 0.999, year_hours=model.year_hours)
+    lines = [line for line in figure.axes[0].get_lines() if "objective" in line.get_label()]
+    assert lines[0].get_xdata()[0] == pytest.approx(allowed)
+    assert f"objective allows {allowed:.1f} min" in lines[0].get_label()
+    sweep = pd.DataFrame({"zone.mttr": [1.0, 2.0], "downtime_min_per_year": [100.0, 200.0],
+                          "status": ["ok", "ok"]})
+    figure = rs.plot_sweep(sweep, 0.999, year_hours=model.year_hours)
+    lines = [line for line in figure.axes[0].get_lines() if line.get_label() == "objective"]
+    assert lines[0].get_ydata()[0] == pytest.approx(allowed)
+
+
+def test_no_not_landed_paths_are_left():
+    from hadr_model.reports import sections as rs
+    from hadr_model.reports.publish import notebook_path
+
+    assert not hasattr(rs, "engine_available") and "engine_available" not in rs.__all__
+    notebook = nbformat.read(str(notebook_path()), as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells)
+    assert "engine_available" not in code and "not landed" not in code.lower()
+    assert "year_hours=year_hours" in code
+    assert "Not applicable to this spec" in code   # block-form specs: Monte Carlo does not apply, and says so
 
 
 def test_spec_parameters_carry_their_source_comments():
@@ -331,24 +376,29 @@ def test_report_renders_in_chromium(chromium, published, tmp_path):
 
 def test_block_form_spec_says_which_sections_do_not_apply(tmp_path):
     spec = tmp_path / "web.yaml"
-    spec.write_text("name: web-tier\nblocks:\n  series:\n"
+    spec.write_text("name: web-tier\nyear_hours: 8784\nblocks:\n  series:\n"
                     "    - component: {name: dns, availability: 0.9999}   # SLA [assumption]\n"
                     "    - component: {name: web, mttf: 1000h, mttr: 1h, count: 2}\n")
     paths = publish_report(spec, out=tmp_path / "out", seed=1, mc_runs=50, dr_disasters=100)
     summary = json.loads(paths.summary.read_text(encoding="utf-8"))
     assert summary["availability"] == _round_trip(exact_availability(load_spec(spec)).to_dict())
     assert summary["sections"]["dr"] == "not applicable"
-    assert summary["sections"]["montecarlo"] in ("not applicable", "not landed")  # fixed availability
+    assert summary["sections"]["montecarlo"] == "not applicable"  # a fixed availability has no failures to draw
+    assert summary["sections"]["strategies"] == "not applicable"
     page = paths.html.read_text(encoding="utf-8")
     assert "Not applicable" in page and "Reliability blocks of web-tier" in page
+    assert "not landed" not in page.lower() and "not available yet" not in page.lower()
+    # year_hours: 8784 (a leap-year calendar): 99.99 % allows 52.70 min, not the 365-day 52.56.
+    assert summary["objectives"]["availability"] == 0.9999
+    assert "(52.7 min per year)" in page and "52.6 min" not in page
+    assert "nan outages" not in page
 
 
 def test_sweep_section(tmp_path):
-    sweeps = pytest.importorskip("hadr_model.sweeps")
-    if not hasattr(sweeps, "run_sweep"):
-        pytest.skip("hadr_model.sweeps.run_sweep has not landed")
+    from hadr_model.sweeps import run_sweep
+
     sweep_dir = tmp_path / "sweep"
-    sweeps.run_sweep({"parameters": {"zone.mttr": ["4h", "8h"]}}, function="availability", out=sweep_dir)
+    run_sweep({"parameters": {"zone.mttr": ["4h", "8h"]}}, function="availability", out=sweep_dir)
     paths = publish_report(None, out=tmp_path / "out", sweep=sweep_dir, seed=1, mc_runs=50, dr_disasters=200)
     summary = json.loads(paths.summary.read_text(encoding="utf-8"))
     assert summary["sections"]["sweep"] == "live"

@@ -103,3 +103,73 @@ def test_grid_hash_depends_on_seed_grid_and_target():
     assert plan_sweep(grid, function="availability", seed=1).manifest["grid_hash"] != base
     assert plan_sweep(grid, function="dr", seed=0).manifest["grid_hash"] != base
     assert plan_sweep({"parameters": {"zone.mttr": [4, 9]}}, function="availability").manifest["grid_hash"] != base
+
+
+# --- sizes, integer ranges -------------------------------------------------------------------
+
+def test_grid_sizes_are_checked_before_anything_is_built(monkeypatch):
+    import numpy as np
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a grid axis was built before its size was checked")
+
+    monkeypatch.setattr(np, "linspace", refuse)
+    monkeypatch.setattr(np, "geomspace", refuse)
+    with pytest.raises(SpecError) as error:   # was a MemoryError: np.linspace(…, 1e11) ran first
+        load_grid({"parameters": {"zone.mttr": {"low": "1h", "high": "2h", "num": 100_000_000_000}}})
+    assert error.value.field == "parameters.zone.mttr.num" and "1000000" in error.value.expected
+    with pytest.raises(SpecError) as error:   # each axis allowed, their product not
+        load_grid({"parameters": {"zone.mttr": {"low": 1.0, "high": 2.0, "num": 100_000},
+                                  "region.mttr": {"low": 1.0, "high": 2.0, "num": 100_000, "scale": "log"},
+                                  "roles.invoker.per_zone": [8, 10]}})
+    assert error.value.field == "parameters" and "at most 1000000 points" in str(error.value)
+    assert "100000 × 100000 × 2" in str(error.value)
+
+
+def test_integer_log_ranges_are_drawn_log_uniformly():
+    import math
+
+    for method in ("random", "lhs"):
+        grid = load_grid({"parameters": {"roles.invoker.per_zone": {"low": 1, "high": 1000, "scale": "log"}},
+                          "sample": {"method": method, "n": 20_000, "seed": 2}})
+        values = [v["roles.invoker.per_zone"] for v in grid.values()]
+        assert all(isinstance(v, int) and 1 <= v <= 1000 for v in values)
+        # Log-uniform, then floored: P(k) = log((k+1)/k) / log(1001). Uniform would give 0.1 % each.
+        for k in (1, 2, 3):
+            expected = math.log((k + 1) / k) / math.log(1001)
+            assert sum(v == k for v in values) / len(values) == pytest.approx(expected, abs=0.01)
+        assert sum(v <= 31 for v in values) / len(values) == pytest.approx(math.log(32) / math.log(1001), abs=0.02)
+        assert max(values) > 900   # the top of the range is still reached
+
+
+@pytest.mark.parametrize("scale", ["linear", "log"])
+def test_integer_ranges_with_a_fractional_low_stay_in_the_range(scale):
+    parameters = {"roles.invoker.per_zone": {"low": 1.5, "high": 4, "integer": True, "scale": scale}}
+    for method in ("random", "lhs"):
+        grid = load_grid({"parameters": parameters, "sample": {"method": method, "n": 300, "seed": 1}})
+        assert {v["roles.invoker.per_zone"] for v in grid.values()} == {2, 3, 4}   # never 1, below low
+        assert grid.axes[0].at(0.0) == 2 and grid.axes[0].at(0.999999999) == 4
+    num, expected = (10, list(range(2, 12))) if scale == "linear" else (4, [2, 4, 6, 11])
+    grid = load_grid({"parameters": {"x": {"low": 1.4, "high": 11, "integer": True, "num": num, "scale": scale}}})
+    assert [v["x"] for v in grid.values()] == expected   # spaced over the whole numbers 2 … 11
+
+
+def test_an_integer_range_without_a_whole_number_is_refused():
+    with pytest.raises(SpecError) as error:
+        load_grid({"parameters": {"x": {"low": 1.2, "high": 1.8, "integer": True}},
+                   "sample": {"method": "random", "n": 4}})
+    assert error.value.field == "parameters.x" and "whole number" in error.value.expected
+
+
+@pytest.mark.parametrize(("parameters", "text"), [
+    ({"low": 1, "high": 3, "num": 5}, "at most 3: there are only 3 whole numbers from 1 to 3"),
+    ({"low": 1, "high": 100, "num": 50, "scale": "log"}, "give only 34 distinct whole numbers (1, 2, 3"),
+])
+def test_integer_grid_ranges_that_rounding_would_shrink_are_refused(parameters, text):
+    # Rounding merges values: the grid would silently run fewer points than num asked for.
+    with pytest.raises(SpecError) as error:
+        load_grid({"parameters": {"roles.invoker.per_zone": parameters}})
+    assert error.value.field == "parameters.roles.invoker.per_zone.num"
+    assert text in error.value.expected
+    ok = load_grid({"parameters": {"roles.invoker.per_zone": {**parameters, "num": 3}}})
+    assert len(ok.values()) == ok.size() == 3

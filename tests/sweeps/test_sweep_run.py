@@ -169,20 +169,81 @@ def test_example_grids_are_valid(name, target):
     assert plan_sweep(root / "data" / "grids" / f"{name}.yaml", **target).points
 
 
-def test_simulate_runs_when_the_monte_carlo_engine_exists_and_says_so_when_not(monkeypatch):
-    import importlib.util
+BLOCK_SPEC = """\
+name: web-tier
+blocks:
+  series:
+    - component: {name: lb, mttf: 2000h, mttr: 2h}
+    - parallel:
+        - component: {name: web, mttf: 500h, mttr: 4h, count: 2}
+"""
 
-    from hadr_model import load_spec
-    from hadr_model.errors import SpecError
-    from hadr_model.sweeps.functions import simulate
 
-    if importlib.util.find_spec("hadr_model.engines.montecarlo") is not None:
-        table = run_sweep({"parameters": {"zone.mttr": [4.0]}, "options": {"years": 1.0, "runs": 2}},
-                          function="simulate", seed=1)
-        assert table["status"].tolist() == ["ok"] and 0.99 < table["availability"].iloc[0] <= 1.0
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
-    with pytest.raises(SpecError, match="not in this build"):
-        simulate(load_spec(), seed=0)
+def test_simulate_equals_the_monte_carlo_engine_for_the_same_point_and_seed(tmp_path):
+    from hadr_model.engines.montecarlo import simulate as monte_carlo
+    from hadr_model.sweeps.functions import flat_results
+    from hadr_model.sweeps.paths import with_values
+    from hadr_model.topology.spec import parse_spec, read_yaml
+
+    spec = tmp_path / "web.yaml"
+    spec.write_text(BLOCK_SPEC)
+    name = "blocks.series[0].component.mttr"
+    grid = {"spec": str(spec), "parameters": {name: [1.0, 3.0]}, "options": {"years": 2.0, "runs": 50}}
+    table = run_sweep(grid, function="simulate", seed=4)
+    assert table["status"].tolist() == ["ok", "ok"]
+    base = read_yaml(BLOCK_SPEC, str(spec))
+    for row in table.to_dict("records"):
+        model = parse_spec(with_values(base, {name: row[name]}))
+        expected = flat_results(monte_carlo(model, years=2.0, runs=50, seed=int(row["seed"])).as_dict())
+        compared = {key: value for key, value in expected.items()
+                    if key not in ("seconds", "seed", "name", "form") and isinstance(value, (int, float))}
+        assert {"availability", "downtime_min_per_year_mean", "outages_per_year_mean"} <= set(compared)
+        for key, value in compared.items():
+            assert row[key] == value or (np.isnan(row[key]) and np.isnan(value)), key
+    # Different points (and seeds) give different numbers: the comparison above is not vacuous.
+    assert table["availability"].iloc[0] != table["availability"].iloc[1]
+
+
+def non_finite(model, *, seed: int, x: int = 0) -> dict[str, float]:
+    """A test function whose results hold NaN and ±inf (e.g. a mean outage with no outage)."""
+    return {"y": float(x), "nan": float("nan"), "inf": float("inf"), "ninf": float("-inf"),
+            "np_nan": np.float64("nan")}
+
+
+def _strict(text: str):
+    def refuse(constant: str):
+        raise ValueError(f"non-standard JSON constant {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_the_journal_is_strict_json_and_keeps_nan_and_inf(tmp_path):
+    grid = {"parameters": {"x": [1, 2]}}
+    out = tmp_path / "s"
+    table = run_sweep(grid, function=non_finite, out=out)
+    lines = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    records = [_strict(line) for line in lines]    # no NaN / Infinity literals anywhere
+    assert records[0]["results"]["inf"] == {"__float__": "inf"}
+    assert records[0]["results"]["nan"] == {"__float__": "nan"}
+    # Read back from the journal alone (as after a kill, before results.parquet exists).
+    (out / "results.parquet").unlink()
+    again = load_sweep(out)
+    for frame in (table, again):
+        assert frame["y"].tolist() == [1.0, 2.0]
+        assert frame["nan"].isna().all() and frame["np_nan"].isna().all()
+        assert frame["inf"].tolist() == [np.inf, np.inf] and frame["ninf"].tolist() == [-np.inf, -np.inf]
+    resumed = run_sweep(grid, function=non_finite, out=out, resume=True)
+    assert resumed.attrs["summary"]["resumed"] == 2
+    pd.testing.assert_frame_equal(_stable(resumed), _stable(table))
+
+
+def test_an_out_that_is_a_file_is_a_sweep_error_and_is_kept(tmp_path):
+    target = tmp_path / "results.txt"
+    target.write_text("keep me")
+    for out in (target, target / "below"):
+        with pytest.raises(SweepError, match="not a directory"):
+            run_sweep({"parameters": {"x": [1]}}, function=checked, out=out)
+    assert target.read_text() == "keep me"
 
 
 def test_mixed_value_kinds_become_text_in_the_table(tmp_path):
