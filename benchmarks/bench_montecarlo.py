@@ -15,7 +15,7 @@ import statistics
 import time
 
 import hadr_model as hm
-from hadr_model.engines.montecarlo import simulate
+from hadr_model.engines.montecarlo import MAX_RUNS, simulate
 
 MISSION_H = 1e5
 AVAILSIM4_S_PER_HISTORY = {"one component": 0.02, "ten 2-of-3 in series": 0.9}
@@ -52,7 +52,7 @@ def _throughput(model, years: float, runs: int, repeats: int) -> tuple[float, fl
 
 def _to_precision(model, years: float, control_variate: bool, budget: float) -> tuple[float, int, float]:
     started = time.perf_counter()
-    result = simulate(model, years=years, runs=10**9, seed=99, precision=0.01, max_seconds=budget,
+    result = simulate(model, years=years, runs=MAX_RUNS, seed=99, precision=0.01, max_seconds=budget,
                       control_variate=control_variate)
     return time.perf_counter() - started, result.runs, result.relative_precision
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..engines.montecarlo import SimulationResult, simulate
+from ..engines.montecarlo import MAX_RUNS, MAX_WORKERS, MAX_YEARS, SimulationResult, simulate
 from ..errors import SpecError
 from ..topology.model import Topology
 from ._common import add_json_argument, add_spec_argument, load, print_json, table
@@ -25,16 +25,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("simulate",
                                    help="Monte Carlo: downtime distributions, outages, attribution")
     add_spec_argument(parser)
-    parser.add_argument("--years", type=float, default=1.0, help="length of one run in years (default 1)")
+    parser.add_argument("--years", type=float, default=1.0,
+                        help=f"length of one run in years (default 1, at most {MAX_YEARS:g})")
     parser.add_argument("--runs", type=int, default=1000,
-                        help="runs (default 1000); with --precision or --max-seconds, the most runs")
+                        help=f"runs (default 1000, at most {MAX_RUNS:,}); with --precision or --max-seconds, "
+                             "the most runs")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--precision", type=float, default=None,
                         help="stop at this relative 95%% CI half-width of the mean downtime, e.g. 0.01")
     parser.add_argument("--max-seconds", type=float, default=None, help="time budget in seconds")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--workers", type=int, default=1, help=f"worker processes (default 1, at most {MAX_WORKERS})")
     parser.add_argument("--objective", type=float, default=None,
-                        help="availability objective (default: the spec's objectives.availability)")
+                        help="availability objective, between 0 and 1 (default: the spec's objectives.availability)")
     parser.add_argument("--plain", action="store_true", help="plain mean, without the control variate")
     parser.add_argument("--failover", choices=("dr", "instant"), default="dr",
                         help="region failover: 'dr' (default) the DR workflow's RTO per region loss, "
@@ -44,13 +46,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.runs < 2:
-        raise SpecError("--runs", args.runs, "an integer number of runs, at least 2")
+def _check(args: argparse.Namespace) -> None:
+    """Bounds of the options, named as flags (the engine checks them again by argument name)."""
+    if not (math.isfinite(args.years) and 0.0 < args.years <= MAX_YEARS):
+        raise SpecError("--years", args.years, f"a number of years more than 0, at most {MAX_YEARS:g}")
+    if not 2 <= args.runs <= MAX_RUNS:
+        raise SpecError("--runs", args.runs, f"an integer number of runs, 2 to {MAX_RUNS:,}")
     if args.precision is not None and not 0.0 < args.precision < 1.0:
         raise SpecError("--precision", args.precision, "a relative precision strictly between 0 and 1")
+    if args.max_seconds is not None and not (math.isfinite(args.max_seconds) and args.max_seconds > 0):
+        raise SpecError("--max-seconds", args.max_seconds, "a time budget in seconds, more than 0")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise SpecError("--workers", args.workers, f"a number of worker processes, 1 to {MAX_WORKERS}")
+    if args.objective is not None and not 0.0 < args.objective < 1.0:
+        raise SpecError("--objective", args.objective, "an availability objective strictly between 0 and 1")
+    if args.seed < 0:
+        raise SpecError("--seed", args.seed, "a non-negative integer seed")
     if args.top < 0:
         raise SpecError("--top", args.top, "a number of rows, at least 0")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
     model = load(args)
     result = simulate(model, years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
                       max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
@@ -105,6 +122,7 @@ def render(result: SimulationResult, top: int = 8) -> str:
     if r.objective_availability is not None:
         meets = _fmt(r.probability_meeting_objective, ".4f")
         lines.append(f"  P(run meets {r.objective_availability:g})   {meets}")
+    lines += [f"  note: {note}" for note in r.notes]
     rows = [(row.element, row.kind, int(row.count), row.outages_started_per_year, row.downtime_min_per_year,
              row.share) for row in r.attribution.head(top).itertuples()]
     if rows:

@@ -47,9 +47,11 @@ same mean, a smaller variance). With ``D_i`` the downtime of run ``i`` in hours,
 
 * unavailability ``Û = mean_i D_i / T``, 95 % confidence interval ``Û ± t_{0.975, n−1} s / √n``
   (``s``: standard deviation of ``D_i / T`` over the ``n`` independent runs);
-* downtime per year of a (run, home region) pair ``= D / Y``; its percentiles, and the
-  probability of meeting the availability objective ``P(1 − D / T ≥ A_obj)`` — "in a given
-  year" when ``Y = 1`` — are over those pairs (a tenant with a uniformly drawn home);
+* downtime per year of a (run, home region) pair ``= D / Y`` (a *tenant-year* when
+  ``Y = 1``); its standard deviation, its percentiles and the probability of meeting the
+  availability objective ``P(1 − D / T ≥ A_obj)`` are all over those pairs (a tenant with a
+  uniformly drawn home), one population; only the mean's confidence interval uses the
+  run-level (home-averaged) values, the independent replicates;
 * by default the mean uses a *control variate*: ``C_i = Σ_e w_e D_{e,i}`` with ``D_{e,i}`` the
   downtime of element ``e`` (summed over its copies) in run ``i`` and ``w_e`` its Birnbaum
   importance from the exact engine, so ``C`` is the first-order expansion of the service's
@@ -57,7 +59,9 @@ same mean, a smaller variance). With ``D_i`` the downtime of run ``i`` in hours,
   their laws, so ``Û = ȳ − β̂ (c̄ − E[C]/T)`` (``β̂`` by least squares) is consistent for any
   weights — they only change its variance, and the estimate stays an independent check of the
   exact engine's system figure. Its 95 % half-width uses the regression residuals (``n − 2``
-  degrees of freedom). ``control_variate=False`` gives the plain mean;
+  degrees of freedom). ``control_variate=False`` gives the plain mean; so does a model whose
+  importances the exact engine cannot give (the result's ``control_variate`` is then
+  ``False`` and its ``notes`` say why);
 * outages per year: transitions of the service from up to down in ``[0, T)``, divided by ``Y``
   (its mean is the failure frequency ``ω`` of the exact engine, by the renewal-reward theorem);
 * outage durations: the outages that start and end inside ``[0, T)`` (bias of order
@@ -83,13 +87,18 @@ operation across runs), in cache-sized blocks. Batch ``b`` draws every random nu
 child of ``numpy.random.SeedSequence(seed)``, so results do not depend on the number of worker
 processes. With ``precision``, batches are added until the 95 % half-width is at most
 ``precision · Û`` (checked after each batch, in batch order).
+
+Sizes are bounded so that a simulation fits in memory: at most :data:`MAX_YEARS` years per run,
+:data:`MAX_RUNS` runs and :data:`MAX_WORKERS` workers; one run (never split across batches) at
+most :data:`MAX_EVENTS_PER_RUN` expected element transitions; the per-run results of all runs
+within :data:`RESULT_MEMORY_BUDGET` (a simulation whose outage durations would exceed it stops
+early, ``stopped_by="memory"``).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -115,11 +124,22 @@ from ..topology.model import (
     Series,
     Topology,
 )
+from .outage import expected_outage_h
 from .structure import AtLeast, RoleDown, Signal, TenantDown, Unreachable, combine
 
-__all__ = ["EVENTS_PER_BATCH", "SimulationResult", "simulate"]
+__all__ = ["EVENTS_PER_BATCH", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS", "MAX_YEARS",
+           "RESULT_MEMORY_BUDGET", "SimulationResult", "simulate"]
 
 EVENTS_PER_BATCH = 1_500_000
+MAX_YEARS = 1000.0
+MAX_RUNS = 10_000_000
+MAX_WORKERS = 64
+# One run is never split across batches: its element transitions must fit in memory at once
+# (measured: about 45 bytes each at the peak of a merge, so 10 million ≈ 0.5 GB).
+MAX_EVENTS_PER_RUN = 10_000_000
+# The per-run figures kept for the percentiles and tables (downtime and outages per run and
+# home region, the control variate, the runs table) and the complete outage durations.
+RESULT_MEMORY_BUDGET = 2 * 2**30
 _SIR_POOL = 20_000
 _BLOCK_EVENTS = 1 << 19      # event times per block of the one-element path (4 MB: cache-sized)
 _MIN_RUNS_FOR_PRECISION = 1000
@@ -192,6 +212,7 @@ class _Plan:
     weights: tuple[float, ...] = ()
     failover_rto: Any = None          # None (instantaneous), a Law, or RTO samples in hours
     failover_model: str = "none"
+    notes: tuple[str, ...] = ()       # why an estimator was not used, etc. (reported as is)
 
 
 class _Builder:
@@ -341,41 +362,30 @@ def _objective_of(model: Model, objective: float | None) -> float | None:
     return getattr(model.objectives, "availability", None)
 
 
-def _control_weights(model: Model, plan: _Plan) -> tuple[float, ...]:
-    """Birnbaum importance of each element (per copy) for the control variate; 0 if unknown.
+def _control_weights(model: Model, plan: _Plan) -> tuple[tuple[float, ...], str | None]:
+    """Birnbaum importance of each element (per copy) for the control variate, and a note.
 
-    With a DR failover the exact engine is given ``E[min(D, RTO)]`` per home region (computed
-    here, approximately where it has no closed form: the weights only change the variance).
+    With a DR failover the exact engine is given ``E[min(D, RTO)]`` per home region
+    (:func:`~hadr_model.engines.outage.expected_outage_h`, exact). When the exact engine cannot
+    give the importances (a model it refuses, or too large) the weights are ``()`` and the note
+    says why: the simulation then uses the plain mean and reports it.
     """
     from .exact import exact_availability
 
     try:
         outage = None
         if plan.failover_rto is not None and isinstance(model, Topology):
-            outage = {r.name: _expected_outage_h(r.region.repair, plan.failover_rto)
+            outage = {r.name: expected_outage_h(r.region.repair, plan.failover_rto)
                       for r in model.home_regions if r.fails_over_to and r.region.repair is not None}
         result = exact_availability(model, region_loss_outage_h=outage)
         importance = {i.element: i.birnbaum for i in result.importance}
-    except (HadrError, ValueError, MemoryError):
-        return tuple(0.0 for _ in plan.elements)
-    return tuple(float(np.nan_to_num(importance.get(e.name, 0.0))) for e in plan.elements)
-
-
-def _expected_outage_h(repair: Law, rto: Any) -> float:
-    """``E[min(D, R)]``: exact for exponential and fixed repairs, else from 2^16 paired draws."""
-    rng = np.random.default_rng(0)
-    if isinstance(rto, Law):
-        rto = rto.sample(rng, 1 << 14)
-    r = np.atleast_1d(np.asarray(rto, dtype=float))
-    if r.size > 1 << 14:
-        r = rng.choice(r, 1 << 14)
-    if repair.is_exponential:
-        m = repair.mean_h
-        return float(np.mean(m * -np.expm1(-r / m)))
-    if repair.dist == "deterministic":
-        return float(np.mean(np.minimum(r, repair.mean_h)))
-    draws = repair.sample(rng, 1 << 16)
-    return float(np.mean(np.minimum(draws, r[rng.integers(0, r.size, draws.size)])))
+    except (HadrError, ValueError, MemoryError) as error:
+        reason = str(error) or type(error).__name__
+        return (), f"control variate not used: the exact engine gave no importances ({reason}); plain mean"
+    weights = tuple(float(np.nan_to_num(importance.get(e.name, 0.0))) for e in plan.elements)
+    if not any(weights):
+        return (), "control variate not used: every element's importance is 0; plain mean"
+    return weights, None
 
 
 def _check_rto(rto: Any) -> Any:
@@ -393,14 +403,19 @@ def _check_rto(rto: Any) -> Any:
     return float(values) if values.ndim == 0 else values.copy()
 
 
-def _plan(model: Model, objective: float | None, control_variate: bool, failover_rto: Any = None) -> _Plan:
+def _plan(model: Model, objective: float | None, control_variate: bool, failover_rto: Any = None,
+          check: Any = None) -> _Plan:
+    """The elements and structure of ``model``; ``check(plan)`` runs before the control weights."""
     chosen = _objective_of(model, objective)
     if isinstance(model, BlockSystem):
         plan = _block_plan(model, chosen)
     else:
         plan = _topology_plan(model, chosen, failover_rto)
+    if check is not None:
+        check(plan)
     if control_variate:
-        plan = replace(plan, weights=_control_weights(model, plan))
+        weights, note = _control_weights(model, plan)
+        plan = replace(plan, weights=weights, notes=plan.notes + ((note,) if note else ()))
     return plan
 
 
@@ -529,7 +544,8 @@ def _element_signal(element: _Element, index: int, runs: int, horizon: float,
         deltas[down, 0] = 0
     events = events.reshape(runs, -1)
     causes = np.broadcast_to(np.int32(index), events.shape)
-    init = down.reshape(runs, element.count).sum(axis=1).astype(np.int8)
+    # Down counts can exceed any small integer type (hundreds of copies): 32 bits.
+    init = down.reshape(runs, element.count).sum(axis=1).astype(np.int32)
     return Signal(init, events, deltas.reshape(runs, -1), causes, cause=index), history
 
 
@@ -563,7 +579,7 @@ def _served_signal(history: _History, index: int, rto: Any, rng: np.random.Gener
     events = np.stack([np.where(on, start, np.inf), np.where(off, repairs, np.inf)], axis=2)
     deltas = np.stack([on.astype(np.int8), -off.astype(np.int8)], axis=2)
     events = events.reshape(runs, 2 * width)
-    return Signal(init.astype(np.int8), events, deltas.reshape(runs, 2 * width),
+    return Signal(init.astype(np.int32), events, deltas.reshape(runs, 2 * width),
                   np.broadcast_to(np.int32(index), events.shape))
 
 
@@ -724,10 +740,33 @@ def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSeque
     )
 
 
+def _events_per_run(plan: _Plan, horizon: float) -> float:
+    """Expected element transitions of one run (plus one start per copy)."""
+    return sum(e.count * (2.0 * horizon / e.cycle_h + 1.0) for e in plan.elements)
+
+
 def _batch_size(plan: _Plan, horizon: float) -> int:
     """Runs per batch: about :data:`EVENTS_PER_BATCH` element transitions (fixed by the model)."""
-    per_run = sum(e.count * (2.0 * horizon / e.cycle_h + 1.0) for e in plan.elements)
+    per_run = _events_per_run(plan, horizon)
     return int(min(50_000, max(1, EVENTS_PER_BATCH // max(per_run, 1.0))))
+
+
+def _stored_bytes_per_run(plan: _Plan) -> int:
+    """Bytes kept per run for the results (per home: downtime, outages; control; runs table)."""
+    return 16 * len(plan.tenants) + 8 + 48
+
+
+def _check_size(plan: _Plan, runs: int, horizon: float) -> None:
+    """Refuse a simulation that cannot fit in memory (one run, or the per-run results)."""
+    per_run = _events_per_run(plan, horizon)
+    if per_run > MAX_EVENTS_PER_RUN:
+        raise SpecError("years", horizon / plan.year_hours,
+                        f"runs short enough to fit in memory: one run would have about {per_run:.3g} "
+                        f"element transitions, at most {MAX_EVENTS_PER_RUN:,} (fewer years per run)")
+    per_run_bytes = _stored_bytes_per_run(plan)
+    if runs * per_run_bytes > RESULT_MEMORY_BUDGET:
+        raise SpecError("runs", runs, f"at most {RESULT_MEMORY_BUDGET // per_run_bytes:,} runs for this model "
+                        f"(the per-run results must fit in {RESULT_MEMORY_BUDGET / 2**30:g} GiB)")
 
 
 # --- results --------------------------------------------------------------------------------
@@ -738,6 +777,13 @@ class SimulationResult:
 
     ``per_run`` and ``attribution`` are pandas tables (see :meth:`runs_frame` and
     :meth:`attribution_frame`); :meth:`as_dict` gives the JSON-ready scalar figures.
+
+    The ``downtime_min_per_year_*`` spread figures (``_std``, ``_p50``, ``_p90``, ``_p99``) and
+    ``probability_meeting_objective`` describe one population: tenant-years, i.e. the yearly
+    downtime of a (run, home region) pair — a tenant with a uniformly drawn home. The mean and
+    its ``_ci95`` come from the run-level values (averaged over the home regions, the
+    independent replicates). ``control_variate`` tells whether the control variate was
+    actually used; ``notes`` says why an estimator was dropped or a run stopped early.
     """
 
     name: str
@@ -772,6 +818,7 @@ class SimulationResult:
     control_variate: bool
     variance_reduction_factor: float
     failover_model: str = "none"
+    notes: tuple[str, ...] = ()
     per_run: Any = field(default=None, repr=False, compare=False)
     attribution: Any = field(default=None, repr=False, compare=False)
     durations_h: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
@@ -782,7 +829,9 @@ class SimulationResult:
         for key, value in asdict(self).items():
             if key in ("per_run", "attribution", "durations_h"):
                 continue
-            if isinstance(value, tuple):
+            if key == "notes":
+                out[key] = list(value)
+            elif isinstance(value, tuple):
                 out[f"{key}_low"], out[f"{key}_high"] = (float(v) for v in value)
             else:
                 out[key] = value.item() if isinstance(value, np.generic) else value
@@ -806,16 +855,19 @@ def _interval(values: np.ndarray) -> tuple[float, float]:
     return mean, float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
 
 
-def _controlled_interval(y: np.ndarray, c: np.ndarray, mu: float) -> tuple[float, float, float]:
-    """Control-variate mean ``ȳ − β̂ (c̄ − μ)`` with its 95 % half-width and variance ratio.
+def _controlled_interval(y: np.ndarray, c: np.ndarray, mu: float
+                         ) -> tuple[float, float, float, str | None]:
+    """Control-variate mean ``ȳ − β̂ (c̄ − μ)``, its 95 % half-width and variance ratio.
 
     ``β̂ = cov(y, c) / var(c)``; the half-width uses the residual standard deviation with
-    ``n − 2`` degrees of freedom. Without variation in ``c`` it is the plain mean.
+    ``n − 2`` degrees of freedom. The last value is ``None``, or why the plain mean was used
+    instead (fewer than 3 runs, or no variation in ``c``).
     """
     n = len(y)
     if n < 3 or not np.any(c != c[0]):
         mean, half = _interval(y)
-        return mean, half, 1.0
+        why = "fewer than 3 runs" if n < 3 else "it did not vary over the runs"
+        return mean, half, 1.0, f"control variate not used: {why}; plain mean"
     c_centred = c - c.mean()
     beta = float(np.dot(c_centred, y - y.mean()) / np.dot(c_centred, c_centred))
     residual = y - beta * c_centred
@@ -823,7 +875,7 @@ def _controlled_interval(y: np.ndarray, c: np.ndarray, mu: float) -> tuple[float
     spread = math.sqrt(float(np.sum((residual - residual.mean()) ** 2)) / (n - 2))
     plain = float(y.std(ddof=1))
     factor = (plain / spread) ** 2 if spread > 0 else math.inf
-    return mean, float(stats.t.ppf(0.975, n - 2) * spread / math.sqrt(n)), factor
+    return mean, float(stats.t.ppf(0.975, n - 2) * spread / math.sqrt(n)), factor, None
 
 
 def _percentiles(values: np.ndarray) -> list[float]:
@@ -842,17 +894,28 @@ class _Totals:
     def downtime_h(self) -> np.ndarray:
         return np.concatenate([b.downtime_h for b in self.batches])
 
-    def unavailability(self, plan: _Plan, horizon: float) -> tuple[float, float, float]:
-        """Mean unavailability, 95 % half-width and variance-reduction factor."""
+    @property
+    def runs(self) -> int:
+        return sum(len(b.downtime_h) for b in self.batches)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the stored per-run figures and outage durations."""
+        return sum(b.downtime_h.nbytes + b.outages.nbytes + b.durations_h.nbytes + b.control_h.nbytes
+                   for b in self.batches)
+
+    def unavailability(self, plan: _Plan, horizon: float) -> tuple[float, float, float, str | None]:
+        """Mean unavailability, 95 % half-width, variance-reduction factor, and why the control
+        variate was not used (``None`` when it was, or when it was not asked for)."""
         y = self.downtime_h().mean(axis=1) / horizon
         if not plan.weights:
-            return (*_interval(y), 1.0)
+            return (*_interval(y), 1.0, None)
         c = np.concatenate([b.control_h for b in self.batches]) / horizon
         mu = sum(w * e.count * (1.0 - e.availability) for w, e in zip(plan.weights, plan.elements))
         return _controlled_interval(y, c, mu)
 
     def relative_halfwidth(self, plan: _Plan, horizon: float) -> float:
-        mean, half, _ = self.unavailability(plan, horizon)
+        mean, half, _, _ = self.unavailability(plan, horizon)
         return half / mean if mean > 0 else math.inf
 
 
@@ -890,15 +953,18 @@ def _runs_table(downtime_h: np.ndarray, outages: np.ndarray, horizon: float, yea
 
 
 def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: float,
-            stopped_by: str) -> SimulationResult:
+            stopped_by: str, notes: tuple[str, ...] = ()) -> SimulationResult:
     horizon = years * plan.year_hours
     downtime = totals.downtime_h()
     outages = np.concatenate([b.outages for b in totals.batches])
     durations = np.concatenate([b.durations_h for b in totals.batches])
     runs = len(downtime)
-    u, u_half, factor = totals.unavailability(plan, horizon)
+    u, u_half, factor, dropped = totals.unavailability(plan, horizon)
+    controlled = bool(plan.weights) and dropped is None
+    notes = plan.notes + ((dropped,) if dropped else ()) + notes
     per_year = plan.year_hours * 60.0
     rate, rate_half = _interval(outages.mean(axis=1) / years)
+    # Tenant-years: one value per (run, home region) pair, for every spread figure.
     pooled_min = (downtime / years * 60.0).ravel()
     meets = None
     if plan.objective is not None:
@@ -913,8 +979,7 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
         relative_precision=u_half / u if u > 0 else math.inf,
         downtime_min_per_year_mean=u * per_year,
         downtime_min_per_year_ci95=((u - u_half) * per_year, (u + u_half) * per_year),
-        downtime_min_per_year_std=(float(downtime.mean(axis=1).std(ddof=1) / years * 60.0) if runs > 1
-                                   else math.nan),
+        downtime_min_per_year_std=float(pooled_min.std(ddof=1)) if pooled_min.size > 1 else math.nan,
         downtime_min_per_year_p50=p50, downtime_min_per_year_p90=p90, downtime_min_per_year_p99=p99,
         outages_per_year_mean=rate, outages_per_year_ci95=(rate - rate_half, rate + rate_half),
         outage_duration_h_mean=float(durations.mean()) if durations.size else math.nan,
@@ -922,8 +987,8 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
         outages_observed=int(durations.size),
         objective_availability=plan.objective, probability_meeting_objective=meets,
         element_events_per_run=sum(b.events for b in totals.batches) / runs,
-        control_variate=bool(plan.weights), variance_reduction_factor=factor,
-        failover_model=plan.failover_model,
+        control_variate=controlled, variance_reduction_factor=factor,
+        failover_model=plan.failover_model, notes=notes,
         per_run=_runs_table(downtime, outages, horizon, years),
         attribution=_attribution_table(plan, totals, runs, years),
         durations_h=durations,
@@ -932,20 +997,31 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
 
 # --- driver ---------------------------------------------------------------------------------
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _check_arguments(years: float, runs: int, seed: int, precision: float | None,
-                     max_seconds: float | None, workers: int) -> None:
-    if not (isinstance(years, (int, float)) and math.isfinite(years) and years > 0):
-        raise SpecError("years", years, "a number of years more than 0")
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 2:
-        raise SpecError("runs", runs, "an integer number of runs, at least 2")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                     max_seconds: float | None, workers: int, objective: float | None = None) -> None:
+    if not (_is_number(years) and 0 < years <= MAX_YEARS):
+        raise SpecError("years", years, f"a number of years more than 0, at most {MAX_YEARS:g}")
+    if not (_is_integer(runs) and 2 <= runs <= MAX_RUNS):
+        raise SpecError("runs", runs, f"an integer number of runs, at least 2, at most {MAX_RUNS:,}")
+    if not (_is_integer(seed) and seed >= 0):
         raise SpecError("seed", seed, "a non-negative integer seed")
-    if precision is not None and not (isinstance(precision, (int, float)) and 0.0 < precision < 1.0):
+    if precision is not None and not (_is_number(precision) and 0.0 < precision < 1.0):
         raise SpecError("precision", precision, "a relative precision strictly between 0 and 1 (e.g. 0.01)")
-    if max_seconds is not None and not (isinstance(max_seconds, (int, float)) and max_seconds > 0):
+    if max_seconds is not None and not (_is_number(max_seconds) and max_seconds > 0):
         raise SpecError("max_seconds", max_seconds, "a time budget in seconds, more than 0")
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise SpecError("workers", workers, "a number of worker processes, at least 1")
+    if not (_is_integer(workers) and 1 <= workers <= MAX_WORKERS):
+        raise SpecError("workers", workers, f"a number of worker processes, 1 to {MAX_WORKERS}")
+    if objective is not None and not (_is_number(objective) and 0.0 < objective < 1.0):
+        raise SpecError("objective", objective, "an availability objective strictly between 0 and 1 (e.g. 0.999)")
 
 
 def _batch_plan(plan: _Plan, runs: int, horizon: float, seed: int
@@ -998,9 +1074,12 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
         A loaded spec (:func:`hadr_model.load_spec`); every element needs time laws.
     years : float
         Length of one run (one independent stationary history), in years of
-        ``model.year_hours`` hours.
+        ``model.year_hours`` hours; more than 0, at most :data:`MAX_YEARS`, and short enough
+        that one run has at most :data:`MAX_EVENTS_PER_RUN` expected element transitions.
     runs : int
-        Number of runs; with ``precision`` or ``max_seconds``, the most runs to simulate.
+        Number of runs, 2 to :data:`MAX_RUNS` (and few enough that their per-run results fit
+        in :data:`RESULT_MEMORY_BUDGET`); with ``precision`` or ``max_seconds``, the most runs
+        to simulate.
     seed : int
         Seed of the ``numpy.random.SeedSequence`` every random number comes from.
     precision : float, optional
@@ -1009,11 +1088,11 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     max_seconds : float, optional
         Stop after the batch that crosses this wall-clock budget (results then depend on speed).
     workers : int
-        Worker processes; the results do not depend on it.
+        Worker processes, 1 to :data:`MAX_WORKERS`; the results do not depend on it.
     progress : bool
         Show a tqdm progress bar (only on a terminal).
     objective : float, optional
-        Availability objective; default ``model.objectives.availability``.
+        Availability objective, strictly between 0 and 1; default ``model.objectives.availability``.
     control_variate : bool
         Estimate the mean with the element-downtime control variate (see the module
         docstring); ``False``: the plain mean over runs.
@@ -1034,7 +1113,7 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     Raises
     ------
     SpecError
-        An element with a fixed availability and no time laws, or a bad argument.
+        An element with a fixed availability and no time laws, or a bad or too large argument.
 
     Examples
     --------
@@ -1045,27 +1124,27 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     >>> result.runs, bool(result.availability_ci95[0] < result.availability < 1.0)
     (200, True)
     """
-    _check_arguments(years, runs, seed, precision, max_seconds, workers)
-    plan = _plan(model, objective, control_variate, _check_rto(failover_rto_h))
+    _check_arguments(years, runs, seed, precision, max_seconds, workers, objective)
+    plan = _plan(model, objective, control_variate, _check_rto(failover_rto_h),
+                 check=lambda plan: _check_size(plan, int(runs), float(years) * plan.year_hours))
     horizon = float(years) * plan.year_hours
     started = time.perf_counter()
-    totals, stopped_by = _Totals(), "runs"
+    totals, stopped_by, notes = _Totals(), "runs", ()
     with _progress(runs, progress) as bar:
         for batch in _batches(plan, int(runs), horizon, int(seed), int(workers)):
             totals.add(batch)
             bar.update(len(batch.downtime_h))
-            done = sum(len(b.downtime_h) for b in totals.batches)
-            if precision is not None and done >= _MIN_RUNS_FOR_PRECISION \
+            if precision is not None and totals.runs >= _MIN_RUNS_FOR_PRECISION \
                     and totals.relative_halfwidth(plan, horizon) <= precision:
                 stopped_by = "precision"
                 break
             if max_seconds is not None and time.perf_counter() - started >= max_seconds:
                 stopped_by = "max_seconds"
                 break
+            if totals.runs < runs and totals.nbytes > RESULT_MEMORY_BUDGET:
+                stopped_by = "memory"
+                notes = (f"stopped after {totals.runs} runs: the stored results (mostly outage durations) "
+                         f"reached the {RESULT_MEMORY_BUDGET / 2**30:g} GiB budget",)
+                break
     return _result(plan, totals, years=float(years), seed=int(seed),
-                   seconds=time.perf_counter() - started, stopped_by=stopped_by)
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: the CPUs available to this process."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+                   seconds=time.perf_counter() - started, stopped_by=stopped_by, notes=notes)

@@ -41,9 +41,9 @@ __all__ = ["AtLeast", "RoleDown", "Signal", "TenantDown", "Unreachable", "combin
 class Signal:
     """Step functions of time for a batch of runs (see the module docstring)."""
 
-    init: np.ndarray     # (B,) int
+    init: np.ndarray     # (B,) int32 (a down count can exceed any smaller type)
     times: np.ndarray    # (B, K) float, inf for padding
-    deltas: np.ndarray   # (B, K) int, 0 for padding
+    deltas: np.ndarray   # (B, K) int8, ±1 (one copy fails or is repaired; a node flips), 0 for padding
     causes: np.ndarray   # (B, K) int, -1 for padding
     cause: int | None = None   # the cause of every change, when there is one (a basic element)
 
@@ -173,11 +173,14 @@ def _merge_packed(parts: Sequence[tuple[int, Signal]], channels: int) -> tuple[A
     deltas = ((low & 3) ^ 2) - 2                     # 1 -> +1, 3 -> -1, 0 -> 0
     times = keys.view(np.float64)
     if len(parts) == 1:
+        # Every change belongs to the one child, whichever channel it is in (the other
+        # channels may be empty: e.g. a role whose zone never fails).
         causes = np.broadcast_to(np.int32(parts[0][1].cause), times.shape)
-        return times, deltas, causes, None
+        ids = np.broadcast_to(np.int32(parts[0][0]), times.shape) if channels > 1 else None
+        return times, deltas, causes, ids
     which = (low >> 2) & ((1 << (_PACK_BITS - 2)) - 1)
     causes = np.array([s.cause for _, s in parts], np.int32)[which]
-    ids = np.array([j for j, _ in parts], np.int8)[which] if channels > 1 else None
+    ids = np.array([j for j, _ in parts], np.int32)[which] if channels > 1 else None
     return times, deltas, causes, ids
 
 
@@ -186,32 +189,34 @@ def _merge(channels: Sequence[Sequence[Signal]], runs: int) -> tuple[np.ndarray,
     parts = [(j, s) for j, channel in enumerate(channels) for s in channel]
     if not parts:
         empty = np.empty((runs, 0))
-        return empty, empty.astype(np.int8), empty.astype(np.int32), empty.astype(np.int8)
+        return empty, empty.astype(np.int8), empty.astype(np.int32), empty.astype(np.int32)
     if len(parts) <= 1 << (_PACK_BITS - 2) and all(s.cause is not None for _, s in parts):
         return _merge_packed(parts, len(channels))
     times = np.concatenate([s.times for _, s in parts], axis=1)
-    # One gather instead of three: cause, channel and delta packed into one integer.
-    codes = np.concatenate([(s.causes.astype(np.int64) << 16) + (j << 8) + (s.deltas + 1) for j, s in parts],
+    # One gather instead of three: cause (high 32 bits), channel (30 bits) and delta + 1 (2 bits)
+    # packed into one integer; no practical node has 2**30 channels.
+    codes = np.concatenate([(s.causes.astype(np.int64) << 32) + (j << 2) + (s.deltas + 1) for j, s in parts],
                            axis=1)
     order = np.argsort(times, axis=1, kind="stable")
     times = np.take_along_axis(times, order, axis=1)
     codes = np.take_along_axis(codes, order, axis=1)
-    deltas = (codes & 0xFF).astype(np.int8) - 1
-    ids = ((codes >> 8) & 0xFF).astype(np.int8)
-    return times, deltas, (codes >> 16).astype(np.int32), ids
+    deltas = (codes & 3).astype(np.int8) - 1
+    ids = ((codes >> 2) & ((1 << 30) - 1)).astype(np.int32)
+    return times, deltas, (codes >> 32).astype(np.int32), ids
 
 
 def _channel_values(channels: Sequence[Sequence[Signal]], deltas: np.ndarray,
                     ids: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     starts, values = [], []
     for j, channel in enumerate(channels):
-        init = np.zeros(len(deltas), np.int16)
+        init = np.zeros(len(deltas), np.int32)
         for s in channel:
             init += s.init
         own = deltas if len(channels) == 1 else np.where(ids == j, deltas, 0)
         starts.append(np.asarray(init))
-        # Down counts are small: a 16-bit running sum is exact and cheaper.
-        values.append(init[:, None] + np.cumsum(own, axis=1, dtype=np.int16))
+        # Down counts of large roles exceed 8 and 16 bits (an instance count is unbounded):
+        # a 32-bit running sum is exact for any realistic count.
+        values.append(init[:, None] + np.cumsum(own, axis=1, dtype=np.int32))
     return starts, values
 
 
@@ -224,12 +229,13 @@ def compact(init: np.ndarray, times: np.ndarray, values: np.ndarray, causes: np.
     # Boolean masks keep row-major order: the k-th change of a row goes to its slot k.
     slots = np.arange(width) < counts[:, None]
     out_times = np.full((len(init), width), np.inf)
+    # Node values are 0 / 1 (every rule is a down flag), so a change is ±1.
     out_deltas = np.zeros((len(init), width), np.int8)
     out_causes = np.full((len(init), width), -1, np.int32)
     out_times[slots] = times[changed]
     out_deltas[slots] = values[changed] - before[changed]
     out_causes[slots] = causes[changed]
-    return Signal(init.astype(np.int8), out_times, out_deltas, out_causes)
+    return Signal(init.astype(np.int32), out_times, out_deltas, out_causes)
 
 
 def combine(channels: Sequence[Sequence[Signal]], rule: object, runs: int) -> Signal:

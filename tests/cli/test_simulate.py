@@ -6,7 +6,10 @@ import json
 
 import pytest
 
+import hadr_model as hm
 from hadr_model.cli import main
+from hadr_model.engines import exact
+from hadr_model.errors import HadrError
 
 SPEC = """
 name: two-of-three
@@ -35,7 +38,13 @@ def test_json_has_unit_named_keys(spec, capsys):
                 "runs", "years", "seed", "attribution"):
         assert key in payload, key
     assert payload["runs"] == 300 and payload["years"] == 2.0 and payload["seed"] == 4
-    assert payload["availability_ci95_low"] <= payload["availability"] <= payload["availability_ci95_high"]
+    # The figures are the spec's: the intervals cover the exact engine's values.
+    system = hm.exact_availability(hm.load_spec(spec)).system
+    assert payload["availability_ci95_low"] <= system.availability <= payload["availability_ci95_high"]
+    assert payload["downtime_min_per_year_mean"] == pytest.approx((1 - payload["availability"]) * 8760 * 60)
+    assert payload["downtime_min_per_year_p50"] <= payload["downtime_min_per_year_p90"] \
+        <= payload["downtime_min_per_year_p99"]
+    assert payload["control_variate"] is True and payload["notes"] == []
 
 
 def test_same_seed_same_json(spec, capsys):
@@ -54,12 +63,40 @@ def test_text_report(spec, capsys):
     assert "95% CI" in out and "p99" in out and "outages per year" in out and "db[" in out
 
 
-@pytest.mark.parametrize("argv", [["--runs", "-3"], ["--precision", "1.5"], ["--precision", "0"],
-                                  ["--years", "-1"], ["--workers", "0"], ["--max-seconds", "0"]])
+@pytest.mark.parametrize("argv", [
+    ["--runs", "-3"], ["--runs", "10000001"], ["--precision", "1.5"], ["--precision", "0"], ["--precision", "1"],
+    ["--precision", "nan"], ["--years", "-1"], ["--years", "1e300"], ["--years", "1001"], ["--years", "nan"],
+    ["--years", "inf"], ["--years", "1e7", "--runs", "2"], ["--workers", "0"], ["--workers", "65"],
+    ["--max-seconds", "0"], ["--max-seconds", "nan"], ["--objective", "0"], ["--objective", "1"],
+    ["--objective", "1.5"], ["--objective", "nan"], ["--seed", "-1"], ["--top", "-1"]])
 def test_bad_arguments_exit_2_without_traceback(spec, capsys, argv):
     assert main(["simulate", spec, *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("hadr: error:") and "Traceback" not in err
+    assert argv[0] in err
+
+
+def test_run_too_long_to_fit_in_memory_exits_2(tmp_path, capsys):
+    # 400 instances cycling every 2 h: 3.5 million transitions per run-year, 35 million in 10.
+    path = tmp_path / "big.yaml"
+    path.write_text("zone: {availability: 1.0}\nregion: {availability: 1.0}\nregions:\n  east: {zones: 1}\n"
+                    "roles:\n  app: {per_zone: 400, needs: 45%, mttf: 1h, mttr: 1h}\n")
+    assert main(["simulate", str(path), "--years", "10", "--runs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "fit in memory" in err and "Traceback" not in err
+
+
+def test_dropped_control_variate_is_said_in_the_text_and_json(spec, capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise HadrError("model too large for the exact engine")
+
+    monkeypatch.setattr(exact, "exact_availability", refuse)
+    assert main(["simulate", spec, "--runs", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "plain mean" in out and "note: control variate not used" in out and "too large" in out
+    assert main(["simulate", spec, "--runs", "200", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["control_variate"] is False and any("too large" in note for note in payload["notes"])
 
 
 def test_fixed_availability_spec_exits_2(tmp_path, capsys):

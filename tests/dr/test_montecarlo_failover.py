@@ -154,3 +154,53 @@ def test_fail_back_outages_are_counted_by_both_engines():
         result.outages_per_year_ci95, exact.failure_frequency_per_year)
     assert not _covers(result.outages_per_year_ci95, without.failure_frequency_per_year)
     assert _covers(result.availability_ci95, exact.availability)
+
+
+def test_control_variate_weights_use_the_exact_expected_outage(monkeypatch):
+    """The exact engine behind the control variate gets E[min(D, RTO)] from the exact quadrature
+    (:func:`hadr_model.engines.outage.expected_outage_h`), not from a sampled approximation."""
+    from hadr_model.engines import exact
+
+    model = _spec(region_repair={"dist": "lognorm", "s": 0.8, "mean": "30h"})
+    samples = np.array([1.0, 4.0, 9.5, 22.0, 60.0, np.inf])
+    seen = {}
+    original = exact.exact_availability
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs.get("region_loss_outage_h") or {})
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exact, "exact_availability", spy)
+    result = simulate(model, years=0.2, runs=50, seed=1, failover_rto_h=samples)
+    assert result.control_variate
+    repair = model.regions[0].region.repair
+    assert seen == {"east": expected_outage_h(repair, samples), "west": expected_outage_h(repair, samples)}
+
+
+# --- the sweep function -------------------------------------------------------------------
+
+def test_sweep_simulate_uses_the_dr_failover_by_default_like_hadr_simulate():
+    from hadr_model.dr import region_loss_rto_samples
+    from hadr_model.sweeps.functions import function_options
+    from hadr_model.sweeps.functions import simulate as sweep_simulate
+
+    model = _spec()
+    assert function_options(sweep_simulate) == {"years": 10.0, "runs": 20, "failover": "dr", "n_disasters": 2000}
+    dr = sweep_simulate(model, seed=3, years=0.5, runs=200)
+    assert dr["failover_model"] == "dr-workflow"
+    direct = simulate(model, years=0.5, runs=200, seed=3,
+                      failover_rto_h=region_loss_rto_samples(model, n_disasters=2000, seed=3))
+    assert dr["availability"] == direct.availability
+    assert "seconds" not in dr and "seed" not in dr and dr["notes"] == ""
+    instant = sweep_simulate(model, seed=3, years=0.5, runs=200, failover="instant")
+    assert instant["failover_model"] == "instantaneous"
+    assert instant["availability"] == simulate(model, years=0.5, runs=200, seed=3).availability
+    with pytest.raises(hm.SpecError, match="failover"):
+        sweep_simulate(model, seed=3, failover="eventually")
+
+
+def test_sweep_simulate_block_form_has_no_failover():
+    from hadr_model.sweeps.functions import simulate as sweep_simulate
+
+    blocks = hm.load_spec({"blocks": {"series": [{"component": {"name": "a", "mttf": "100h", "mttr": "1h"}}]}})
+    assert sweep_simulate(blocks, seed=1, years=0.2, runs=20)["failover_model"] == "none"

@@ -10,11 +10,13 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import integrate, optimize, stats
 
 import hadr_model as hm
-from hadr_model.engines import montecarlo
-from hadr_model.engines.montecarlo import _equilibrium, simulate
+from hadr_model.engines import exact, montecarlo
+from hadr_model.engines.montecarlo import MAX_RUNS, _equilibrium, _variance, simulate
+from hadr_model.engines.structure import AtLeast, RoleDown, Signal, combine
+from hadr_model.errors import HadrError
 from hadr_model.topology.laws import parse_law
 
 
@@ -127,10 +129,13 @@ def test_repair_shape_changes_the_downtime_distribution_not_its_mean():
 ])
 def test_initial_residual_time_follows_the_equilibrium_law(law):
     law = parse_law(law, "law")
-    draws = law.sample(np.random.default_rng(1), 400_000)
     residual = _equilibrium(law, np.random.default_rng(2), (200_000,))
-    expected = float(np.mean(draws ** 2) / (2 * law.mean_h))   # E[residual] = E[X²] / 2E[X]
-    assert abs(residual.mean() - expected) <= 4 * residual.std() / math.sqrt(residual.size) + 0.01 * expected
+    # E[residual] = E[X²] / 2E[X], from the law's exact moments: the only error left is the
+    # sampling error of the residuals' mean (the resampling bias for the uniform law is of
+    # order 1 / pool, far below it).
+    expected = (_variance(law) + law.mean_h ** 2) / (2 * law.mean_h)
+    assert abs(residual.mean() - expected) <= 4 * residual.std() / math.sqrt(residual.size), (
+        residual.mean(), expected)
 
 
 def test_same_seed_same_numbers_and_workers_do_not_change_them(monkeypatch):
@@ -154,7 +159,7 @@ def test_precision_stop_rule_reaches_the_precision():
 
 
 def test_time_budget_stops_the_simulation():
-    result = simulate(_two_of_three(), years=1, runs=10**8, seed=2, max_seconds=0.2)
+    result = simulate(_two_of_three(), years=1, runs=MAX_RUNS, seed=2, max_seconds=0.2)
     assert result.stopped_by == "max_seconds"
 
 
@@ -166,11 +171,228 @@ def test_fixed_availability_is_refused_with_the_element_name():
         simulate(model)
 
 
-@pytest.mark.parametrize("kwargs", [{"runs": -5}, {"runs": 1}, {"years": 0}, {"precision": 1.5},
-                                    {"precision": 0.0}, {"workers": 0}, {"seed": -1}, {"max_seconds": -1}])
+@pytest.mark.parametrize("kwargs", [
+    {"runs": -5}, {"runs": 1}, {"runs": MAX_RUNS + 1}, {"runs": 2.5}, {"years": 0}, {"years": 1e300},
+    {"years": 1001}, {"years": math.nan}, {"years": math.inf}, {"precision": 1.5}, {"precision": 0.0},
+    {"precision": 1.0}, {"workers": 0}, {"workers": 65}, {"seed": -1}, {"max_seconds": -1},
+    {"objective": 0.0}, {"objective": 1.0}, {"objective": 1.5}, {"objective": math.nan}])
 def test_bad_arguments_raise_spec_error(kwargs):
-    with pytest.raises(hm.SpecError):
+    with pytest.raises(hm.SpecError) as error:
         simulate(_two_of_three(), **kwargs)
+    assert error.value.field == next(iter(kwargs))
+
+
+def _fast_role(per_zone: int, needs: int | str = "45%"):
+    """One zone of ``per_zone`` instances up half of the time, failing every hour; perfect zone and region."""
+    return hm.load_spec({"name": "big", "zone": {"availability": 1.0}, "region": {"availability": 1.0},
+                         "regions": {"east": {"zones": 1}},
+                         "roles": {"app": {"per_zone": per_zone, "needs": needs, "mttf": "1h", "mttr": "1h"}}})
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_not_crashed():
+    # 400 copies cycling every 2 h: 3.5 million transitions a year per run; 10 years do not fit.
+    with pytest.raises(hm.SpecError, match="fit in memory") as error:
+        simulate(_fast_role(400), years=10, runs=2)
+    assert error.value.field == "years"
+
+
+def test_too_many_runs_for_the_result_memory_budget_is_refused(monkeypatch):
+    monkeypatch.setattr(montecarlo, "RESULT_MEMORY_BUDGET", 10_000)
+    with pytest.raises(hm.SpecError, match="at most") as error:
+        simulate(_two_of_three(), runs=1000)
+    assert error.value.field == "runs"
+
+
+def test_outage_durations_over_the_memory_budget_stop_the_simulation_early(monkeypatch):
+    # ~800 outages per run: the durations, not the per-run figures, fill the budget.
+    monkeypatch.setattr(montecarlo, "RESULT_MEMORY_BUDGET", 200_000)
+    model = hm.load_spec({"blocks": {"series": [{"component": {"name": "a", "mttf": "10h", "mttr": "1h"}}]}})
+    result = simulate(model, years=1, runs=2000, seed=1)
+    assert result.stopped_by == "memory"
+    assert 2 <= result.runs < 2000
+    assert any("budget" in note for note in result.notes)
+
+
+# --- more copies than a small integer type holds --------------------------------------------
+
+def test_role_with_more_than_127_instances_matches_exact():
+    """400 instances up half of the time: about 200 down at any time (int8 wrapped to -56).
+
+    The role needs 45 % (180), so it is down when 221 or more are down: exact A = 0.97988.
+    """
+    model = _fast_role(400)
+    exact_system = hm.exact_availability(model).system
+    assert exact_system.availability == pytest.approx(0.97988, abs=5e-6)
+    result = simulate(model, years=0.01, runs=200, seed=1)
+    assert _covers(*result.availability_ci95, exact_system.availability), (
+        result.availability_ci95, exact_system.availability)
+    assert _covers(*result.outages_per_year_ci95, exact_system.failure_frequency_per_year), (
+        result.outages_per_year_ci95, exact_system.failure_frequency_per_year)
+
+
+def test_role_in_one_perfect_zone_follows_its_instances():
+    """A node with an empty channel (the zone never fails) still sees its one child's changes."""
+    model = _fast_role(4, needs=2)        # down when 3 or more of 4 are down: A = 1 - 5/16
+    result = simulate(model, years=0.02, runs=400, seed=2)
+    assert _covers(*result.availability_ci95, 11 / 16), result.availability_ci95
+    assert 0 < result.runs_frame()["availability"].min() < result.runs_frame()["availability"].max() < 1
+
+
+def _value_at(signal: Signal, t: float) -> np.ndarray:
+    return signal.init + np.where(signal.times <= t, signal.deltas, 0).sum(axis=1)
+
+
+def test_structure_counts_beyond_16_bits():
+    # 40 000 copies down at 0; one run loses 30 000 at t = 1, the other gains one at t = 2.
+    init = np.array([40_000, 40_000], np.int32)
+    times = np.array([[1.0, np.inf], [2.0, np.inf]])
+    deltas = np.array([[-1, 0], [1, 0]], np.int8)
+    many = Signal(init, np.repeat(times, [1, 1], axis=0), deltas, np.zeros((2, 2), np.int32), cause=0)
+    node = combine([[many]], AtLeast(40_001), 2)
+    assert node.init.tolist() == [0, 0]
+    np.testing.assert_array_equal(_value_at(node, 3.0), [0, 1])
+
+
+def test_structure_with_more_than_127_channels():
+    # A role over 100 zones (two channels each: unusable flag, down count): 200 channels.
+    zones, runs = 100, 3
+    rng = np.random.default_rng(0)
+    channels = []
+    for z in range(zones):
+        flips = np.sort(rng.uniform(0, 10, (runs, 2)), axis=1)
+        down = Signal(np.zeros(runs, np.int32), flips, np.tile(np.array([1, -1], np.int8), (runs, 1)),
+                      np.full((runs, 2), z, np.int32))     # no constant cause: the general merge
+        channels += [[], [down]]
+    node = combine(channels, RoleDown([1] * zones, 3, False), runs)
+    for t in np.linspace(0, 10, 41):
+        counts = sum(_value_at(c[0], t) for c in channels if c)
+        np.testing.assert_array_equal(_value_at(node, t), (counts >= 3).astype(int), err_msg=f"t={t}")
+
+
+# --- closed forms of the distribution: exponential failures, fixed repairs ------------------
+
+def _fixed_repair_cdf(theta: float, mttf: float, r: float, horizon: float) -> float:
+    """``P(D ≤ θ)``: downtime in ``[0, T)`` of a stationary component, Exp(mttf) up, fixed r down.
+
+    Started up, the time the up-clock needs to reach ``v`` is ``v + r N(v)`` with ``N(v)``
+    the failures in ``v`` hours of up time, ``N(v) ~ Poisson(v / mttf)``; so
+    ``D ≤ θ ⟺ N(T − θ) ≤ ⌊θ / r⌋``. Started down (probability ``r / (mttf + r)``) the
+    residual repair ``ρ`` is uniform on ``(0, r)`` and ``D ≤ θ ⟺ N(T − θ) ≤ ⌊(θ − ρ) / r⌋``.
+    """
+    if theta < 0:
+        return 0.0
+    if theta >= horizon:
+        return 1.0
+    up = mttf / (mttf + r)
+    k, delta = divmod(theta, r)
+    mu = (horizon - theta) / mttf
+    at_k, below_k = stats.poisson.cdf(k, mu), stats.poisson.cdf(k - 1, mu)
+    return float(up * at_k + (1 - up) * (delta / r * at_k + (1 - delta / r) * below_k))
+
+
+def _fixed_repair_quantile(p: float, mttf: float, r: float, horizon: float) -> float:
+    """Smallest θ with ``P(D ≤ θ) ≥ p``: a multiple of ``r`` when ``p`` falls in an atom."""
+    k = 0
+    while True:
+        if _fixed_repair_cdf(k * r, mttf, r, horizon) >= p:
+            return k * r
+        if _fixed_repair_cdf((k + 1) * r - 1e-9, mttf, r, horizon) >= p:
+            return optimize.brentq(lambda x: _fixed_repair_cdf(x, mttf, r, horizon) - p, k * r, (k + 1) * r)
+        k += 1
+
+
+def test_fixed_repair_downtime_distribution_matches_the_renewal_count():
+    """Exponential failures (MTTF 500 h), fixed 2 h repairs, one-year runs.
+
+    Yearly downtime is ``r`` times a renewal count, up to the repairs cut by the ends of the
+    year: the exact law above. Checked: P(meeting the objective), the percentiles and the
+    standard deviation of the yearly downtime, and outage durations (all exactly ``r``).
+    """
+    mttf, r, runs = 500.0, 2.0, 4000
+    theta = 35.0                                   # 17.5 repairs: between two atoms
+    model = hm.load_spec({"blocks": {"series": [{"component": {
+        "name": "a", "mttf": f"{mttf:g}h", "repair": {"dist": "deterministic", "value": f"{r:g}h"}}}]}})
+    horizon = model.year_hours
+    objective = 1.0 - theta / horizon
+    result = simulate(model, years=1, runs=runs, seed=31, objective=objective, control_variate=False)
+
+    def tolerance(p: float) -> float:
+        return 4 * math.sqrt(p * (1 - p) / runs)
+
+    expected = _fixed_repair_cdf(theta, mttf, r, horizon)
+    assert 0.3 < expected < 0.7
+    assert abs(result.probability_meeting_objective - expected) <= tolerance(expected), (
+        result.probability_meeting_objective, expected)
+
+    for p, estimate in ((0.5, result.downtime_min_per_year_p50), (0.9, result.downtime_min_per_year_p90),
+                        (0.99, result.downtime_min_per_year_p99)):
+        hours = estimate / 60.0
+        low = _fixed_repair_quantile(p - tolerance(p), mttf, r, horizon)
+        high = _fixed_repair_quantile(p + tolerance(p), mttf, r, horizon)
+        assert low - 1e-9 <= hours <= high + 1e-9, (p, hours, low, high)
+        # Only ~0.8 % of years have a cut repair: the percentiles sit on the atoms k·r.
+        assert hours / r == pytest.approx(round(hours / r), abs=1e-9), (p, hours)
+
+    # Standard deviation of the same population (tenant-years): E[D²] = ∫ 2θ P(D > θ) dθ.
+    top = _fixed_repair_quantile(1 - 1e-12, mttf, r, horizon)
+    pieces = np.arange(0.0, top + r, r)
+    mean = sum(integrate.quad(lambda x: 1 - _fixed_repair_cdf(x, mttf, r, horizon), a, a + r)[0] for a in pieces)
+    square = sum(integrate.quad(lambda x: 2 * x * (1 - _fixed_repair_cdf(x, mttf, r, horizon)), a, a + r)[0]
+                 for a in pieces)
+    assert mean == pytest.approx(horizon * r / (mttf + r), rel=1e-6)     # the law is the right one
+    sd_min = math.sqrt(square - mean ** 2) * 60.0
+    assert abs(result.downtime_min_per_year_std - sd_min) <= 4 * sd_min / math.sqrt(2 * runs), (
+        result.downtime_min_per_year_std, sd_min)
+
+    # Outages that start and end inside the year last exactly r.
+    np.testing.assert_allclose(result.durations_h, r, rtol=1e-9)
+    for value in (result.outage_duration_h_p50, result.outage_duration_h_p90, result.outage_duration_h_p99):
+        assert value == pytest.approx(r, rel=1e-9)
+    assert result.outages_observed == result.durations_h.size > 0.9 * runs * horizon / (mttf + r)
+
+
+def test_downtime_spread_figures_describe_tenant_years():
+    """Two independent identical home regions: the spread of a tenant's yearly downtime is that
+    of one region, twice the variance of the two regions' average (what the runs table holds)."""
+    spec = {"name": "twins", "zone": {"mttf": "400h", "mttr": "8h"}, "region": {"mttf": "3000h", "mttr": "20h"},
+            "regions": {"east": {"zones": 2}, "west": {"zones": 2}},
+            "roles": {"app": {"per_zone": 1, "needs": 2, "mttf": "300h", "mttr": "4h"}}}
+    runs = 3000
+    result = simulate(hm.load_spec(spec), years=1, runs=runs, seed=8)
+    averaged = result.runs_frame()["downtime_min_per_year"].std(ddof=1)
+    ratio = (result.downtime_min_per_year_std / averaged) ** 2
+    # Var(pooled) = Var(average) + E[within-run variance] = 2 Var(average), up to sampling error.
+    assert 2 * stats.f.ppf(1e-4, runs - 1, runs - 1) < ratio < 2 * stats.f.ppf(1 - 1e-4, runs - 1, runs - 1), ratio
+    assert result.downtime_min_per_year_p50 <= result.downtime_min_per_year_p90 <= result.downtime_min_per_year_p99
+
+
+# --- the control variate is reported as used only when it is ------------------------------
+
+def test_control_variate_failure_is_reported_not_hidden(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise HadrError("model too large for the exact engine")
+
+    plain = simulate(_two_of_three(), years=1, runs=500, seed=4, control_variate=False)
+    monkeypatch.setattr(exact, "exact_availability", refuse)
+    result = simulate(_two_of_three(), years=1, runs=500, seed=4)
+    assert result.control_variate is False
+    assert result.variance_reduction_factor == 1.0
+    assert any("too large" in note for note in result.notes), result.notes
+    assert result.availability == plain.availability
+    assert result.as_dict()["notes"] == list(result.notes)
+
+
+def test_control_variate_without_variation_is_reported():
+    # Nothing fails in a 9 h run of a 10⁶ h component: the control variate is constant.
+    model = hm.load_spec({"blocks": {"series": [{"component": {"name": "a", "mttf": "1000000h", "mttr": "1h"}}]}})
+    result = simulate(model, years=0.001, runs=20, seed=1)
+    assert result.control_variate is False
+    assert any("did not vary" in note for note in result.notes), result.notes
+
+
+def test_control_variate_is_reported_when_used():
+    result = simulate(_two_of_three(), years=1, runs=500, seed=4)
+    assert result.control_variate is True and result.notes == ()
 
 
 def test_tables_and_dict():
@@ -184,5 +406,13 @@ def test_tables_and_dict():
                         rel_tol=1e-9)
     figures = result.as_dict()
     assert {"availability_ci95_low", "availability_ci95_high", "downtime_min_per_year_p99",
-            "probability_meeting_objective"} <= set(figures)
-    assert 0.0 <= figures["probability_meeting_objective"] <= 1.0
+            "probability_meeting_objective", "notes"} <= set(figures)
+    assert figures["probability_meeting_objective"] == result.probability_meeting_objective
+    # One home (block form): the runs table holds the tenant-years themselves.
+    block = simulate(_two_of_three(), years=1, runs=2000, seed=6, objective=0.9999)
+    runs = block.runs_frame()
+    assert block.probability_meeting_objective == np.mean(runs["availability"] >= 0.9999)
+    assert 0.0 < block.probability_meeting_objective < 1.0
+    assert block.downtime_min_per_year_std == pytest.approx(runs["downtime_min_per_year"].std(ddof=1), rel=1e-12)
+    assert block.downtime_min_per_year_p90 == pytest.approx(np.percentile(runs["downtime_min_per_year"], 90),
+                                                            rel=1e-12)
