@@ -255,9 +255,10 @@ def _element_rows(topology: Topology, region: Region) -> list[tuple[str, str, in
 
 def _region_key(region: Region) -> tuple:
     """Everything the numbers of a region depend on, but the roles (the same for every region)."""
-    index = {zone: i for i, zone in enumerate(region.zones)}
-    links = tuple((index.get(a, a), index.get(b, b), behaviour)
-                  for a, b, behaviour in (region.network.links if region.network else ()))
+    links: tuple = ()
+    if region.network:
+        index = {zone: i for i, zone in enumerate(region.zones)}
+        links = tuple((index.get(a, a), index.get(b, b), behaviour) for a, b, behaviour in region.network.links)
     return (len(region.zones), region.zone, region.region, links, tuple(sorted(region.per_zone)))
 
 

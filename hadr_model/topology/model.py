@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .laws import Law
@@ -160,9 +161,13 @@ class Region:
     network: ZoneNetwork | None = None
     per_zone: tuple[tuple[str, int], ...] = ()
 
+    @cached_property
+    def _per_zone_overrides(self) -> dict[str, int]:
+        return dict(self.per_zone)
+
     def instances_per_zone(self, role: Role) -> int:
         """Instances of ``role`` in each zone of this region (a region may override)."""
-        return dict(self.per_zone).get(role.name, role.per_zone)
+        return self._per_zone_overrides.get(role.name, role.per_zone)
 
     def instances(self, role: Role) -> int:
         """Instances of ``role`` in the whole region."""
