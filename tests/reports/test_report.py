@@ -418,3 +418,16 @@ def test_restore_order_table_shows_first_median_last_tenant():
     assert row["tenants"] == 200
     assert row["first tenant mean h"] == summary["rto_first_tenant_mean_h"]
     assert row["first tenant mean h"] < row["median tenant mean h"] < row["last tenant mean h"]
+
+
+def test_pdf_is_written_when_weasyprint_is_installed(tmp_path):
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:   # the optional 'pdf' extra, or its system libraries
+        pytest.skip(f"WeasyPrint is not usable here: {error}")
+    spec = tmp_path / "web.yaml"
+    spec.write_text("name: web\nblocks: {parallel: [{component: {name: web, mttf: 1000h, mttr: 1h, count: 2}}]}\n")
+    paths = publish_report(spec, out=tmp_path / "out", seed=1, mc_runs=50, dr_disasters=100, pdf=True)
+    data = paths.pdf.read_bytes()
+    # A complete PDF file with the report's figures in it (streams are compressed: no page count).
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") and len(data) > 20_000
