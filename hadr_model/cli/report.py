@@ -8,6 +8,8 @@ a PDF with WeasyPrint when the ``pdf`` extra is installed (exit 2 with a clear m
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from ..errors import SpecError
 from ._common import add_spec_argument
@@ -28,6 +30,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def _headline(summary_file: Path) -> str:
+    """One line with the verdict, from the published JSON summary."""
+    headline = json.loads(summary_file.read_text(encoding="utf-8")).get("headline") or {}
+    if "availability" not in headline:
+        return "published"
+    return (f"{headline['verdict']}: availability {100 * headline['availability']:.4f} % "
+            f"({headline['downtime_min_per_year']:.1f} min/year) against the objective "
+            f"{100 * headline['objective']:.4g} % — {headline['source']}")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..reports import publish_report
 
@@ -39,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("--disasters", args.disasters, "a whole number from 1 to 10,000,000")
     paths = publish_report(args.spec, out=args.out, sweep=args.sweep, seed=args.seed, pdf=args.pdf,
                            mc_runs=args.runs, dr_disasters=args.disasters)
+    print(_headline(paths.summary))
     print(f"report:   {paths.html}")
     if paths.pdf:
         print(f"pdf:      {paths.pdf}")
