@@ -9,29 +9,19 @@ from ..dr import availability_with_failover
 from ..engines.exact import exact_availability
 from ..engines.results import AvailabilityResult
 from ..topology.model import Topology
-from ._common import add_json_argument, add_spec_argument, load, print_json, table
-
-
-def _count(text: str) -> int:
-    """A whole number ≥ 0 (argparse type: anything else is a usage error, exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number 0 or more, got {value}")
-    return value
+from ._common import add_json_argument, add_spec_argument, load, print_json, table, whole_number
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("availability", help="exact steady-state availability and importance")
     add_spec_argument(parser)
     add_json_argument(parser)
-    parser.add_argument("--top", type=_count, default=12, metavar="N",
+    parser.add_argument("--top", type=whole_number(0), default=12, metavar="N",
                         help="importance rows to print (default 12; 0 prints none)")
     parser.add_argument("--instant-failover", action="store_true",
                         help="treat failover as instantaneous (an upper bound) instead of using the DR workflow RTO")
-    parser.add_argument("--seed", type=_count, default=0, help="seed of the DR workflow RTO samples (0 or more)")
+    parser.add_argument("--seed", type=whole_number(0), default=0,
+                        help="seed of the DR workflow RTO samples (0 or more)")
     parser.set_defaults(run=run)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..sweeps.functions import FUNCTIONS
 from ..sweeps.runner import run_sweep
+from ._common import whole_number
 
 _EPILOG = """\
 grid file:
@@ -32,16 +33,6 @@ exit status: 0 done (failed points are in the table), 1 every point failed, 2 ba
 or an unusable DIR (a file, another sweep's, corrupt), 130 interrupted (finish with --resume)."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -49,16 +40,6 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected seconds more than 0, got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative whole number, got {value}")
     return value
 
 
@@ -73,14 +54,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help=f"function mode: {', '.join(FUNCTIONS)}, or module:callable")
     parser.add_argument("--grid", required=True, metavar="GRID.yaml", help="grid file (parameters, sample)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (journal, results.parquet)")
-    parser.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+    parser.add_argument("--workers", type=whole_number(1), default=1, metavar="N",
                         help="local worker processes (default 1: in this process)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in DIR")
     parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                         help="per point (notebook mode: per cell)")
     parser.add_argument("--csv", action="store_true", help="also write DIR/results.csv")
-    parser.add_argument("--seed", type=_seed, default=0, metavar="S", help="sweep seed (default 0)")
+    parser.add_argument("--seed", type=whole_number(0), default=0, metavar="S", help="sweep seed (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.set_defaults(run=run)
 
