@@ -100,18 +100,23 @@ def bench_notebooks(points: int, repeat: int) -> None:
     print(f"bare kernel start (empty notebook via papermill): {bare:.2f} s")
     grid = {"parameters": {"zone.mttr": {"low": "1h", "high": "24h", "num": points, "scale": "log"}}}
     per_point = {}
-    for workers in (1, 2):
-        seconds = median_seconds(lambda w=workers: run_sweep(grid, notebook=SWEEP_POINT, workers=w), repeat)
-        per_point[workers] = seconds / points
-        print(f"notebook mode, {workers} worker{'s' if workers > 1 else ' '}: {per_point[workers]:.2f} s/point "
-              f"({per_point[workers] / bare:.2f} x bare kernel start; {points} points in {seconds:.1f} s)")
-    print(f"notebook mode speed-up, 2 workers over 1: {per_point[1] / per_point[2]:.2f} x")
+    for warm in (False, True):
+        label = "warm kernels" if warm else "fresh kernels"
+        for workers in (1, 2):
+            seconds = median_seconds(lambda w=workers, k=warm: run_sweep(grid, notebook=SWEEP_POINT, workers=w,
+                                                                         warm_kernel=k), repeat)
+            per_point[warm, workers] = seconds / points
+            print(f"notebook mode, {label}, {workers} worker{'s' if workers > 1 else ' '}: "
+                  f"{per_point[warm, workers]:.2f} s/point ({per_point[warm, workers] / bare:.2f} x bare kernel "
+                  f"start; {points} points in {seconds:.1f} s)")
+        print(f"notebook mode, {label}, speed-up of 2 workers over 1: "
+              f"{per_point[warm, 1] / per_point[warm, 2]:.2f} x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=2000, help="function-mode points (default 2000)")
-    parser.add_argument("--notebook-points", type=int, default=6, help="notebook-mode points (default 6)")
+    parser.add_argument("--notebook-points", type=int, default=12, help="notebook-mode points (default 12)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure, median kept (default 3)")
     parser.add_argument("--notebook-repeat", type=int, default=1, help="runs per notebook figure (default 1)")
     args = parser.parse_args()

@@ -58,6 +58,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="local worker processes (default 1: in this process)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--resume", action="store_true", help="finish an interrupted sweep in DIR")
+    parser.add_argument("--warm-kernel", action="store_true",
+                        help="notebook mode: keep one kernel per worker, reset before each point (faster; "
+                             "imported modules persist between points)")
     parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                         help="per point (notebook mode: per cell)")
     parser.add_argument("--csv", action="store_true", help="also write DIR/results.csv")
@@ -73,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     frame = run_sweep(
         args.grid, function=args.function, notebook=args.notebook, out=args.out, workers=args.workers,
         scheduler=args.scheduler, resume=args.resume, seed=args.seed, timeout=args.timeout,
+        warm_kernel=args.warm_kernel,
         progress=not args.no_progress and sys.stderr.isatty(), csv=args.csv)
     summary = frame.attrs["summary"]
     table = Path(args.out) / "results.parquet"

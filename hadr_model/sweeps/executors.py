@@ -23,8 +23,11 @@ Examples
 from __future__ import annotations
 
 import multiprocessing
+import os
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -61,14 +64,20 @@ class ProcessExecutor:
 
     kind = "processes"
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, clean_start: bool = False) -> None:
         self.workers = workers
+        self.clean_start = clean_start
         self.slots = 2 * workers   # one task queued behind each running one keeps workers busy
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         method = "fork" if sys.platform != "win32" and sys.platform != "darwin" else "spawn"
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+        if self.clean_start and method == "fork":
+            # Workers that keep a kernel alive must not inherit this process's kernel-client
+            # state (ZeroMQ, event loops, threads): a forked copy of it can deadlock.
+            method = "forkserver"
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=_exit_with_parent)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self._pool.submit(fn, *args)
@@ -125,15 +134,31 @@ def _check_reachable(address: str) -> None:
         raise SweepError(f"cannot reach the Dask scheduler at {address!r} ({error.strerror or error})") from None
 
 
+def _exit_with_parent() -> None:
+    """Worker initializer: leave when the sweep process dies (a SIGKILL gives it no chance to
+    stop its pool, and an idle worker would otherwise wait for tasks forever)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 @contextmanager
-def make_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
-    """The executor for ``workers`` local processes or a Dask ``scheduler`` address."""
+def make_executor(workers: int = 1, scheduler: str | None = None, *, clean_start: bool = False) -> Iterator[Any]:
+    """The executor for ``workers`` local processes or a Dask ``scheduler`` address.
+
+    ``clean_start`` starts local workers from a fresh server process instead of forking this one.
+    """
     if scheduler:
         executor: Any = DaskExecutor(scheduler)
     elif workers <= 1:
         executor = InlineExecutor()
     else:
-        executor = ProcessExecutor(workers)
+        executor = ProcessExecutor(workers, clean_start)
     cancel = True
     try:
         yield executor

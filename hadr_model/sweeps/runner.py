@@ -29,7 +29,7 @@ from ..topology.spec import default_spec_path, load_spec, parse_spec, read_yaml
 from .executors import make_executor
 from .functions import SweepFunction, function_name, function_options, resolve_function
 from .grid import Axis, Grid, load_grid
-from .notebook import NotebookTask, notebook_parameters
+from .notebook import NotebookTask, notebook_parameters, release_warm_kernel
 from .paths import check_path, with_values
 from .points import Point, canonical_json, make_points
 from .store import SweepStore, check_directory
@@ -163,7 +163,7 @@ def plan_sweep(grid: Grid | str | Path | Mapping[str, Any], *, function: str | S
                      manifest=manifest, function=resolved, notebook_parameters=options)
 
 
-def _task(plan: SweepPlan, directory: Path, timeout: float | None, function: Any) -> Any:
+def _task(plan: SweepPlan, directory: Path, timeout: float | None, function: Any, warm_kernel: bool = False) -> Any:
     if plan.mode == "function":
         # Built-ins travel by name; a callable is pickled by reference (module and name).
         return FunctionTask(function=function if isinstance(function, str) else plan.function,
@@ -175,7 +175,7 @@ def _task(plan: SweepPlan, directory: Path, timeout: float | None, function: Any
     return NotebookTask(notebook=plan.target, points_dir=str(points_dir.resolve()),
                         parameters=plan.notebook_parameters, options=options, timeout=timeout,
                         spec_path="" if plan.grid.spec is None else str(plan.spec_path),
-                        fixed_overrides=plan.spec_options)
+                        fixed_overrides=plan.spec_options, warm_kernel=warm_kernel)
 
 
 def _chunks(points: Sequence[Point], mode: str, slots: int, inline: bool) -> deque[list[Point]]:
@@ -260,7 +260,7 @@ def _check_options(workers: int, timeout: float | None, seed: int) -> None:
 def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: str | SweepFunction | None = None,
               notebook: str | Path | None = None, out: str | Path | None = None, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, seed: int = 0, timeout: float | None = None,
-              progress: bool = False, csv: bool = False) -> pd.DataFrame:
+              progress: bool = False, csv: bool = False, warm_kernel: bool = False) -> pd.DataFrame:
     """Run a parameter sweep and return its table (one row per point).
 
     Parameters
@@ -290,6 +290,9 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
         Show a tqdm progress bar with ETA on stderr.
     csv : bool
         Also write ``results.csv``.
+    warm_kernel : bool
+        Notebook mode: keep one kernel per worker between points, reset before each point
+        (see :mod:`hadr_model.sweeps.notebook`), instead of a fresh kernel per point.
 
     Returns
     -------
@@ -318,24 +321,27 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
     plan = plan_sweep(grid_or_path, function=function, notebook=notebook, seed=seed)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="hadr-sweep-") as directory:
-            return _run(plan, Path(directory), function, workers, scheduler, False, timeout, progress, csv)
-    return _run(plan, Path(out), function, workers, scheduler, resume, timeout, progress, csv)
+            return _run(plan, Path(directory), function, workers, scheduler, False, timeout, progress, csv,
+                        warm_kernel)
+    return _run(plan, Path(out), function, workers, scheduler, resume, timeout, progress, csv, warm_kernel)
 
 
 def _run(plan: SweepPlan, directory: Path, function: Any, workers: int, scheduler: str | None, resume: bool,
-         timeout: float | None, progress: bool, csv: bool) -> pd.DataFrame:
+         timeout: float | None, progress: bool, csv: bool, warm_kernel: bool = False) -> pd.DataFrame:
     expected = {p.point_id: p.index for p in plan.points}
     store = SweepStore.open(directory, plan.manifest, resume=resume, expected=expected)
     try:
         pending = [p for p in plan.points if p.point_id not in store.records]
-        task = _task(plan, directory, timeout, function)
-        with make_executor(workers, scheduler) as executor, _Bar(
+        task = _task(plan, directory, timeout, function, warm_kernel)
+        clean_start = warm_kernel and plan.mode == "notebook"
+        with make_executor(workers, scheduler, clean_start=clean_start) as executor, _Bar(
                 total=len(plan.points), initial=len(plan.points) - len(pending), unit="pt", desc="sweep",
                 disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
             _execute(task, pending, executor, store, bar, plan.mode)
         frame = store.write_table(csv=csv)
     finally:
         store.close()
+        release_warm_kernel()   # the in-process worker's kernel (pool workers release their own)
     frame.attrs["summary"] = _summary(frame, len(pending))
     frame.attrs["directory"] = str(directory)
     return frame

@@ -118,6 +118,20 @@ def test_a_dask_scheduler_that_is_not_there_exits_2(tmp_path, capsys):
     assert "Dask scheduler" in capsys.readouterr().err
 
 
+def _processes_naming(path: Path) -> list[str]:
+    """Live (not zombie) processes whose command line names ``path``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError, ValueError):
+            continue
+        if str(path) in command and state != "Z":
+            found.append(proc.name)
+    return found
+
+
 def test_sigkill_half_way_then_resume_equals_an_uninterrupted_run(tmp_path):
     grid = _grid(tmp_path, f"parameters:\n  x: {list(range(SLOW_POINTS))}\n")
     out = tmp_path / "killed"
@@ -134,6 +148,11 @@ def test_sigkill_half_way_then_resume_equals_an_uninterrupted_run(tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
+    # Its worker processes notice and leave, rather than wait for tasks forever.
+    deadline = time.monotonic() + 15
+    while _processes_naming(out) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_naming(out)
     done = journal.read_bytes().count(b"\n")
     assert 0 < done < SLOW_POINTS
     assert not (out / "results.parquet").exists()

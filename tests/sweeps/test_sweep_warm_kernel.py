@@ -1,0 +1,60 @@
+"""Notebook mode with warm kernels: same results as fresh kernels, no state between points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from hadr_model.sweeps import run_sweep
+
+SWEEP_POINT = Path(__file__).resolve().parents[2] / "notebooks" / "sweep_point.ipynb"
+GRID = {"parameters": {"zone.mttr": [2.0, 6.0, 12.0]}}
+RESULT_COLUMNS = ["availability", "downtime_min_per_year", "failure_frequency_per_year"]
+
+
+def _probe_notebook(path: Path) -> Path:
+    """A notebook that fails when it sees a variable an earlier point left behind."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('x: int = 0  # a swept value\nresults_path: str = "out.json"  # results')
+    parameters.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell(
+        "import json, os\n"
+        "assert 'left_behind' not in globals(), 'state leaked from an earlier point'\n"
+        "left_behind = x\n"
+        "if x == 2:\n    raise ValueError('point two fails on purpose')\n"
+        "json.dump({'x_squared': x * x, 'cwd_is_points': os.path.basename(os.getcwd()) == 'points'},\n"
+        "          open(results_path, 'w'))")
+    notebook.cells = [parameters, body]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_warm_kernels_give_the_same_table_as_fresh_kernels(tmp_path):
+    fresh = run_sweep(GRID, notebook=SWEEP_POINT, out=tmp_path / "fresh", seed=5)
+    warm = run_sweep(GRID, notebook=SWEEP_POINT, out=tmp_path / "warm", seed=5, warm_kernel=True)
+    assert set(warm["status"]) == {"ok"}
+    pd.testing.assert_frame_equal(fresh[["point_id", "seed", *RESULT_COLUMNS]],
+                                  warm[["point_id", "seed", *RESULT_COLUMNS]])
+    kept = nbformat.read(str(tmp_path / "warm" / warm["notebook"].iloc[0]), as_version=4)
+    assert "hadr-warm-kernel-reset" in kept.cells[0].metadata["tags"]   # what ran is what is kept
+
+
+def test_no_state_crosses_points_and_a_failure_does_not_stop_the_next(tmp_path):
+    grid = {"parameters": {"x": [1, 2, 3, 4]}}
+    frame = run_sweep(grid, notebook=_probe_notebook(tmp_path / "probe.ipynb"), out=tmp_path / "sweep",
+                      warm_kernel=True)
+    by_x = frame.set_index("x")
+    assert by_x.loc[2, "status"] == "error" and "fails on purpose" in by_x.loc[2, "error"]
+    for x in (1, 3, 4):
+        assert by_x.loc[x, "status"] == "ok", by_x.loc[x, "error"]
+        assert by_x.loc[x, "x_squared"] == x * x and by_x.loc[x, "cwd_is_points"]
+
+
+def test_two_workers_after_a_warm_kernel_in_this_process(tmp_path):
+    # This process has just run a warm kernel: its workers must not be forked copies of it.
+    run_sweep({"parameters": {"zone.mttr": [3.0]}}, notebook=SWEEP_POINT, out=tmp_path / "one", warm_kernel=True)
+    frame = run_sweep(GRID, notebook=SWEEP_POINT, out=tmp_path / "two", workers=2, warm_kernel=True, seed=5)
+    assert set(frame["status"]) == {"ok"} and len(frame) == 3
