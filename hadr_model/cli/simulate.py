@@ -5,7 +5,7 @@ A run is one independent stationary history of ``Y`` years; figures are per year
 
 Failover (region form with ``fails_over_to`` pairs): ``dr`` (the default) draws one failover
 RTO per region loss from the DR workflow's region-loss RTO samples
-(:func:`hadr_model.dr.region_loss_rto_samples`, seeded with ``--seed``): the tenant is down
+(:func:`hadr_model.dr.region_loss_rto_by_region`, seeded with ``--seed``): the tenant is down
 for ``min(region repair, RTO)`` and then served by its failover region until its region is
 repaired. ``instant`` is the instantaneous failover of the exact engine: an upper bound.
 """
@@ -88,9 +88,9 @@ def _failover_rto(model: object, mode: str, seed: int) -> object:
         return None
     if not any(r.fails_over_to for r in model.home_regions):
         return None
-    from ..dr import region_loss_rto_samples
+    from ..dr import region_loss_rto_by_region
 
-    return region_loss_rto_samples(model, seed=seed)
+    return region_loss_rto_by_region(model, seed=seed)
 
 
 def _fmt(value: float | None, spec: str) -> str:

@@ -24,7 +24,13 @@ Examples
 True
 """
 
-from .availability import FailoverCost, availability_with_failover, failover_costs, region_loss_rto_samples
+from .availability import (
+    FailoverCost,
+    availability_with_failover,
+    failover_costs,
+    region_loss_rto_by_region,
+    region_loss_rto_samples,
+)
 from .contention import restore_schedule
 from .failover import expected_outage_h
 from .fastpath import sample_outcomes
@@ -50,6 +56,7 @@ __all__ = [
     "failover_costs",
     "normalise_scenario",
     "plot_rpo_rto",
+    "region_loss_rto_by_region",
     "region_loss_rto_samples",
     "restore_schedule",
     "run_scenario",

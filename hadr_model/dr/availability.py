@@ -17,6 +17,7 @@ workflow step deterministic it is exact.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -53,11 +54,14 @@ class FailoverCost:
         return 1.0 - self.expected_outage_h / self.region_repair_mean_h
 
 
-def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> np.ndarray:
+def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0,
+                            region: str | None = None) -> np.ndarray:
     """Realised region-loss RTO of a tenant, per simulated disaster (hours).
 
     The service needs every stateful role back, so the tenant's RTO is the largest over the
     roles of the ``data`` section; without a ``data`` section, the recovery steps alone.
+    ``region`` picks that region's own recovery steps when the spec gives it some (a failover
+    into a site with no running compute takes longer); by default, the topology's.
 
     Examples
     --------
@@ -67,22 +71,22 @@ def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, se
     (1000,)
     """
     # Sweeps over availability parameters keep the DR inputs: simulate each distinct set once.
-    key = repr((sorted((topology.data or {}).items()), topology.recovery, topology.objectives, n_disasters, seed))
+    recovery = topology.recovery if region is None else topology.recovery_of(topology.region(region))
+    key = repr((sorted((topology.data or {}).items()), recovery, topology.objectives, n_disasters, seed))
     if key not in _RTO_CACHE:
         if len(_RTO_CACHE) >= _RTO_CACHE_SIZE:
             _RTO_CACHE.pop(next(iter(_RTO_CACHE)))
-        samples = _simulate_rto(topology, n_disasters, seed)
+        samples = _simulate_rto(topology, recovery, n_disasters, seed)
         samples.setflags(write=False)
         _RTO_CACHE[key] = samples
     return _RTO_CACHE[key]
 
 
-def _simulate_rto(topology: Topology, n_disasters: int, seed: int) -> np.ndarray:
+def _simulate_rto(topology: Topology, recovery: Any, n_disasters: int, seed: int) -> np.ndarray:
     # A stream of its own (tagged), so these draws never coincide with the Monte Carlo
     # engine's or the DR scenarios' streams spawned from the same user seed.
     streams = np.random.SeedSequence([seed, _RTO_STREAM_TAG]).spawn(1 + len(topology.data or {}))
     data: dict[str, DataProtection] = dict(topology.data or {})
-    recovery = topology.recovery
     if len(data) <= 1:
         if not data:
             rng = np.random.default_rng(streams[0])
@@ -115,14 +119,25 @@ def _completion(repair: Law, rto_h: np.ndarray) -> float:
     return float(np.mean(np.where(np.isfinite(rto_h), survival, 0.0)))
 
 
+def region_loss_rto_by_region(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0
+                              ) -> dict[str, np.ndarray]:
+    """RTO samples for every region that fails over, each with its own recovery steps.
+
+    Regions that share a recovery plan share their samples (the same seed, the same draws).
+    """
+    return {region.name: region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed, region=region.name)
+            for region in topology.regions if region.fails_over_to}
+
+
 def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> dict[str, FailoverCost]:
     """``E[min(region repair, failover RTO)]`` for every region that fails over."""
-    rto = region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed)
-    finite = rto[np.isfinite(rto)]
+    rto_by_region = region_loss_rto_by_region(topology, n_disasters=n_disasters, seed=seed)
     costs = {}
     for region in topology.regions:
-        if not region.fails_over_to or region.region.repair is None:
+        if region.name not in rto_by_region or region.region.repair is None:
             continue
+        rto = rto_by_region[region.name]
+        finite = rto[np.isfinite(rto)]
         costs[region.name] = FailoverCost(
             region=region.name,
             fails_over_to=region.fails_over_to,

@@ -101,7 +101,7 @@ import itertools
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
@@ -195,6 +195,7 @@ class _Served:
     """1 while a home region is lost and its failover has completed (RTO elapsed)."""
 
     region: _Leaf
+    rto: Any = None          # this region's RTO law or samples (None: the plan's)
 
 
 _Part = _Leaf | _Node | _Served
@@ -298,7 +299,7 @@ def _topology_plan(topology: Topology, objective: float | None, failover_rto: An
                 if own is None:
                     channels, partner = channels[:-1], None
                 else:
-                    channels += ((own,), (_Served(own),))
+                    channels += ((own,), (_Served(own, _rto_of(failover_rto, region.name)),))
                     region_loss_only = True
         tenants.append(_Node(channels, TenantDown(bool(services), bool(partner), region_loss_only)))
     pairs = any(r.fails_over_to for r in topology.home_regions)
@@ -375,7 +376,7 @@ def _control_weights(model: Model, plan: _Plan) -> tuple[tuple[float, ...], str 
     try:
         outage = None
         if plan.failover_rto is not None and isinstance(model, Topology):
-            outage = {r.name: expected_outage_h(r.region.repair, plan.failover_rto)
+            outage = {r.name: expected_outage_h(r.region.repair, _rto_of(plan.failover_rto, r.name))
                       for r in model.home_regions if r.fails_over_to and r.region.repair is not None}
         result = exact_availability(model, region_loss_outage_h=outage)
         importance = {i.element: i.birnbaum for i in result.importance}
@@ -388,8 +389,21 @@ def _control_weights(model: Model, plan: _Plan) -> tuple[tuple[float, ...], str 
     return weights, None
 
 
+def _rto_of(rto: Any, region: str) -> Any:
+    """The RTO of one home region: from a per-region mapping, or the one for all regions."""
+    if isinstance(rto, Mapping):
+        if region not in rto:
+            raise SpecError(f"failover_rto_h.{region}", SpecError.NO_VALUE,
+                            "an RTO for every home region that fails over")
+        return rto[region]
+    return rto
+
+
 def _check_rto(rto: Any) -> Any:
-    """A Law, a number of hours or a 1-D array of RTO samples (``inf``: never fails over)."""
+    """A Law, a number of hours or a 1-D array of RTO samples (``inf``: never fails over), or a
+    mapping of home-region names to any of those."""
+    if isinstance(rto, Mapping):
+        return {str(region): _check_rto(value) for region, value in rto.items()}
     if rto is None or isinstance(rto, Law):
         return rto
     try:
@@ -717,7 +731,8 @@ def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSeque
         if isinstance(part, _Served):
             _evaluate(part.region, basic, cache, runs)
             index = part.region.element
-            return _served_signal(histories[index], index, plan.failover_rto, rng, horizon)
+            rto = part.rto if part.rto is not None else plan.failover_rto
+            return _served_signal(histories[index], index, rto, rng, horizon)
         index = part.element
         signal, history = _element_signal(plan.elements[index], index, runs, horizon, rng, index in aged)
         if index in aged:
@@ -1096,7 +1111,7 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     control_variate : bool
         Estimate the mean with the element-downtime control variate (see the module
         docstring); ``False``: the plain mean over runs.
-    failover_rto_h : array of hours, Law or float, optional
+    failover_rto_h : array of hours, Law, float, or a mapping of home region to one of those, optional
         Region form: the failover RTO. ``None`` (default): instantaneous failover, the upper
         bound. Otherwise one RTO is drawn per region loss (uniformly among the samples, from
         the law, or the fixed value; ``inf``: the failover never completes) and a tenant of a

@@ -143,9 +143,9 @@ def simulate(model: Model, *, seed: int = 0, years: float = 10.0, runs: int = 20
         raise SpecError("options.failover", failover, "dr or instant")
     rto = None
     if failover == "dr" and isinstance(model, Topology) and any(r.fails_over_to for r in model.home_regions):
-        from ..dr import region_loss_rto_samples
+        from ..dr import region_loss_rto_by_region
 
-        rto = region_loss_rto_samples(model, n_disasters=n_disasters, seed=seed)
+        rto = region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)
     result = monte_carlo(model, years=years, runs=runs, seed=seed, failover_rto_h=rto)
     flat = flat_results(result.as_dict())
     flat["notes"] = "; ".join(result.notes)

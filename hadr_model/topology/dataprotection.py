@@ -487,7 +487,10 @@ def parse_recovery(raw: Any, field: str = "recovery") -> RecoveryPlan:
         close = difflib.get_close_matches(str(strategy), STRATEGY_NAMES, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise SpecError(f"{field}.strategy", strategy, f"{hint}one of: {', '.join(STRATEGY_NAMES)}")
-    plan = recovery_preset(strategy)
+    return _with_scenario_steps(recovery_preset(strategy), body, field)
+
+
+def _with_scenario_steps(plan: RecoveryPlan, body: Mapping[str, Any], field: str) -> RecoveryPlan:
     for scenario in SCENARIOS:
         scenario_field = f"{field}.{scenario}"
         expected = f"a mapping of steps ({', '.join(STEPS[scenario])})"
@@ -498,6 +501,20 @@ def parse_recovery(raw: Any, field: str = "recovery") -> RecoveryPlan:
         parsed = {name: parse_law(value, f"{scenario_field}.{name}") for name, value in steps.items()}
         plan = plan.with_steps(scenario, **parsed)
     return plan
+
+
+def override_recovery(plan: RecoveryPlan, raw: Any, field: str) -> RecoveryPlan:
+    """``plan`` with some steps replaced (a region's own ``recovery`` section, no strategy).
+
+    Examples
+    --------
+    >>> plan = override_recovery(parse_recovery(None), {"region_loss": {"provision": "4h"}}, "regions.x.recovery")
+    >>> plan.step("region_loss", "provision").mean_h, plan.step("region_loss", "detect").mean_h
+    (4.0, 0.25)
+    """
+    body = _mapping(raw, field, "a mapping with zone_loss, region_loss, corruption steps")
+    _check_keys(body, SCENARIOS, field)
+    return _with_scenario_steps(plan, body, field)
 
 
 def _per_year(raw: Any, field: str) -> float:

@@ -160,6 +160,7 @@ class Region:
     home: bool = True
     network: ZoneNetwork | None = None
     per_zone: tuple[tuple[str, int], ...] = ()
+    recovery: Any = None     # this region's own recovery plan (None: the topology's)
 
     @cached_property
     def _per_zone_overrides(self) -> dict[str, int]:
@@ -194,6 +195,10 @@ class Topology:
             if region.name == name:
                 return region
         raise KeyError(name)
+
+    def recovery_of(self, region: Region) -> Any:
+        """The recovery plan that applies when ``region`` is lost."""
+        return region.recovery if region.recovery is not None else self.recovery
 
     @property
     def home_regions(self) -> tuple[Region, ...]:

@@ -11,7 +11,9 @@ Region form keys
 ``name``, ``description``, ``year_hours`` (default 8760);
 ``zone`` and ``region`` — the failure behaviour of every zone / region;
 ``regions`` — ``NAME: {zones: 3 | [names], fails_over_to: NAME, home: true, zone: …, region: …,
-network: …}`` (``home: false`` marks a failover-only region where no tenant lives);
+network: …, per_zone: {role: n}, recovery: {region_loss: {step: …}}}`` (``home: false`` marks a
+failover-only region where no tenant lives; ``recovery`` replaces some steps of the top-level
+``recovery`` when this region is lost);
 ``roles`` — ``NAME: {per_zone: n, needs: any|all|quorum|k|NN%, mttf, mttr | failure, repair |
 availability, depends_on: [global services], beta: 0.05}``;
 ``global`` — ``NAME: behaviour`` for services shared by every region;
@@ -44,6 +46,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -265,6 +268,7 @@ def _parse_region_form(top: Mapping[str, Any], source: str | None) -> Topology:
     regions = _parse_regions(top["regions"], zone, region, network)
     roles = _parse_roles(top["roles"], {g.name for g in global_services}, regions)
     data, recovery, objectives = _parse_data_sections(top, {r.name for r in roles})
+    regions = _with_region_recovery(regions, top["regions"], recovery)
     return Topology(
         name=name, regions=regions, roles=roles, global_services=global_services,
         year_hours=year_hours, data=data, recovery=recovery, objectives=objectives,
@@ -277,6 +281,18 @@ def _year_hours(top: Mapping[str, Any]) -> float:
         return 8760.0
     return check.number(top["year_hours"], "year_hours", 8760.0, 8784.0,
                         "hours in a year: 8760 (365 d) to 8784 (366 d)")
+
+
+def _with_region_recovery(regions: tuple[Region, ...], raw: Mapping[str, Any], recovery: Any) -> tuple[Region, ...]:
+    """Regions whose spec entry has its own ``recovery`` steps get the topology's plan with those."""
+    from . import dataprotection
+
+    return tuple(
+        replace(region, recovery=dataprotection.override_recovery(
+            recovery, raw[region.name]["recovery"], f"regions.{region.name}.recovery"))
+        if "recovery" in raw[region.name] else region
+        for region in regions
+    )
 
 
 def _parse_data_sections(top: Mapping[str, Any], role_names: set[str]) -> tuple[Any, Any, Any]:
@@ -337,7 +353,8 @@ def _zone_network(zones: tuple[str, ...], links: dict[str, Behaviour] | None) ->
     return ZoneNetwork(tuple(edges))
 
 
-_REGION_KEYS = ("zones", "fails_over_to", "home", "zone", "region", "network", "per_zone", "description")
+_REGION_KEYS = ("zones", "fails_over_to", "home", "zone", "region", "network", "per_zone", "recovery",
+                "description")
 
 
 def _parse_regions(raw: Any, zone: Behaviour, region: Behaviour,

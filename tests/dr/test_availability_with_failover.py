@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from hadr_model import exact_availability, load_spec
+from hadr_model import SpecError, exact_availability, load_spec
 from hadr_model.dr import availability_with_failover, disasters_per_year, failover_costs, region_loss_rto_samples
 
 ZONE_MTTF, ZONE_MTTR = 2000.0, 5.0
@@ -129,3 +129,24 @@ def test_rto_stream_differs_from_the_simulation_streams():
     samples = region_loss_rto_samples(load_spec(spec), n_disasters=5, seed=7)
     child = np.random.default_rng(np.random.SeedSequence(7).spawn(1)[0]).exponential(1.0, 5)
     assert not np.allclose(samples, child)
+
+
+def test_a_region_can_have_its_own_recovery_steps():
+    """A failover into a site with no running compute: only that region's tenants wait longer."""
+    spec = _spec(steps_h=1.0)
+    spec["regions"] = {"x": {"zones": 1, "fails_over_to": "f", "recovery": {"region_loss": {"detect": "3h"}}},
+                       "y": {"zones": 1, "fails_over_to": "f"}, "f": {"zones": 1, "home": False}}
+    costs = failover_costs(load_spec(spec), n_disasters=20, seed=0)
+    assert costs["x"].rto_mean_h == pytest.approx(3.0) and costs["y"].rto_mean_h == pytest.approx(1.0)
+    assert costs["x"].expected_outage_h == pytest.approx(REGION_MTTR * -math.expm1(-3.0 / REGION_MTTR), rel=1e-9)
+    result, _ = availability_with_failover(load_spec(spec), n_disasters=20, seed=0)
+    by_name = {r.name: r.with_failover for r in result.regions}
+    assert by_name["x"].unavailability > by_name["y"].unavailability
+
+
+def test_a_misspelt_region_recovery_step_names_its_field():
+    spec = _spec()
+    spec["regions"]["x"]["recovery"] = {"region_loss": {"provisin": "4h"}}
+    with pytest.raises(SpecError) as error:
+        load_spec(spec)
+    assert "regions.x.recovery.region_loss.provisin" in str(error.value) and "provision" in str(error.value)

@@ -180,7 +180,7 @@ def test_control_variate_weights_use_the_exact_expected_outage(monkeypatch):
 # --- the sweep function -------------------------------------------------------------------
 
 def test_sweep_simulate_uses_the_dr_failover_by_default_like_hadr_simulate():
-    from hadr_model.dr import region_loss_rto_samples
+    from hadr_model.dr import region_loss_rto_by_region
     from hadr_model.sweeps.functions import function_options
     from hadr_model.sweeps.functions import simulate as sweep_simulate
 
@@ -189,7 +189,7 @@ def test_sweep_simulate_uses_the_dr_failover_by_default_like_hadr_simulate():
     dr = sweep_simulate(model, seed=3, years=0.5, runs=200)
     assert dr["failover_model"] == "dr-workflow"
     direct = simulate(model, years=0.5, runs=200, seed=3,
-                      failover_rto_h=region_loss_rto_samples(model, n_disasters=2000, seed=3))
+                      failover_rto_h=region_loss_rto_by_region(model, n_disasters=2000, seed=3))
     assert dr["availability"] == direct.availability
     assert "seconds" not in dr and "seed" not in dr and dr["notes"] == ""
     instant = sweep_simulate(model, seed=3, years=0.5, runs=200, failover="instant")
@@ -204,3 +204,15 @@ def test_sweep_simulate_block_form_has_no_failover():
 
     blocks = hm.load_spec({"blocks": {"series": [{"component": {"name": "a", "mttf": "100h", "mttr": "1h"}}]}})
     assert sweep_simulate(blocks, seed=1, years=0.2, runs=20)["failover_model"] == "none"
+
+
+def test_each_region_fails_over_with_its_own_rto():
+    """A mapping of RTOs per home region agrees with the exact engine given each region's cost."""
+    model = _spec()
+    rto = {"east": 3.0, "west": 20.0}
+    outage = {name: REGION_MTTR_H * -math.expm1(-r / REGION_MTTR_H) for name, r in rto.items()}
+    exact = hm.exact_availability(model, region_loss_outage_h=outage).system
+    result = simulate(model, years=1, runs=2000, seed=8, failover_rto_h=rto)
+    assert _covers(result.availability_ci95, exact.availability), (result.availability_ci95, exact.availability)
+    one_rto = hm.exact_availability(model, region_loss_outage_h=dict.fromkeys(rto, outage["east"])).system
+    assert not _covers(result.availability_ci95, one_rto.availability)

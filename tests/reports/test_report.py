@@ -128,12 +128,12 @@ def test_summary_sections_equal_the_engines_for_the_same_seed(published):
     from hadr_model.dr import (
         availability_with_failover,
         compare_strategies,
-        region_loss_rto_samples,
+        region_loss_rto_by_region,
         topology_scenarios,
     )
     from hadr_model.engines.montecarlo import simulate
 
-    rto_h = region_loss_rto_samples(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
+    rto_h = region_loss_rto_by_region(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
     expected = simulate(model, years=PARAMS["mc_years"], runs=PARAMS["mc_runs"], seed=SEED,
                         failover_rto_h=rto_h).as_dict()
     assert expected["failover_model"] == "dr-workflow"
