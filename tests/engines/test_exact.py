@@ -216,6 +216,16 @@ def check_importance(result, enum, truth, group=lambda name: name.split("#")[0])
             assert item.criticality == 0.0, item
 
 
+def check_against_brute_force(spec):
+    """Exact engine vs enumeration of every element state: service metrics and importance."""
+    result = exact_availability(load_spec(spec))
+    brute = RegionBruteForce(spec)
+    truth = brute.system()
+    check_metrics(result.system, truth)
+    check_importance(result, brute.enum, truth)
+    return result, truth
+
+
 def check_ranking(result):
     keys = [(-i.criticality, -i.birnbaum, i.element) for i in result.importance]
     assert keys == sorted(keys)
@@ -455,12 +465,8 @@ def test_quorum_role_where_zones_are_shared():
     spec = {"zone": {"mttf": 90, "mttr": 10}, "region": {"mttf": 950, "mttr": 50},
             "regions": {"r": {"zones": 3}},
             "roles": {"kv": {"per_zone": 2, "needs": "quorum", "mttf": 85, "mttr": 15}}}
-    result = exact_availability(load_spec(spec))
-    brute = RegionBruteForce(spec)
-    truth = brute.system()
-    check_metrics(result.system, truth)
+    result, truth = check_against_brute_force(spec)
     check_metrics(result.regions[0].own, truth)
-    check_importance(result, brute.enum, truth)
     check_ranking(result)
     # and the shared zones matter: the naive independent model is far off
     a_inst = 0.9 * 0.85
@@ -532,12 +538,8 @@ def test_failover_only_region_is_not_a_tenant():
             "regions": {"a": {"zones": 2, "fails_over_to": "spare"},
                         "spare": {"zones": 1, "home": False, "per_zone": {"db": 3}}},
             "roles": {"db": {"per_zone": 1, "needs": 2, "mttf": 70, "mttr": 30}}}
-    result = exact_availability(load_spec(spec))
-    brute = RegionBruteForce(spec)
-    truth = brute.system()
-    check_metrics(result.system, truth)                     # the mix is over region a only
+    result, truth = check_against_brute_force(spec)   # the mix is over region a only
     check_metrics(result.regions[0].with_failover, truth)
-    check_importance(result, brute.enum, truth)
 
 
 def test_beta_factor_common_cause_against_brute_force():
@@ -545,11 +547,7 @@ def test_beta_factor_common_cause_against_brute_force():
             "regions": {"r": {"zones": 3}},
             "roles": {"db": {"per_zone": 1, "needs": "quorum", "mttf": 40, "mttr": 4, "beta": 0.2},
                       "web": {"per_zone": 2, "needs": "any", "mttf": 20, "mttr": 5, "beta": 0.05}}}
-    result = exact_availability(load_spec(spec))
-    brute = RegionBruteForce(spec)
-    truth = brute.system()
-    check_metrics(result.system, truth)
-    check_importance(result, brute.enum, truth)
+    result, _ = check_against_brute_force(spec)
     check_ranking(result)
 
 
@@ -564,11 +562,7 @@ def test_zone_network_against_brute_force(links):
             "regions": {"r": {"zones": 3}},
             "roles": {"kv": {"per_zone": 1, "needs": "quorum", "mttf": 85, "mttr": 15},
                       "web": {"per_zone": 1, "needs": "any", "mttf": 50, "mttr": 10}}}
-    result = exact_availability(load_spec(spec))
-    brute = RegionBruteForce(spec)
-    truth = brute.system()
-    check_metrics(result.system, truth)
-    check_importance(result, brute.enum, truth)
+    result, _ = check_against_brute_force(spec)
     check_ranking(result)
 
 
@@ -591,11 +585,7 @@ def test_two_tenants_sharing_one_failover_region():
             "regions": {"a": {"zones": 1, "fails_over_to": "c"}, "b": {"zones": 1, "fails_over_to": "c"},
                         "c": {"zones": 2, "home": False}},
             "roles": {"x": {"per_zone": 2, "needs": "any", "mttf": 60, "mttr": 40}}}
-    result = exact_availability(load_spec(spec))
-    brute = RegionBruteForce(spec)
-    truth = brute.system()
-    check_metrics(result.system, truth)
-    check_importance(result, brute.enum, truth)
+    check_against_brute_force(spec)
 
 
 def test_region_network_override_against_brute_force():
@@ -605,11 +595,7 @@ def test_region_network_override_against_brute_force():
                                           "zone_link": {"mttf": 4, "mttr": 1}}},
                         "b": {"zones": 2}},
             "roles": {"kv": {"per_zone": 1, "needs": "all", "mttf": 85, "mttr": 15}}}
-    result = exact_availability(load_spec(spec))
-    brute = RegionBruteForce(spec)
-    truth = brute.system()
-    check_metrics(result.system, truth)
-    check_importance(result, brute.enum, truth)
+    check_against_brute_force(spec)
 
 
 def test_default_spec_is_consistent():
