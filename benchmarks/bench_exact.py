@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from hadr_model import exact_availability, load_spec
+from hadr_model import load_spec
+from hadr_model.engines.exact import exact_availability
 
 REPEATS = 5
 NEEDS = ("any", "quorum", "60%", "all", 7, "any", "quorum", "90%", 25, "any")

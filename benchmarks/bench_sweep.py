@@ -25,7 +25,8 @@ from typing import Any
 
 import nbformat
 
-from hadr_model import exact_availability, load_spec
+from hadr_model import load_spec
+from hadr_model.engines.exact import exact_availability
 from hadr_model.sweeps import run_sweep
 from hadr_model.topology.spec import default_spec_path, parse_spec, read_yaml
 
@@ -67,11 +68,11 @@ def bench_engine(repeat: int) -> None:
 
 
 def bench_functions(points: int, repeat: int) -> None:
-    cases = (("availability (instant failover)", "availability", {"failover": "instant"}),
+    cases = (("availability (instant failover)", "availability", {"failover": "instantaneous"}),
              ("availability (DR failover)", "availability", {}), ("no-op", noop, {}))
     for label, function, options in cases:
         # The DR failover samples 2000 region-loss disasters per point: fewer points suffice.
-        count = points if options.get("failover") == "instant" or function is noop else max(1, points // 10)
+        count = points if options.get("failover") == "instantaneous" or function is noop else max(1, points // 10)
         grid = function_grid(count, **options)
         for workers in (1, 2):
             seconds = median_seconds(lambda f=function, w=workers, g=grid: run_sweep(g, function=f, workers=w),

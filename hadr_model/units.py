@@ -48,7 +48,11 @@ _SIZE_UNITS_B = {
     "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15,
     "kib": 2.0**10, "mib": 2.0**20, "gib": 2.0**30, "tib": 2.0**40, "pib": 2.0**50,
 }
-_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%]*)\s*$")
+# Unambiguous (each character can be matched one way only), so matching is linear: the former
+# "\d+\.?\d*" split a run of digits in n ways and took minutes on a few thousand digits.
+_NUMBER_UNIT = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z%]*)")
+# No quantity needs more characters than this; a longer text is refused before any parsing.
+MAX_QUANTITY_CHARS = 64
 _DURATION_EXPECTED = "a duration: hours as a number, or a number with a unit s, m, h, d, w or y (e.g. '15m')"
 
 
@@ -65,7 +69,9 @@ def _as_float(value: int | float) -> float:
 
 
 def _split(value: str) -> tuple[float, str] | None:
-    match = _NUMBER_UNIT.match(value)
+    if len(value) > MAX_QUANTITY_CHARS:
+        return None
+    match = _NUMBER_UNIT.fullmatch(value.strip())
     if not match:
         return None
     return float(match.group(1)), match.group(2)
@@ -148,14 +154,18 @@ def parse_rate(value: Any, field: str = "") -> float:
     >>> parse_rate("100MB/s")
     360000000000.0
     """
-    expected = "a throughput such as '200MB/s' or '1TB/h'"
+    expected = "a throughput more than zero, such as '200MB/s' or '1TB/h'"
     if not isinstance(value, str) or value.count("/") != 1:
         raise SpecError(field, value, expected)
     size_text, time_unit = (part.strip() for part in value.split("/"))
     per_hours = _DURATION_UNITS_H.get(time_unit.lower())
     if per_hours is None:
         raise SpecError(field, value, f"{expected} (time unit s, m, h, d)")
-    return parse_size(size_text, field) / per_hours
+    try:
+        size = parse_size(size_text, field)
+    except SpecError as error:   # name the whole throughput, not only its size part
+        raise SpecError(field, value, f"{expected}: {error.expected}") from None
+    return size / per_hours
 
 
 _FRACTION_EXPECTED = "a fraction in [0, 1] or a percentage such as '60%'"

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import HadrError, SpecError
+from ._common import printable
 
 __all__ = ["build_parser", "main"]
 
@@ -40,18 +41,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``hadr`` and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help(sys.stderr)
-        return 2
+    args = argparse.Namespace()
     try:
+        # Inside the try: a Ctrl-C during the (slow) imports of the subcommands is an interruption too.
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help(sys.stderr)
+            return 2
         return int(args.run(args) or 0)
     except SpecError as error:
-        print(f"hadr: error: {error}", file=sys.stderr)
+        # An engine's refusal (a size limit, say) is about the spec the user named: say which.
+        spec = getattr(args, "spec", None)
+        if isinstance(spec, str) and not str(error.field).startswith("--"):
+            error = error.located(spec)
+        print(f"hadr: error: {printable(str(error))}", file=sys.stderr)
         return 2
     except HadrError as error:
-        print(f"hadr: error: {error}", file=sys.stderr)
+        print(f"hadr: error: {printable(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("hadr: interrupted", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -55,9 +56,30 @@ def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write("\n")
 
 
+# C0 and C1 control characters (ESC starts the ANSI sequences that move the cursor, recolour or
+# retitle a terminal; CR and BS overwrite what was printed), DEL, and the bidirectional
+# overrides and isolates that reorder how the rest of a line is displayed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: Any) -> str:
+    r"""``text`` safe to print on a terminal: every control character shown as an escape.
+
+    Spec names are data; printed as they are, an ``ESC [`` sequence in a region name would
+    recolour, move the cursor or rewrite what the terminal shows.
+
+    Examples
+    --------
+    >>> printable("eu-de\x1b[2J\rok")
+    'eu-de\\x1b[2J\\rok'
+    """
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain aligned text table (numbers right-aligned)."""
-    cells = [[_cell(v) for v in row] for row in rows]
+    """A plain aligned text table (numbers right-aligned, control characters escaped)."""
+    headers = [printable(h) for h in headers]
+    cells = [[printable(_cell(v)) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
     numeric = [all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(headers))]
 

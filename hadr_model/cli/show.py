@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import SpecError
 from ..topology.model import BlockSystem, Model
-from ._common import add_spec_argument, load, table
+from ._common import add_spec_argument, load, printable, table
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -22,11 +22,11 @@ def summary(model: Model) -> str:
     """A short human description of a model."""
     if isinstance(model, BlockSystem):
         components = model.components()
-        lines = [f"{model.name}: block form, {len(components)} components, "
+        lines = [f"{printable(model.name)}: block form, {len(components)} components, "
                  f"{len(model.common_causes)} common-cause groups"]
         rows = [(c.name, c.behaviour.describe()) for c in components]
         return "\n".join(lines + [table(["component", "behaviour"], rows)])
-    lines = [f"{model.name}: {len(model.regions)} regions, "
+    lines = [f"{printable(model.name)}: {len(model.regions)} regions, "
              f"{sum(len(r.zones) for r in model.regions)} zones, {len(model.roles)} roles, "
              f"{len(model.global_services)} global services"]
     region_rows = [(r.name, len(r.zones), r.fails_over_to or "-", "yes" if r.home else "no",
@@ -66,6 +66,15 @@ def png_target(text: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     path = png_target(args.png) if args.png is not None else None
     model = load(args)
+    if path is not None:
+        from ..topology.drawing import too_big_to_draw
+
+        # Counted from the spec before any figure exists: a 1,000-region drawing would take
+        # minutes and gigabytes only to be unreadable.
+        reason = too_big_to_draw(model)
+        if reason is not None:
+            raise SpecError("--png", str(path), f"a model small enough to draw; {reason} "
+                            "(hadr show without --png describes it in tables)")
     print(summary(model))
     if path is not None:
         from ..topology.drawing import draw_topology

@@ -3,8 +3,9 @@
 Exit codes: 0 when the sweep finished and at least one point succeeded (failed points are
 recorded in the table with their error, and counted in the summary line on stdout), 1 when
 every point failed, 2 on bad input (grid, names, values, options, or a ``--out`` that is a
-file or a sweep directory that is corrupt, foreign or holds another sweep), 130 when
-interrupted (the journal keeps every finished point: run again with ``--resume``).
+file, a sweep directory that is corrupt, foreign or holds another sweep, or one another
+sweep process is using now), 130 when interrupted (one line, ``hadr: interrupted``; the
+journal keeps every finished point: run again with ``--resume``).
 
 ``--function`` takes a built-in name (``availability``, ``dr``, ``tradeoff``, ``simulate``)
 or ``module:callable`` for any importable function ``f(model, *, seed, **options)``.
@@ -29,8 +30,11 @@ grid file:
   sample: {method: grid|random|lhs, n: 64, seed: 1}
   options: {n_disasters: 2000}                fixed function options / notebook parameters
 
+grid values must be plain JSON at every depth (no !!binary, !!set, unquoted dates, .nan).
+
 exit status: 0 done (failed points are in the table), 1 every point failed, 2 bad input
-or an unusable DIR (a file, another sweep's, corrupt), 130 interrupted (finish with --resume)."""
+or an unusable DIR (a file, another sweep's, corrupt, in use by another sweep now),
+130 interrupted (finish with --resume)."""
 
 
 def _seconds(text: str) -> float:
@@ -62,7 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="notebook mode: keep one kernel per worker, reset before each point (faster; "
                              "imported modules persist between points)")
     parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
-                        help="per point (notebook mode: per cell)")
+                        help="per point (notebook mode: per cell); enforced locally, on Dask and in warm kernels")
     parser.add_argument("--csv", action="store_true", help="also write DIR/results.csv")
     parser.add_argument("--seed", type=whole_number(0), default=0, metavar="S", help="sweep seed (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

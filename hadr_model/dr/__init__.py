@@ -12,7 +12,9 @@ The spec-language layer (parsing ``data``, ``recovery``, ``objectives``) is
 * :func:`topology_scenarios` — every scenario for every stateful role of a topology, with
   disaster rates from its zone / region laws (:mod:`.topology_scenarios`);
 * :func:`compare_strategies`, :func:`plot_rpo_rto`, :func:`apply_strategy` — DR strategy
-  presets side by side (:mod:`.strategies`).
+  presets side by side (:mod:`.strategies`);
+* :mod:`.budget` — the limits (disasters, tenants, restore jobs, snapshots, memory) checked
+  from the spec before anything is drawn.
 
 Examples
 --------

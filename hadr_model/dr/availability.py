@@ -26,6 +26,7 @@ from ..engines.results import AvailabilityResult
 from ..topology.dataprotection import DataProtection
 from ..topology.laws import Law, deterministic
 from ..topology.model import Topology
+from .budget import check_disasters
 from .failover import expected_outage_h
 from .scenarios import run_scenario
 
@@ -36,6 +37,8 @@ _SHARED_STEPS = ("detect", "decide", "traffic_shift")
 _RTO_STREAM_TAG = 0x52544F   # "RTO"
 _RTO_CACHE: dict[str, np.ndarray] = {}
 _RTO_CACHE_SIZE = 32
+# Sample arrays grow with n_disasters (80 MB for 10 million): the cache is bounded in bytes too.
+_RTO_CACHE_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,26 @@ def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, se
     >>> samples.shape
     (1000,)
     """
+    check_disasters(topology, n_disasters, failover=True)
     # Sweeps over availability parameters keep the DR inputs: simulate each distinct set once.
     recovery = topology.recovery if region is None else topology.recovery_of(topology.region(region))
     key = repr((sorted((topology.data or {}).items()), recovery, topology.objectives, n_disasters, seed))
-    if key not in _RTO_CACHE:
-        if len(_RTO_CACHE) >= _RTO_CACHE_SIZE:
-            _RTO_CACHE.pop(next(iter(_RTO_CACHE)))
-        samples = _simulate_rto(topology, recovery, n_disasters, seed)
-        samples.setflags(write=False)
-        _RTO_CACHE[key] = samples
-    return _RTO_CACHE[key]
+    if key in _RTO_CACHE:
+        return _RTO_CACHE[key]
+    samples = _simulate_rto(topology, recovery, n_disasters, seed)
+    samples.setflags(write=False)
+    _remember(key, samples)
+    return samples
+
+
+def _remember(key: str, samples: np.ndarray) -> None:
+    """Cache ``samples``, oldest entries out first, within the entry and byte bounds."""
+    if samples.nbytes > _RTO_CACHE_BYTES:
+        return
+    while _RTO_CACHE and (len(_RTO_CACHE) >= _RTO_CACHE_SIZE
+                          or sum(a.nbytes for a in _RTO_CACHE.values()) + samples.nbytes > _RTO_CACHE_BYTES):
+        _RTO_CACHE.pop(next(iter(_RTO_CACHE)))
+    _RTO_CACHE[key] = samples
 
 
 def _simulate_rto(topology: Topology, recovery: Any, n_disasters: int, seed: int) -> np.ndarray:
@@ -125,6 +138,7 @@ def region_loss_rto_by_region(topology: Topology, *, n_disasters: int = 20_000, 
 
     Regions that share a recovery plan share their samples (the same seed, the same draws).
     """
+    check_disasters(topology, n_disasters, failover=True)
     return {region.name: region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed, region=region.name)
             for region in topology.regions if region.fails_over_to}
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..topology.dataprotection import DataProtection, RecoveryPlan, Snapshots
+from .budget import CHUNK_CELLS
 from .contention import restore_durations_h, restore_schedule
 from .results import Outcomes
 
@@ -87,15 +88,18 @@ def _restore_all(data: DataProtection, rng: np.random.Generator, start_h: np.nda
                  shift: tuple[RecoveryPlan, str] | None, tenants: int) -> tuple[np.ndarray, ...]:
     """Per-disaster RTO of a random tenant and of the first, median and last tenant."""
     parts: list[tuple[np.ndarray, ...]] = []
-    for begin in range(0, start_h.size, _CHUNK):
-        start = start_h[begin:begin + _CHUNK]
+    # At most CHUNK_CELLS (disaster, tenant) cells at once, however many tenants there are.
+    rows = max(1, min(_CHUNK, CHUNK_CELLS // tenants))
+    for begin in range(0, start_h.size, rows):
+        start = start_h[begin:begin + rows]
         shape = (start.size, tenants)
         finish = restore_schedule(restore_durations_h(data, rng, shape), data.tenants.slots) + start[:, None]
         if shift is not None:
             finish = finish + shift[0].step(shift[1], "traffic_shift").sample(rng, shape)
         chosen = finish[np.arange(start.size), rng.integers(0, tenants, start.size)]
         ordered = np.sort(finish, axis=1) if tenants > 1 else finish
-        parts.append((chosen, ordered[:, 0], ordered[:, (tenants + 1) // 2 - 1], ordered[:, -1]))
+        # Copies, not views: a column view would keep the whole (disasters × tenants) chunk alive.
+        parts.append((chosen, *(ordered[:, k].copy() for k in (0, (tenants + 1) // 2 - 1, -1))))
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 

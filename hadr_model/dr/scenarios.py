@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..topology.dataprotection import SCENARIOS, DataProtection, Objectives, RecoveryPlan
+from .budget import check_scenario
 from .fastpath import sample_outcomes
 from .results import ScenarioResult
 from .workflows import simulate_outcomes
@@ -69,7 +70,8 @@ def run_scenario(
     scenario : str
         ``"zone-loss"``, ``"region-loss"`` or ``"corruption"``.
     n_disasters : int
-        Number of disasters simulated.
+        Number of disasters simulated, within the limits of :mod:`hadr_model.dr.budget`
+        (checked before anything is drawn).
     seed : int or numpy.random.SeedSequence
         Same seed, same numbers.
     disasters_per_year : float, optional
@@ -98,8 +100,7 @@ def run_scenario(
     name = normalise_scenario(scenario)
     if engine not in ENGINES:
         raise SpecError("engine", engine, f"one of {', '.join(ENGINES)}")
-    if isinstance(n_disasters, bool) or not isinstance(n_disasters, (int, np.integer)) or n_disasters < 1:
-        raise SpecError("n_disasters", n_disasters, "a whole number of disasters, at least 1")
+    check_scenario(data, name, n_disasters, engine, contention=contention)
     if disasters_per_year is not None and not (disasters_per_year >= 0 and np.isfinite(disasters_per_year)):
         raise SpecError("disasters_per_year", disasters_per_year, "a finite rate per year, zero or more")
     rng = np.random.default_rng(seed_sequence(seed))

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..topology.model import Model, Topology
+from .budget import check_disasters
 from .results import ScenarioResult
 from .scenarios import SCENARIO_NAMES, normalise_scenario, run_scenario, seed_sequence
 
@@ -52,7 +53,8 @@ def topology_scenarios(model: Model, scenarios: tuple[str, ...] = SCENARIO_NAMES
     scenarios : tuple of str
         Any of ``zone-loss``, ``region-loss``, ``corruption``.
     n_disasters : int
-        Disasters simulated per scenario and role.
+        Disasters simulated per scenario and role; every result is kept, so the limits of
+        :func:`hadr_model.dr.budget.check_disasters` apply to them all together.
     seed : int
         One independent stream per (scenario, role), spawned from this seed.
     engine : {"fast", "simpy"}
@@ -70,6 +72,7 @@ def topology_scenarios(model: Model, scenarios: tuple[str, ...] = SCENARIO_NAMES
     if not model.data:
         raise SpecError("data", SpecError.NO_VALUE, "a data section naming the stateful roles for DR scenarios")
     names = [normalise_scenario(s) for s in scenarios]
+    check_disasters(model, n_disasters, names, engine)
     streams = iter(seed_sequence(seed).spawn(len(names) * len(model.data)))
     results: dict[str, dict[str, ScenarioResult]] = {}
     for name in names:

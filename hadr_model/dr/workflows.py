@@ -24,7 +24,9 @@ numpy and is tested against it. One SimPy environment runs one long timeline:
     detection), else the data is unrecoverable.
 
 Disasters are "what if" events on a shared timeline: a workflow does not stop the snapshot
-schedule, so disasters are independent samples of the same steady state.
+schedule, so disasters are independent samples of the same steady state. The schedule stops
+once the last disaster has struck (a later snapshot changes no outcome), so the timeline after
+it holds only the workflows still running.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class _Platform:
         self.durable_local: set[float] = set()
         self.durable_remote: set[float] = set()
         self.records: list[tuple[float, float, float, float, float, float]] = []
+        self.all_struck = False
 
     def draw(self, group: str, name: str, law: Law) -> float:
         key = (group, name)
@@ -83,8 +86,10 @@ class _Platform:
 
     # ------------------------------------------------------------------ snapshots
     def snapshot_schedule(self) -> Generator[Any, Any, None]:
+        # A snapshot started after the last disaster struck can change no outcome: stop, or a
+        # restore lasting years would step through every snapshot of those years.
         snapshots = self.data.snapshots
-        while True:
+        while not self.all_struck:
             self.env.process(self._snapshot(self.env.now))
             yield self.env.timeout(snapshots.every_h)
 
@@ -193,6 +198,7 @@ class _Platform:
             if index:
                 yield self.env.timeout(self.rng.exponential(cycle_h))
             workflows.append(self.env.process(self._workflow(tenants)))
+        self.all_struck = True
         yield self.env.all_of(workflows)
 
     def _workflow(self, tenants: int) -> Generator[Any, Any, None]:

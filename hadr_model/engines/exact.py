@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -47,6 +48,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..topology.model import (
+    INGRESS,
     Behaviour,
     Block,
     BlockSystem,
@@ -58,15 +60,21 @@ from ..topology.model import (
     Region,
     Series,
     Topology,
+    link_label,
 )
 from .importance import ElementImportance, importance_measures
 from .kofn import fewer_than_k, fewer_than_k_identical
 from .network import two_terminal_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
-__all__ = ["MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "exact_availability"]
+__all__ = ["MAX_BLOCK_WORK", "MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "MAX_ROLE_STATES",
+           "MAX_TOTAL_NETWORK_STATES", "check_size", "exact_availability"]
 
-MAX_NETWORK_STATES = 2**22
+MAX_NETWORK_BITS = 22     # zones + links of one region with a zone network
+MAX_NETWORK_STATES = 2**MAX_NETWORK_BITS
+MAX_ROLE_STATES = 2**22
+MAX_TOTAL_NETWORK_STATES = 2**25
+MAX_BLOCK_WORK = 3e7
 MAX_COMMON_CAUSES = 16
 DR_FAILOVER_NOTE = ("'with failover': a region loss costs a tenant E[min(region repair, failover RTO)] and the "
                     "failover region serves it for the rest of the outage; failover is declared for region "
@@ -160,8 +168,73 @@ def _state_probability(bits: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.prod(np.where(bits, p, 1.0 - p), axis=1)
 
 
+def _network_field(topology: Topology, region: Region) -> str:
+    """The spec field a region's zone network comes from (its own, or the top-level one)."""
+    own = topology.raw.get("regions", {}).get(region.name)
+    return f"regions.{region.name}.network" if isinstance(own, Mapping) and "network" in own else "network"
+
+
+def check_size(model: Model) -> None:
+    """Refuse, before allocating anything, a model too large for the exact engine.
+
+    Raises
+    ------
+    SpecError
+        Naming the field, the size found and the limit (see :func:`_check_topology_size`
+        and :func:`_check_block_work`).
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> check_size(load_spec())   # the shipped topology is well within every limit
+    """
+    if isinstance(model, BlockSystem):
+        if len(model.common_causes) > MAX_COMMON_CAUSES:
+            raise SpecError("blocks", f"{len(model.common_causes)} common-cause groups",
+                            f"at most {MAX_COMMON_CAUSES} for the exact engine")
+        _check_block_work(model, len(model.common_causes))
+    else:
+        _check_topology_size(model)
+
+
+def _check_topology_size(topology: Topology) -> None:
+    """Refuse, before allocating anything, a topology too large for the exact engine.
+
+    Per region the engine holds ``2^(zones + links)`` zone-and-link states (a zone network)
+    and ``roles × 2^zones`` role terms; both are checked against their limits here, from the
+    counts alone, and so is the time: the states of all the distinct regions with a zone
+    network (regions alike but for their names are computed once) at most
+    :data:`MAX_TOTAL_NETWORK_STATES`.
+    """
+    roles = len(topology.roles)
+    distinct: dict[tuple, int] = {}
+    for region in topology.regions:
+        zones = len(region.zones)
+        links = len(region.network.links) if region.network else 0
+        if links and zones + links > MAX_NETWORK_BITS:
+            raise SpecError(_network_field(topology, region),
+                            f"{zones} zones and {links} links in region {region.name} (2^{zones + links} states)",
+                            f"at most 2^{MAX_NETWORK_BITS} zone and link states for the "
+                            "exact engine (fewer zones, or no zone_link: it adds a link per pair of zones)")
+        if links:
+            distinct[_region_key(region)] = 1 << (zones + links)
+        if roles << zones > MAX_ROLE_STATES:
+            raise SpecError("roles", f"{roles} roles × 2^{zones} zone states of region {region.name}",
+                            f"at most {MAX_ROLE_STATES:,} role terms per region for the exact engine "
+                            "(fewer roles or zones)")
+    total = sum(distinct.values())
+    if total > MAX_TOTAL_NETWORK_STATES:
+        raise SpecError("regions", f"{len(distinct)} distinct regions with zone networks ({total:,} states in all)",
+                        f"at most {MAX_TOTAL_NETWORK_STATES:,} zone and link states in all for the exact engine "
+                        "(about 4 s per 2^22; fewer zones, or regions that differ only by their names)")
+
+
 class _UsableZones:
-    """Law of the set of usable zones of a region (bit z set: zone z usable)."""
+    """Law of the set of usable zones of a region (bit z set: zone z usable).
+
+    The sizes were checked by :func:`check_size` before: nothing here is larger than
+    :data:`MAX_NETWORK_STATES` states.
+    """
 
     def __init__(self, region: Region) -> None:
         self.zones = len(region.zones)
@@ -169,11 +242,6 @@ class _UsableZones:
         self.links = region.network.links if region.network else ()
         self.link_bits = _bits(len(self.links)) if self.links else None
         if self.links:
-            states = (1 << self.zones) * (1 << len(self.links))
-            if states > MAX_NETWORK_STATES:
-                raise SpecError(f"regions.{region.name}.network", f"{states} zone and link states",
-                                f"at most {MAX_NETWORK_STATES} states for the exact engine "
-                                "(fewer zones or links)")
             self.usable = self._reachable_masks(region)
 
     def _reachable_masks(self, region: Region) -> np.ndarray:
@@ -185,9 +253,9 @@ class _UsableZones:
         for _ in range(self.zones):
             for link, (a, b, _) in enumerate(self.links):
                 for src, dst in ((a, b), (b, a)):
-                    if dst == "ingress":
+                    if dst == INGRESS:
                         continue
-                    source_ok = np.ones(len(reach), bool) if src == "ingress" else reach[:, index[src]]
+                    source_ok = np.ones(len(reach), bool) if src == INGRESS else reach[:, index[src]]
                     reach[:, index[dst]] |= source_ok & link_up[:, link] & zone_up[:, index[dst]]
         return (reach * (1 << np.arange(self.zones))).sum(axis=1)
 
@@ -245,7 +313,7 @@ def _element_rows(topology: Topology, region: Region) -> list[tuple[str, str, in
     rows = [(f"region:{region.name}", "region", 1, region.region)]
     rows += [(f"zone:{zone}", "zone", 1, region.zone) for zone in region.zones]
     links = region.network.links if region.network else ()
-    rows += [(f"link:{a}-{b}@{region.name}", "link", 1, behaviour) for a, b, behaviour in links]
+    rows += [(link_label(a, b, region.name), "link", 1, behaviour) for a, b, behaviour in links]
     rows += [(f"instance:{role.name}@{zone}", "instance", region.instances_per_zone(role), role.instance)
              for role in topology.roles for zone in region.zones]
     rows += [(f"common-cause:{role.name}@{region.name}", "common-cause", 1, role.common_cause)
@@ -394,6 +462,7 @@ class _Tenants:
     """Tenant scopes of a topology: global services, then every region's elements."""
 
     def __init__(self, topology: Topology) -> None:
+        _check_topology_size(topology)
         self.services = topology.used_global_services
         q_services = np.array([g.behaviour.unavailability for g in self.services])
         log_a = np.log1p(-q_services)
@@ -500,7 +569,14 @@ def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, floa
         regions=tuple(regions),
         importance=_ranked(elements, system.q, q_up, q_down) if detail else (),
         notes=tuple(notes),
+        failover_model=_failover_model(topology, region_loss_outage_h),
     )
+
+
+def _failover_model(topology: Topology, region_loss_outage_h: Mapping[str, float] | None) -> str:
+    if not any(r.fails_over_to for r in topology.home_regions):
+        return "none"
+    return "instantaneous" if region_loss_outage_h is None else "dr-workflow"
 
 
 def _metrics(scope: _Scope, elements: _Elements, year_hours: float) -> SystemMetrics:
@@ -534,7 +610,7 @@ def _ranked(elements: _Elements, q_system: float, q_up: np.ndarray, q_down: np.n
 
 # --- block form ----------------------------------------------------------------------------
 
-def _unavailability(block: Block, q: dict[str, float]) -> float:
+def _unavailability(block: Block, q: Mapping[str, float]) -> float:
     """Unavailability of a block, computed without ``1 − A`` cancellation where possible."""
     if isinstance(block, Component):
         return q[block.name]
@@ -551,44 +627,166 @@ def _unavailability(block: Block, q: dict[str, float]) -> float:
     return 1.0 - two_terminal_availability(edges, block.source, block.target, nodes)
 
 
-def _block_unavailability(system: BlockSystem, q: dict[str, float], q_common: dict[str, float],
-                          members: dict[str, list[str]]) -> float:
-    """Condition on every common-cause element, then evaluate the (independent) tree."""
-    total = 0.0
-    names = list(q_common)
-    for states in itertools.product((True, False), repeat=len(names)):
-        weight = math.prod(1.0 - q_common[n] if up else q_common[n] for n, up in zip(names, states))
-        if weight == 0.0:
-            continue
-        conditioned = dict(q)
-        for name, up in zip(names, states):
-            if not up:
-                conditioned.update({member: 1.0 for member in members[name]})
-        total += weight * _unavailability(system.root, conditioned)
-    return total
+class _BlockTree:
+    """One evaluation of a block tree, kept so that forcing one element costs its path only.
+
+    Every block's unavailability is stored, with what its parent needs to recompute itself
+    when that one child changes: a series the sum of the others' ``log(1 − q)``, a parallel
+    the product of the others' ``q`` (both from prefix and suffix sums, without subtraction,
+    so a child with ``q = 1`` is exact), a k-of-n its children's ``q``. Forcing an element
+    then walks up from its leaf (a network recomputes itself whole): ``O(depth)`` instead of
+    re-evaluating the tree, with the same formulas and so the same digits.
+    """
+
+    def __init__(self, root: Block, q: Mapping[str, float]) -> None:
+        self.q = q
+        self.parent: list[tuple[int, int]] = []       # per block: (parent, slot among its children)
+        self.blocks: list[Block] = []
+        self.others: list[np.ndarray | None] = []
+        self.leaf: dict[str, int] = {}                  # element name -> its block (leaf or network)
+        self.value = self._visit(root, -1, 0)
+
+    def _visit(self, block: Block, parent: int, slot: int) -> float:
+        index = len(self.blocks)
+        self.blocks.append(block)
+        self.parent.append((parent, slot))
+        self.others.append(None)
+        if isinstance(block, Component):
+            self.leaf[block.name] = index
+            return self.q[block.name]
+        if isinstance(block, Network):
+            self.leaf.update({c.name: index for c in _network_components(block)})
+            return _unavailability(block, self.q)
+        child_q = np.array([self._visit(child, index, i) for i, child in enumerate(block.children)])
+        if isinstance(block, KOfN):
+            self.others[index] = child_q
+            return fewer_than_k(block.k, child_q)
+        if isinstance(block, Series):
+            with np.errstate(divide="ignore"):
+                logs = np.log1p(-child_q)
+            self.others[index] = _exclusive(logs, np.add)
+            return float(-np.expm1(logs.sum()))
+        self.others[index] = _exclusive(child_q, np.multiply)
+        return float(np.prod(child_q))
+
+    def forced(self, name: str, value: float) -> float:
+        """Unavailability of the tree with element ``name`` at unavailability ``value``."""
+        index = self.leaf[name]
+        block = self.blocks[index]
+        new = value if isinstance(block, Component) else _unavailability(block, ChainMap({name: value}, self.q))
+        parent, slot = self.parent[index]
+        while parent >= 0:
+            new = self._replaced(parent, slot, new)
+            parent, slot = self.parent[parent]
+        return new
+
+    def _replaced(self, index: int, slot: int, q_child: float) -> float:
+        block, others = self.blocks[index], self.others[index]
+        assert others is not None
+        if isinstance(block, Series):
+            with np.errstate(divide="ignore"):
+                return float(-np.expm1(others[slot] + np.log1p(-q_child)))
+        if isinstance(block, Parallel):
+            return float(others[slot] * q_child)
+        assert isinstance(block, KOfN)
+        child_q = others.copy()
+        child_q[slot] = q_child
+        return fewer_than_k(block.k, child_q)
+
+
+def _exclusive(values: np.ndarray, combine: np.ufunc) -> np.ndarray:
+    """Per position, ``combine`` of all the other values (prefix and suffix, no inverse)."""
+    identity = 0.0 if combine is np.add else 1.0
+    before = np.concatenate([[identity], combine.accumulate(values[:-1])])
+    after = np.concatenate([combine.accumulate(values[::-1][:-1])[::-1], [identity]])
+    return combine(before, after)
+
+
+def _network_components(block: Network) -> list[Component]:
+    return [c for _, c in block.nodes if c is not None] + [c for *_, c in block.edges if c is not None]
+
+
+def _common_cause_states(q_common: dict[str, float]) -> list[tuple[tuple[bool, ...], float]]:
+    """Every up/down state of the common-cause elements with its probability (zero ones dropped)."""
+    states = []
+    for state in itertools.product((True, False), repeat=len(q_common)):
+        weight = math.prod(1.0 - q if up else q for q, up in zip(q_common.values(), state))
+        if weight > 0.0:
+            states.append((state, weight))
+    return states
+
+
+def _block_unavailabilities(system: BlockSystem, components: list[Component], q_common: dict[str, float]
+                            ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Unavailability of the system, and with each element forced up / down (components, then
+    common causes), by conditioning on every common-cause state and evaluating the tree."""
+    base = {c.name: c.behaviour.unavailability for c in components}
+    size = len(components) + len(q_common)
+    q_system, q_up, q_down = 0.0, np.zeros(size), np.zeros(size)
+    for state, weight in _common_cause_states(q_common):
+        down = {cause for cause, up in zip(q_common, state) if not up}
+        conditioned = dict(base)
+        conditioned.update({c.name: 1.0 for c in components if c.common_cause in down})
+        tree = _BlockTree(system.root, conditioned)
+        q_system += weight * tree.value
+        for i, c in enumerate(components):
+            if c.common_cause in down:   # its group is down: forcing the copy changes nothing
+                q_up[i] += weight * tree.value
+                q_down[i] += weight * tree.value
+            else:
+                q_up[i] += weight * tree.forced(c.name, 0.0)
+                q_down[i] += weight * tree.forced(c.name, 1.0)
+        for j, up in enumerate(state):
+            # forced up: the states with this cause up, weighed without its own factor
+            others = math.prod(1.0 - q if u else q for k, (q, u) in enumerate(zip(q_common.values(), state))
+                               if k != j)
+            (q_up if up else q_down)[len(components) + j] += others * tree.value
+    return q_system, q_up, q_down
+
+
+def _block_work(block: Block, above: float = 0.0) -> tuple[int, float]:
+    """Cost of one evaluation of the tree (blocks) and of forcing each of its elements once
+    (the summed cost of the blocks on each element's path to the root): ``(blocks, forcing)``."""
+    if isinstance(block, Component):
+        return 1, above
+    if isinstance(block, Network):
+        size = 1 + len(block.nodes) + len(block.edges)
+        return size, len(_network_components(block)) * (above + size)
+    n = len(block.children)
+    # fewer_than_k: n numpy updates of k numbers, each ~5 steps plus ~1 ns per number
+    own = n * (5.0 + block.k / 1000) if isinstance(block, KOfN) else 1.0
+    blocks, forcing = 1, 0.0
+    for child in block.children:
+        child_blocks, child_forcing = _block_work(child, above + own)
+        blocks += child_blocks
+        forcing += child_forcing
+    return blocks, forcing
+
+
+def _check_block_work(system: BlockSystem, common_causes: int) -> None:
+    """Refuse, before starting, a block diagram that would take more than about half a minute.
+
+    Per common-cause state (``2^groups``) the tree is evaluated once, then every element is
+    forced up and down along its path (:class:`_BlockTree`).
+    """
+    blocks, forcing = _block_work(system.root)
+    work = (blocks + 2 * forcing) * (1 << common_causes)
+    if work > MAX_BLOCK_WORK:
+        raise SpecError("blocks", f"{blocks:,} blocks and {common_causes} common-cause groups "
+                        f"({work:.3g} steps)",
+                        f"at most {MAX_BLOCK_WORK:.0e} steps for the exact engine (about half a minute): "
+                        "fewer components, fewer 'beta' groups or smaller k-of-n blocks, or Monte Carlo "
+                        "(hadr simulate)")
 
 
 def _block_result(system: BlockSystem, detail: bool = True) -> AvailabilityResult:
     components = system.components()
+    check_size(system)
     q_common = {name: behaviour.unavailability for name, behaviour in system.common_causes}
-    if len(q_common) > MAX_COMMON_CAUSES:
-        raise SpecError("blocks", f"{len(q_common)} common-cause groups", f"at most {MAX_COMMON_CAUSES}")
-    members: dict[str, list[str]] = {name: [] for name in q_common}
-    for component in components:
-        if component.common_cause:
-            members[component.common_cause].append(component.name)
-    base = {c.name: c.behaviour.unavailability for c in components}
-    q_system = _block_unavailability(system, base, q_common, members)
+    # The forced values serve the failure frequency too, so they are needed without detail.
+    q_system, q_up, q_down = _block_unavailabilities(system, components, q_common)
     behaviours = [c.behaviour for c in components] + [b for _, b in system.common_causes]
     names = [c.name for c in components] + list(q_common)
-    forced: dict[float, list[float]] = {0.0: [], 1.0: []}
-    for name in names:
-        for value, out in forced.items():
-            if name in q_common:
-                out.append(_block_unavailability(system, base, dict(q_common, **{name: value}), members))
-            else:
-                out.append(_block_unavailability(system, dict(base, **{name: value}), q_common, members))
-    q_up, q_down = np.array(forced[0.0]), np.array(forced[1.0])
     kinds = ["component"] * len(components) + ["common-cause"] * len(q_common)
     elements = _Elements(
         labels=lambda: list(zip(names, kinds)),

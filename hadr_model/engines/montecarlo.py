@@ -83,25 +83,42 @@ events and keeps only the points where its state changes
 (:mod:`~hadr_model.engines.structure`). A system that is a single element skips the
 signals: its downtime, failures and complete outages are read off the running sum of its
 phase durations clipped at ``T`` (one row per event, so the running sum is a vector
-operation across runs), in cache-sized blocks. Batch ``b`` draws every random number from the ``b``-th
-child of ``numpy.random.SeedSequence(seed)``, so results do not depend on the number of worker
-processes. With ``precision``, batches are added until the 95 % half-width is at most
-``precision · Û`` (checked after each batch, in batch order).
+operation across runs), in cache-sized chunks.
 
-Sizes are bounded so that a simulation fits in memory: at most :data:`MAX_YEARS` years per run,
-:data:`MAX_RUNS` runs and :data:`MAX_WORKERS` workers; one run (never split across batches) at
+Blocks and batches
+------------------
+Runs are simulated in *blocks* of a size fixed by the model (:func:`_block_runs`: about
+:data:`BLOCK_EVENTS_PER_PART` expected transitions per element or node, at least
+:data:`BLOCK_EVENTS_MIN`, at most :data:`EVENTS_PER_BATCH` and :data:`BLOCK_RUNS_MAX` runs).
+Block ``i`` draws every random number from the ``i``-th child of
+``numpy.random.SeedSequence(seed)``, and every figure is reduced over the blocks in block
+order, so the results depend only on the seed and the number of blocks. A *batch* — the work
+handed to the process or to a worker — is a whole number of consecutive blocks, sized from the
+measured seconds per block (a one-block pilot first) to take about :data:`BATCH_SECONDS` and at
+most :data:`BUDGET_FRACTION` of the time left of ``max_seconds``; timing decides only how many
+blocks run. With ``precision``, the 95 % half-width is tested at fixed block counts (about
+every 10 % more blocks) until it is at most ``precision · Û``. With ``max_seconds`` no block
+starts after the deadline and a block running at the deadline is abandoned (``SIGALRM``, in a
+main thread), so a slow law cannot hold the simulation in one long batch.
+
+Sizes are bounded before anything is allocated: at most :data:`MAX_YEARS` years per run,
+:data:`MAX_RUNS` runs and :data:`MAX_WORKERS` workers; one run (never split across blocks) at
 most :data:`MAX_EVENTS_PER_RUN` expected element transitions; the per-run results of all runs
 within :data:`RESULT_MEMORY_BUDGET` (a simulation whose outage durations would exceed it stops
-early, ``stopped_by="memory"``).
+early, ``stopped_by="memory"``); the blocks being simulated at once (one per worker) within
+:data:`WORK_MEMORY_BUDGET`.
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import math
+import signal
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
@@ -113,6 +130,7 @@ from scipy import stats
 from ..errors import HadrError, SpecError
 from ..topology.laws import Law
 from ..topology.model import (
+    INGRESS,
     Behaviour,
     Block,
     BlockSystem,
@@ -123,14 +141,27 @@ from ..topology.model import (
     Region,
     Series,
     Topology,
+    link_label,
 )
 from .outage import expected_outage_h
 from .structure import AtLeast, RoleDown, Signal, TenantDown, Unreachable, combine
 
-__all__ = ["EVENTS_PER_BATCH", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS", "MAX_YEARS",
-           "RESULT_MEMORY_BUDGET", "SimulationResult", "simulate"]
+__all__ = ["BATCH_SECONDS", "BLOCK_EVENTS_MIN", "BLOCK_EVENTS_PER_PART", "BLOCK_RUNS_MAX", "BUDGET_FRACTION",
+           "EVENTS_PER_BATCH", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS", "MAX_YEARS",
+           "RESULT_MEMORY_BUDGET", "WORK_MEMORY_BUDGET", "SimulationResult", "simulate"]
 
+# A block (the unit of randomness, fixed by the model) has about BLOCK_EVENTS_PER_PART element
+# transitions per element or node of the structure (so the fixed cost of evaluating the
+# structure stays small next to the sampling), at least BLOCK_EVENTS_MIN, at most
+# EVENTS_PER_BATCH, and at most BLOCK_RUNS_MAX runs (at least one run).
 EVENTS_PER_BATCH = 1_500_000
+BLOCK_EVENTS_MIN = 16_384
+BLOCK_EVENTS_PER_PART = 8_192
+BLOCK_RUNS_MAX = 4_096
+# A batch (the unit of work of a process: whole blocks) is sized from the measured seconds per
+# block to take about BATCH_SECONDS, and at most BUDGET_FRACTION of the time left of --max-seconds.
+BATCH_SECONDS = 0.5
+BUDGET_FRACTION = 0.25
 MAX_YEARS = 1000.0
 MAX_RUNS = 10_000_000
 MAX_WORKERS = 64
@@ -140,8 +171,11 @@ MAX_EVENTS_PER_RUN = 10_000_000
 # The per-run figures kept for the percentiles and tables (downtime and outages per run and
 # home region, the control variate, the runs table) and the complete outage durations.
 RESULT_MEMORY_BUDGET = 2 * 2**30
+# The blocks being simulated at once (one per worker) at about _EVENT_BYTES per transition.
+WORK_MEMORY_BUDGET = 2 * 2**30
+_EVENT_BYTES = 45
 _SIR_POOL = 20_000
-_BLOCK_EVENTS = 1 << 19      # event times per block of the one-element path (4 MB: cache-sized)
+_LEAF_CHUNK_EVENTS = 1 << 19   # event times per chunk of the one-element path (4 MB: cache-sized)
 _MIN_RUNS_FOR_PRECISION = 1000
 _DOWN_AT_START = "(down at start)"
 
@@ -242,7 +276,7 @@ def _unusable_zones(region: Region, zones: list[_Leaf | None], builder: _Builder
     """Per zone: the part that is down when the zone's instances cannot serve."""
     if region.network is None:
         return list(zones)
-    links = [builder.add(f"link:{a}-{b}@{region.name}", "link", behaviour)
+    links = [builder.add(link_label(a, b, region.name), "link", behaviour)
              for a, b, behaviour in region.network.links]
     channels = tuple((z,) for z in _present(*zones)) + tuple((link,) for link in _present(*links))
     node_channels, c = {}, 0
@@ -254,8 +288,8 @@ def _unusable_zones(region: Region, zones: list[_Leaf | None], builder: _Builder
     for (a, b, _), link in zip(region.network.links, links):
         edges.append((a, b, c if link is not None else None))
         c += link is not None
-    nodes = ("ingress", *region.zones)
-    return [_Node(channels, Unreachable("ingress", z, nodes, node_channels, edges)) for z in region.zones]
+    nodes = (INGRESS, *region.zones)
+    return [_Node(channels, Unreachable(INGRESS, z, nodes, node_channels, edges)) for z in region.zones]
 
 
 def _region_service(topology: Topology, region: Region, builder: _Builder) -> tuple[_Node, _Leaf | None]:
@@ -435,7 +469,45 @@ def _plan(model: Model, objective: float | None, control_variate: bool, failover
 
 # --- one element: alternating renewal process for all runs of a batch -----------------------
 
-def _length_biased(law: Law, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def _needs_pool(law: Law) -> bool:
+    """Whether the length-biased law of ``law`` is sampled by resampling a pool of its draws."""
+    if law.is_exponential or law.dist == "deterministic":
+        return False
+    return law.kwargs.get("loc", 0.0) != 0.0 or law.dist not in ("gamma", "weibull_min", "lognorm")
+
+
+class _Pools:
+    """The resampling pools of one block: one per law, shared by every element with that law.
+
+    A pool holds at least :data:`_SIR_POOL` draws and 20 per value the block takes from it
+    (``needs``), as a pool of one call would; sharing it keeps a slow law (a scipy law sampled
+    by numerical inversion) from paying the pool once per element.
+    """
+
+    def __init__(self, needs: Mapping[Law, int]) -> None:
+        self.needs = needs
+        self.pools: dict[Law, tuple[np.ndarray, np.ndarray]] = {}
+
+    def draw(self, law: Law, rng: np.random.Generator, size: int) -> np.ndarray:
+        if law not in self.pools:
+            pool = law.sample(rng, max(_SIR_POOL, 20 * max(size, self.needs.get(law, 0))))
+            self.pools[law] = pool, pool / pool.sum()
+        pool, weights = self.pools[law]
+        return rng.choice(pool, size=size, p=weights)
+
+
+def _pool_needs(plan: _Plan, runs: int) -> dict[Law, int]:
+    """Values each pooled law gives in a block of ``runs`` runs (one start per copy and phase)."""
+    needs: dict[Law, int] = {}
+    for element in plan.elements:
+        for law in (element.failure, element.repair):
+            if _needs_pool(law):
+                needs[law] = needs.get(law, 0) + runs * element.count
+    return needs
+
+
+def _length_biased(law: Law, rng: np.random.Generator, shape: tuple[int, ...],
+                   pools: _Pools | None = None) -> np.ndarray:
     """Length of the phase that covers a random instant (law ``x f(x) / m``), non-exponential law."""
     kwargs = law.kwargs
     plain = kwargs.get("loc", 0.0) == 0.0
@@ -451,11 +523,11 @@ def _length_biased(law: Law, rng: np.random.Generator, shape: tuple[int, ...]) -
         s = kwargs["s"]
         return scale * np.exp(s * s + s * rng.standard_normal(shape))
     size = int(np.prod(shape))
-    pool = law.sample(rng, max(_SIR_POOL, 20 * size))
-    return rng.choice(pool, size=size, p=pool / pool.sum()).reshape(shape)
+    return (pools or _Pools({})).draw(law, rng, size).reshape(shape)
 
 
-def _equilibrium(law: Law, rng: np.random.Generator, shape: Any, with_age: bool = False) -> Any:
+def _equilibrium(law: Law, rng: np.random.Generator, shape: Any, with_age: bool = False,
+                 pools: _Pools | None = None) -> Any:
     """Residual time of a phase seen at a random instant (stationary-excess law).
 
     With ``with_age``, also the time already spent in that phase (its age): ``(residual, age)``.
@@ -466,25 +538,31 @@ def _equilibrium(law: Law, rng: np.random.Generator, shape: Any, with_age: bool 
         residual = law.sample(rng, shape)
         return (residual, law.sample(rng, shape)) if with_age else residual
     u = rng.random(shape)
-    length = _length_biased(law, rng, shape)
+    length = _length_biased(law, rng, shape, pools)
     residual = u * length
     return (residual, length - residual) if with_age else residual
 
 
 def _pairs(element: _Element, span_h: float, sigmas: float) -> int:
-    """(repair, failure) pairs to draw per copy to cover ``span_h``: mean cycles + ``sigmas`` SDs."""
+    """(repair, failure) pairs to draw per copy to cover ``span_h``: mean cycles + ``sigmas`` SDs.
+
+    The spread is capped at ``cycles + 4``: a heavy-tailed law (lognormal ``s = 12`` has a
+    variance of ``e^144`` means squared) would otherwise ask for more pairs than memory holds,
+    while its long phases make the count of cycles *smaller*; the few copies that still fall
+    short are topped up by the caller.
+    """
     cycles = span_h / element.cycle_h
     spread = math.sqrt(span_h * element.cycle_variance_h2 / element.cycle_h ** 3)
-    return max(1, math.ceil(cycles + sigmas * spread + 2.0))
+    return max(1, math.ceil(cycles + sigmas * min(spread, cycles + 4.0) + 2.0))
 
 
-def _initial(element: _Element, rng: np.random.Generator, copies: int, with_age: bool
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+def _initial(element: _Element, rng: np.random.Generator, copies: int, with_age: bool,
+             pools: _Pools | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Stationary start: up at 0, first failure time (0 when down), residual repair, its age."""
     up = rng.random(copies) < element.availability
-    start = np.where(up, _equilibrium(element.failure, rng, copies), 0.0)
-    residual, age = _equilibrium(element.repair, rng, copies, True) if with_age else \
-        (_equilibrium(element.repair, rng, copies), None)
+    start = np.where(up, _equilibrium(element.failure, rng, copies, pools=pools), 0.0)
+    residual, age = _equilibrium(element.repair, rng, copies, True, pools) if with_age else \
+        (_equilibrium(element.repair, rng, copies, pools=pools), None)
     return up, start, residual, age
 
 
@@ -519,14 +597,15 @@ def _chunk(element: _Element, rng: np.random.Generator, start: np.ndarray, pairs
 
 
 def _history(element: _Element, rng: np.random.Generator, copies: int, horizon: float,
-             with_age: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+             with_age: bool = False, pools: _Pools | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Failure, repair, failure, … times of stationary copies, one row each, covering the horizon.
 
     Returns ``(up, times, age)``: ``up`` at 0; ``times`` increasing along each row, the last
     one at or after ``horizon`` (``inf`` padding), and a copy down at 0 has its first failure at
     0 (not an event: it is down at start); ``age`` of that initial repair (``with_age``).
     """
-    up, start, residual, age = _initial(element, rng, copies, with_age)
+    up, start, residual, age = _initial(element, rng, copies, with_age, pools)
     times = _chunk(element, rng, start, _pairs(element, horizon, 4.0), ~up, residual, by_rows=True)
     while (short := np.flatnonzero(times[:, -1] < horizon)).size:
         restart = times[short, -1]
@@ -542,9 +621,10 @@ _History = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 
 
 def _element_signal(element: _Element, index: int, runs: int, horizon: float,
-                    rng: np.random.Generator, with_age: bool = False) -> tuple[Signal, _History]:
+                    rng: np.random.Generator, with_age: bool = False, pools: _Pools | None = None
+                    ) -> tuple[Signal, _History]:
     """Down count of the element's copies over ``[0, horizon)`` for ``runs`` runs, and the history."""
-    history = _history(element, rng, runs * element.count, horizon, with_age)
+    history = _history(element, rng, runs * element.count, horizon, with_age, pools)
     up, times, _ = history
     inside = times < horizon
     width = int(inside.sum(axis=1).max())   # rows are increasing
@@ -675,17 +755,17 @@ def _leaf_figures(times: np.ndarray, horizon: float, down: np.ndarray | None) ->
     return downtime, failures, clipped[complete], repairs, initial, short, restart
 
 
-def _leaf_batch(plan: _Plan, runs: int, horizon: float, rng: np.random.Generator) -> _Batch:
+def _leaf_batch(plan: _Plan, runs: int, horizon: float, rng: np.random.Generator, pools: _Pools) -> _Batch:
     """A system that is one element: its figures straight from its event times, by cache-sized blocks."""
     index = plan.tenants[0].element
     element = plan.elements[index]
     pairs = _pairs(element, horizon, 2.0)
-    step = max(64, _BLOCK_EVENTS // (2 * pairs + 1))
+    step = max(64, _LEAF_CHUNK_EVENTS // (2 * pairs + 1))
     downtime, failures, initial = np.empty(runs), np.empty(runs, np.int64), np.empty(runs)
     durations, events = [], 0
     for begin in range(0, runs, step):
         n = min(step, runs - begin)
-        up, start, residual, _ = _initial(element, rng, n, False)
+        up, start, residual, _ = _initial(element, rng, n, False, pools)
         times = _chunk(element, rng, start, pairs, ~up, residual, by_rows=False)
         down, fails, complete, repairs, first, short, restart = _leaf_figures(times, horizon, ~up)
         where = slice(begin, begin + n)
@@ -719,8 +799,9 @@ def _served_regions(plan: _Plan) -> set[int]:
 
 def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSequence) -> _Batch:
     rng = np.random.default_rng(seed)
+    pools = _Pools(_pool_needs(plan, runs))
     if len(plan.tenants) == 1 and isinstance(plan.tenants[0], _Leaf):
-        return _leaf_batch(plan, runs, horizon, rng)
+        return _leaf_batch(plan, runs, horizon, rng, pools)
     events = [0]
     control = np.zeros(runs)
     aged = _served_regions(plan)
@@ -734,7 +815,7 @@ def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSeque
             rto = part.rto if part.rto is not None else plan.failover_rto
             return _served_signal(histories[index], index, rto, rng, horizon)
         index = part.element
-        signal, history = _element_signal(plan.elements[index], index, runs, horizon, rng, index in aged)
+        signal, history = _element_signal(plan.elements[index], index, runs, horizon, rng, index in aged, pools)
         if index in aged:
             histories[index] = history
         events[0] += int(np.count_nonzero(signal.deltas))
@@ -760,10 +841,26 @@ def _events_per_run(plan: _Plan, horizon: float) -> float:
     return sum(e.count * (2.0 * horizon / e.cycle_h + 1.0) for e in plan.elements)
 
 
-def _batch_size(plan: _Plan, horizon: float) -> int:
-    """Runs per batch: about :data:`EVENTS_PER_BATCH` element transitions (fixed by the model)."""
-    per_run = _events_per_run(plan, horizon)
-    return int(min(50_000, max(1, EVENTS_PER_BATCH // max(per_run, 1.0))))
+def _part_count(plan: _Plan) -> int:
+    """Elements and nodes of the structure (each costs a fixed overhead per block)."""
+    seen: set[int] = set()
+    stack: list[Any] = list(plan.tenants)
+    while stack:
+        part = stack.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        if isinstance(part, _Node):
+            stack.extend(child for channel in part.channels for child in channel)
+        elif isinstance(part, _Served):
+            stack.append(part.region)
+    return len(seen)
+
+
+def _block_runs(plan: _Plan, horizon: float) -> int:
+    """Runs per block, fixed by the model and the horizon (never by timing: see :func:`simulate`)."""
+    events = min(EVENTS_PER_BATCH, max(BLOCK_EVENTS_MIN, BLOCK_EVENTS_PER_PART * _part_count(plan)))
+    return int(min(BLOCK_RUNS_MAX, max(1, events // max(_events_per_run(plan, horizon), 1.0))))
 
 
 def _stored_bytes_per_run(plan: _Plan) -> int:
@@ -771,17 +868,25 @@ def _stored_bytes_per_run(plan: _Plan) -> int:
     return 16 * len(plan.tenants) + 8 + 48
 
 
-def _check_size(plan: _Plan, runs: int, horizon: float) -> None:
-    """Refuse a simulation that cannot fit in memory (one run, or the per-run results)."""
+def _check_size(plan: _Plan, runs: int, horizon: float, workers: int = 1) -> None:
+    """Refuse a simulation that cannot fit in memory (one run, the per-run results, the blocks
+    simulated at once by the workers), from the model's expected sizes, before any allocation."""
     per_run = _events_per_run(plan, horizon)
-    if per_run > MAX_EVENTS_PER_RUN:
+    if not per_run <= MAX_EVENTS_PER_RUN:
         raise SpecError("years", horizon / plan.year_hours,
                         f"runs short enough to fit in memory: one run would have about {per_run:.3g} "
                         f"element transitions, at most {MAX_EVENTS_PER_RUN:,} (fewer years per run)")
     per_run_bytes = _stored_bytes_per_run(plan)
     if runs * per_run_bytes > RESULT_MEMORY_BUDGET:
         raise SpecError("runs", runs, f"at most {RESULT_MEMORY_BUDGET // per_run_bytes:,} runs for this model "
-                        f"(the per-run results must fit in {RESULT_MEMORY_BUDGET / 2**30:g} GiB)")
+                        f"({runs:,} runs × {per_run_bytes} bytes of per-run results must fit in "
+                        f"{RESULT_MEMORY_BUDGET / 2**30:g} GiB)")
+    block_bytes = _block_runs(plan, horizon) * per_run * _EVENT_BYTES
+    if workers * block_bytes > WORK_MEMORY_BUDGET:
+        most = max(1, int(WORK_MEMORY_BUDGET // block_bytes))
+        raise SpecError("workers", workers,
+                        f"at most {most} worker(s) for this model: {workers} × {block_bytes / 2**20:.0f} MiB "
+                        f"per block being simulated exceeds the {WORK_MEMORY_BUDGET / 2**30:g} GiB budget")
 
 
 # --- results --------------------------------------------------------------------------------
@@ -799,6 +904,10 @@ class SimulationResult:
     its ``_ci95`` come from the run-level values (averaged over the home regions, the
     independent replicates). ``control_variate`` tells whether the control variate was
     actually used; ``notes`` says why an estimator was dropped or a run stopped early.
+
+    ``blocks`` of ``block_runs`` runs (the last one may be shorter) are the unit of randomness:
+    the figures depend only on the seed and the number of blocks. ``batches`` (groups of blocks
+    handed to a process, sized from the measured time) and ``seconds`` depend on the machine.
     """
 
     name: str
@@ -807,6 +916,8 @@ class SimulationResult:
     years: float
     seed: int
     batches: int
+    blocks: int
+    block_runs: int
     seconds: float
     stopped_by: str
     availability: float
@@ -837,12 +948,15 @@ class SimulationResult:
     per_run: Any = field(default=None, repr=False, compare=False)
     attribution: Any = field(default=None, repr=False, compare=False)
     durations_h: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+    # Downtime of each tenant-year (run × home region), minutes per year: the spread figures' population.
+    tenant_downtime_min_per_year: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False,
+                                                     compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Scalar figures as a JSON-ready dict (intervals split into ``_low`` / ``_high``)."""
         out: dict[str, Any] = {}
         for key, value in asdict(self).items():
-            if key in ("per_run", "attribution", "durations_h"):
+            if key in ("per_run", "attribution", "durations_h", "tenant_downtime_min_per_year"):
                 continue
             if key == "notes":
                 out[key] = list(value)
@@ -901,23 +1015,25 @@ def _percentiles(values: np.ndarray) -> list[float]:
 
 @dataclass
 class _Totals:
-    batches: list[_Batch] = field(default_factory=list)
+    """The blocks simulated so far, in block order (every figure is reduced in that order, so
+    it does not depend on how the blocks were grouped into batches)."""
+
+    batches: list[_Batch] = field(default_factory=list)   # one per block
+    runs: int = 0
+    nbytes: int = 0     # stored per-run figures and outage durations
 
     def add(self, batch: _Batch) -> None:
         self.batches.append(batch)
+        self.runs += len(batch.downtime_h)
+        self.nbytes += batch.downtime_h.nbytes + batch.outages.nbytes + batch.durations_h.nbytes \
+            + batch.control_h.nbytes
+
+    @property
+    def blocks(self) -> int:
+        return len(self.batches)
 
     def downtime_h(self) -> np.ndarray:
         return np.concatenate([b.downtime_h for b in self.batches])
-
-    @property
-    def runs(self) -> int:
-        return sum(len(b.downtime_h) for b in self.batches)
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes of the stored per-run figures and outage durations."""
-        return sum(b.downtime_h.nbytes + b.outages.nbytes + b.durations_h.nbytes + b.control_h.nbytes
-                   for b in self.batches)
 
     def unavailability(self, plan: _Plan, horizon: float) -> tuple[float, float, float, str | None]:
         """Mean unavailability, 95 % half-width, variance-reduction factor, and why the control
@@ -967,8 +1083,8 @@ def _runs_table(downtime_h: np.ndarray, outages: np.ndarray, horizon: float, yea
     })
 
 
-def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: float,
-            stopped_by: str, notes: tuple[str, ...] = ()) -> SimulationResult:
+def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: float, batches: int,
+            block_runs: int, stopped_by: str, notes: tuple[str, ...] = ()) -> SimulationResult:
     horizon = years * plan.year_hours
     downtime = totals.downtime_h()
     outages = np.concatenate([b.outages for b in totals.batches])
@@ -987,8 +1103,8 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
     p50, p90, p99 = _percentiles(pooled_min)
     d50, d90, d99 = _percentiles(durations)
     return SimulationResult(
-        name=plan.name, form=plan.form, runs=runs, years=years, seed=seed, batches=len(totals.batches),
-        seconds=seconds, stopped_by=stopped_by,
+        name=plan.name, form=plan.form, runs=runs, years=years, seed=seed, batches=batches,
+        blocks=totals.blocks, block_runs=block_runs, seconds=seconds, stopped_by=stopped_by,
         availability=1.0 - u, availability_ci95=(1.0 - u - u_half, 1.0 - u + u_half),
         unavailability=u, unavailability_ci95_halfwidth=u_half,
         relative_precision=u_half / u if u > 0 else math.inf,
@@ -1004,7 +1120,7 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
         element_events_per_run=sum(b.events for b in totals.batches) / runs,
         control_variate=controlled, variance_reduction_factor=factor,
         failover_model=plan.failover_model, notes=notes,
-        per_run=_runs_table(downtime, outages, horizon, years),
+        per_run=_runs_table(downtime, outages, horizon, years), tenant_downtime_min_per_year=pooled_min,
         attribution=_attribution_table(plan, totals, runs, years),
         durations_h=durations,
     )
@@ -1039,35 +1155,168 @@ def _check_arguments(years: float, runs: int, seed: int, precision: float | None
         raise SpecError("objective", objective, "an availability objective strictly between 0 and 1 (e.g. 0.999)")
 
 
-def _batch_plan(plan: _Plan, runs: int, horizon: float, seed: int
-                ) -> Iterator[tuple[int, np.random.SeedSequence]]:
-    """(runs, seed) of each batch; batch b gets the b-th child of SeedSequence(seed)."""
-    size = _batch_size(plan, horizon)
-    root = np.random.SeedSequence(seed)
-    for start in range(0, runs, size):
-        # spawn(1) repeatedly yields the same children as one spawn(n), without knowing n.
-        yield min(size, runs - start), root.spawn(1)[0]
+class _OutOfTime(BaseException):
+    """The time budget ran out inside a block (a BaseException: no ``except Exception`` in
+    numpy or scipy swallows it)."""
 
 
-def _batches(plan: _Plan, runs: int, horizon: float, seed: int, workers: int) -> Iterator[_Batch]:
-    """Batches in batch order, computed in this process or ``workers`` worker processes."""
-    todo = _batch_plan(plan, runs, horizon, seed)
-    if workers == 1:
-        for n, child in todo:
-            yield _run_batch(plan, n, horizon, child)
+@contextlib.contextmanager
+def _deadline(at: float | None) -> Iterator[None]:
+    """Raise :class:`_OutOfTime` in this block of code at ``time.monotonic() == at``.
+
+    A one-shot ``SIGALRM`` timer, so that a block stuck in one long sampling call still stops
+    on time. Only in a main thread (where signals are delivered) and when no other real-time
+    timer is running; elsewhere the budget is checked between batches only.
+    """
+    if at is None or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer") or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: list[Future[_Batch]] = []
+    armed = [True]
+
+    def expire(signum: int, frame: Any) -> None:
+        if armed[0]:
+            raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        left = at - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime
+        signal.setitimer(signal.ITIMER_REAL, left)
+        yield
+    finally:
         try:
-            while True:
-                for n, child in itertools.islice(todo, 2 * workers - len(pending)):
-                    pending.append(pool.submit(_run_batch, plan, n, horizon, child))
-                if not pending:
-                    return
-                yield pending.pop(0).result()
+            armed[0] = False          # an alarm from here on is ignored
         finally:
-            for future in pending:
-                future.cancel()
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _run_blocks(plan: _Plan, sizes: Sequence[int], seeds: Sequence[np.random.SeedSequence], horizon: float,
+                deadline: float | None) -> tuple[list[_Batch], float, bool]:
+    """One batch: the blocks in order, the seconds they took, and whether the deadline cut it short
+    (then only the blocks completed before it are returned)."""
+    started = time.monotonic()
+    blocks: list[_Batch] = []
+    try:
+        with _deadline(deadline):
+            for n, seed in zip(sizes, seeds):
+                blocks.append(_run_batch(plan, n, horizon, seed))
+    except _OutOfTime:
+        return blocks, time.monotonic() - started, True
+    return blocks, time.monotonic() - started, False
+
+
+class _Pacer:
+    """Blocks per batch, from the measured seconds per block.
+
+    The first batches (one per worker, before anything is measured) are one block each: the
+    pilot. Then a batch takes about :data:`BATCH_SECONDS`, and at most :data:`BUDGET_FRACTION`
+    of the time left before the deadline, so the budget is overrun by at most a small batch
+    even where the hard deadline (:func:`_deadline`) is not available.
+    """
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.blocks = 0
+        self.seconds = 0.0
+
+    def record(self, blocks: int, seconds: float) -> None:
+        self.blocks += blocks
+        self.seconds += seconds
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def batch_blocks(self) -> int:
+        if not self.blocks:
+            return 1
+        per_block = max(self.seconds / self.blocks, 1e-6)
+        target = BATCH_SECONDS
+        if self.deadline is not None:
+            target = min(target, BUDGET_FRACTION * (self.deadline - time.monotonic()))
+        return max(1, int(target / per_block))
+
+
+class _Blocks:
+    """The blocks of a simulation in block order, computed here or by worker processes.
+
+    Block ``i`` has ``block_runs`` runs (the last one what is left of ``runs``) and draws every
+    random number from the ``i``-th child of ``SeedSequence(seed)``, whatever batch it is
+    computed in; so the figures depend on the seed and the number of blocks, never on the
+    timing, the batch sizes or the number of workers. Iteration ends early (``out_of_time``)
+    when the deadline passes; the blocks yielded are then always a prefix.
+    """
+
+    def __init__(self, plan: _Plan, horizon: float, runs: int, block_runs: int, seed: int, workers: int,
+                 pacer: _Pacer) -> None:
+        self.plan, self.horizon, self.runs, self.block_runs = plan, horizon, runs, block_runs
+        self.workers, self.pacer = workers, pacer
+        self.root = np.random.SeedSequence(seed)
+        self.total = -(-runs // block_runs)
+        self.taken = 0
+        self.batches = 0
+        self.out_of_time = False
+
+    def _take(self) -> tuple[tuple[int, ...], list[np.random.SeedSequence]]:
+        first = self.taken
+        count = min(self.pacer.batch_blocks(), self.total - first)
+        sizes = tuple(min(self.block_runs, self.runs - i * self.block_runs) for i in range(first, first + count))
+        self.taken += count
+        self.batches += 1
+        # spawn(k) goes on where the previous spawn stopped: block i always gets child i.
+        return sizes, self.root.spawn(count)
+
+    def _more(self) -> bool:
+        if self.taken >= self.total:
+            return False
+        if self.pacer.expired():
+            self.out_of_time = True
+            return False
+        return True
+
+    def _finished(self, done: tuple[list[_Batch], float, bool]) -> list[_Batch]:
+        blocks, seconds, cut = done
+        self.pacer.record(len(blocks), seconds)
+        self.out_of_time = self.out_of_time or cut
+        return blocks
+
+    def __iter__(self) -> Iterator[_Batch]:
+        if self.workers == 1:
+            while not self.out_of_time and self._more():
+                sizes, seeds = self._take()
+                yield from self._finished(_run_blocks(self.plan, sizes, seeds, self.horizon, self.pacer.deadline))
+            return
+        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+            pending: deque[Future[tuple[list[_Batch], float, bool]]] = deque()
+            try:
+                while not self.out_of_time:
+                    while len(pending) < 2 * self.workers and self._more():
+                        sizes, seeds = self._take()
+                        pending.append(pool.submit(_run_blocks, self.plan, sizes, seeds, self.horizon,
+                                                   self.pacer.deadline))
+                    if not pending:
+                        return
+                    yield from self._finished(pending.popleft().result())
+            finally:
+                for future in pending:
+                    future.cancel()
+
+
+class _Checkpoints:
+    """When the precision rule is tested: at fixed block counts (so the stop never depends on
+    the timing), from the first with :data:`_MIN_RUNS_FOR_PRECISION` runs, then every 10 % more
+    blocks (the test costs a pass over all runs)."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def due(self, totals: _Totals) -> bool:
+        if totals.runs < _MIN_RUNS_FOR_PRECISION or totals.blocks < self.next:
+            return False
+        self.next = totals.blocks + max(1, totals.blocks // 10)
+        return True
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -1101,7 +1350,11 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
         Stop once the 95 % confidence half-width of the unavailability (equivalently of the
         mean downtime) is at most this fraction of the estimate, e.g. ``0.01``.
     max_seconds : float, optional
-        Stop after the batch that crosses this wall-clock budget (results then depend on speed).
+        Wall-clock budget of the simulation (after the model is built): no block starts after
+        it, and (in the main thread of a process, where ``SIGALRM`` can be used) a block still
+        running at the deadline is abandoned, so the call returns within about ``max_seconds``
+        plus the time to summarise. The result keeps the whole blocks done (``runs`` says how
+        many runs; the same seed with that many runs gives the same numbers).
     workers : int
         Worker processes, 1 to :data:`MAX_WORKERS`; the results do not depend on it.
     progress : bool
@@ -1128,7 +1381,8 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     Raises
     ------
     SpecError
-        An element with a fixed availability and no time laws, or a bad or too large argument.
+        An element with a fixed availability and no time laws, a bad or too large argument, or a
+        ``max_seconds`` budget that ends before the first block is done.
 
     Examples
     --------
@@ -1141,25 +1395,32 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     """
     _check_arguments(years, runs, seed, precision, max_seconds, workers, objective)
     plan = _plan(model, objective, control_variate, _check_rto(failover_rto_h),
-                 check=lambda plan: _check_size(plan, int(runs), float(years) * plan.year_hours))
+                 check=lambda plan: _check_size(plan, int(runs), float(years) * plan.year_hours, int(workers)))
     horizon = float(years) * plan.year_hours
-    started = time.perf_counter()
+    block_runs = _block_runs(plan, horizon)
+    started = time.monotonic()
+    pacer = _Pacer(None if max_seconds is None else started + float(max_seconds))
+    blocks = _Blocks(plan, horizon, int(runs), block_runs, int(seed), int(workers), pacer)
     totals, stopped_by, notes = _Totals(), "runs", ()
-    with _progress(runs, progress) as bar:
-        for batch in _batches(plan, int(runs), horizon, int(seed), int(workers)):
-            totals.add(batch)
-            bar.update(len(batch.downtime_h))
-            if precision is not None and totals.runs >= _MIN_RUNS_FOR_PRECISION \
-                    and totals.relative_halfwidth(plan, horizon) <= precision:
-                stopped_by = "precision"
-                break
-            if max_seconds is not None and time.perf_counter() - started >= max_seconds:
-                stopped_by = "max_seconds"
-                break
+    checkpoints = _Checkpoints()
+    with _progress(runs, progress) as bar, contextlib.closing(iter(blocks)) as stream:
+        for block in stream:
+            totals.add(block)
+            bar.update(len(block.downtime_h))
             if totals.runs < runs and totals.nbytes > RESULT_MEMORY_BUDGET:
                 stopped_by = "memory"
                 notes = (f"stopped after {totals.runs} runs: the stored results (mostly outage durations) "
                          f"reached the {RESULT_MEMORY_BUDGET / 2**30:g} GiB budget",)
                 break
-    return _result(plan, totals, years=float(years), seed=int(seed),
-                   seconds=time.perf_counter() - started, stopped_by=stopped_by, notes=notes)
+            if precision is not None and checkpoints.due(totals) \
+                    and totals.relative_halfwidth(plan, horizon) <= precision:
+                stopped_by = "precision"
+                break
+    if blocks.out_of_time and stopped_by == "runs" and totals.runs < runs:
+        stopped_by = "max_seconds"
+    if not totals.blocks:
+        raise SpecError("max_seconds", max_seconds,
+                        f"a time budget long enough for one block of {block_runs} run(s) of {float(years):g} "
+                        f"year(s): none was done in {max_seconds:g} s (allow more seconds, or fewer years)")
+    return _result(plan, totals, years=float(years), seed=int(seed), seconds=time.monotonic() - started,
+                   batches=blocks.batches, block_runs=block_runs, stopped_by=stopped_by, notes=notes)

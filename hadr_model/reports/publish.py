@@ -4,18 +4,34 @@ Everything is produced in a hidden staging folder inside ``out`` and moved into 
 once the whole report exists, so a failure (bad spec, kernel error, missing PDF extra) leaves
 nothing half-written next to the published reports. ``index.html`` is then regenerated from
 the summaries on disk.
+
+Crash and concurrency hygiene:
+
+* ``out/.lock`` is an exclusive ``flock`` held while the folder's published files change
+  (staging folders created or removed, reports moved in, ``index.html`` rebuilt), so reports
+  finishing together each appear in the index exactly once;
+* each staging folder ``.staging-<pid>-…`` holds an ``flock`` on its ``.owner`` file for as
+  long as its process lives (the kernel releases it when the process dies, even by SIGKILL);
+  every run removes the staging folders whose owner lock is free, and the temporary index
+  files a killed writer left;
+* ``index.html`` is written to a temporary file unique to the writer and renamed into place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import html
 import json
 import os
 import re
 import shutil
+import socket
 import tempfile
-from collections.abc import Mapping
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +45,11 @@ __all__ = ["NOTEBOOK_NAME", "ReportPaths", "export_html", "notebook_path", "publ
 NOTEBOOK_NAME = "availability_report.ipynb"
 SUMMARY_KIND = "hadr-availability-report"
 _KERNEL = "python3"
+LOCK_NAME = ".lock"
+_STAGING_PREFIX = ".staging-"
+_OWNER_NAME = ".owner"
+_INDEX_TEMP_PREFIX = ".index"  # .index-XXXX.tmp (and .index.html.tmp, the name older versions used)
+LOCK_WAIT_S = 60.0  # the lock is held for milliseconds; longer means a stopped process holds it
 
 # nbconvert's templates reference CDN scripts (require.js, MathJax, mermaid); the report uses
 # none of them, and a report must open offline without fetching anything.
@@ -101,11 +122,123 @@ def _prepare_out(out: str | Path) -> tuple[Path, bool]:
     existed = folder.is_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-", delete=True)
-        probe.close()
     except OSError as error:
         raise HadrError(f"cannot write reports to {folder}: {error.strerror or error}") from None
     return folder, existed
+
+
+# --- locks and staging -----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the exclusive lock ``folder/.lock`` (creating it; it is also the write test)."""
+    path = folder / LOCK_NAME
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # a failed first report may have removed it
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise HadrError(f"cannot write reports to {folder}: {error.strerror or error}") from None
+        if _try_lock(fd, path):
+            break
+        os.close(fd)
+        if time.monotonic() > deadline:
+            raise HadrError(f"another process has held {path} for over {LOCK_WAIT_S:g} s (a stopped "
+                            "`hadr report`?); wait for it to finish, or end it and run again")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _try_lock(fd: int, path: Path) -> bool:
+    """Lock ``fd`` if free; True only if ``path`` still names the locked file."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    # A failed first report removes the folder and this file under the lock: whoever waited
+    # on the removed file must lock the one now at the path, or two processes would both "hold" it.
+    try:
+        here, held = os.stat(path), os.fstat(fd)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
+
+
+class _Staging:
+    """A staging folder ``.staging-<pid>-…`` whose ``.owner`` file stays locked while we live."""
+
+    def __init__(self, folder: Path) -> None:
+        # Absolute: the kernel runs inside the staging folder, so a relative path would point elsewhere.
+        self.path = Path(tempfile.mkdtemp(dir=folder.resolve(), prefix=f"{_STAGING_PREFIX}{os.getpid()}-"))
+        self._fd: int | None = os.open(self.path / _OWNER_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # new file: nobody else can hold it
+        os.write(self._fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+
+    def files(self) -> list[Path]:
+        return sorted(p for p in self.path.iterdir() if p.name != _OWNER_NAME)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _owner_alive(staging: Path) -> bool:
+    """Whether the process that made ``staging`` still holds its owner lock."""
+    try:
+        fd = os.open(staging / _OWNER_NAME, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False  # made before its owner file (under the folder lock, so: by an older version)
+    except OSError:
+        return True   # cannot tell: leave it alone
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove what killed runs left: staging folders of dead owners, temporary index files.
+
+    Called with the folder lock held: a live writer's temporary index exists only under the lock.
+    """
+    for entry in folder.iterdir():
+        if entry.name.startswith(_STAGING_PREFIX) and entry.is_dir() and not entry.is_symlink():
+            if not _owner_alive(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(_INDEX_TEMP_PREFIX) and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)
+
+
+def _remove_if_unused(folder: Path) -> None:
+    """Remove a folder this run created when nothing but the lock file is in it (best effort:
+    it runs while another error is on its way to the user)."""
+    with contextlib.suppress(HadrError, OSError), _folder_lock(folder):
+        if {p.name for p in folder.iterdir()} <= {LOCK_NAME}:
+            (folder / LOCK_NAME).unlink(missing_ok=True)
+            folder.rmdir()
+
+
+def _open_staging(folder: Path, existed: bool) -> _Staging:
+    """Clean what killed runs left, then make this run's staging folder (under the folder lock)."""
+    try:
+        with _folder_lock(folder):
+            _remove_leftovers(folder)
+            return _Staging(folder)
+    except (OSError, HadrError) as error:
+        if not existed:
+            _remove_if_unused(folder)
+        if isinstance(error, HadrError):
+            raise
+        raise HadrError(f"cannot write reports to {folder}: {error.strerror or error}") from None
 
 
 def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports/",
@@ -159,8 +292,8 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
     stem = name or f"{_slug(model.name)}-{read_spec_source(spec_path).sha256[:10]}-seed{seed}"
     if sweep is not None and name is None:
         stem += f"-sweep-{_slug(Path(sweep).resolve().name)}"  # a sweep report does not replace the plain one
-    # Absolute: the kernel runs inside the staging folder, so a relative path would point elsewhere.
-    staging = Path(tempfile.mkdtemp(dir=folder.resolve(), prefix=".staging-"))
+    box = _open_staging(folder, existed)
+    staging = box.path
     try:
         parameters = {
             "spec_path": str(spec_path), "seed": seed, "mc_runs": mc_runs, "mc_years": mc_years,
@@ -173,15 +306,17 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
         if pdf:
             _write_pdf(staging / f"{stem}.html", staging / f"{stem}.pdf")
         _finish_summary(staging / f"{stem}.json", stem, pdf)
-        for file in sorted(staging.iterdir()):
-            os.replace(file, folder / file.name)
+        with _folder_lock(folder):
+            for file in box.files():
+                os.replace(file, folder / file.name)
+            box.remove()
+            index = _write_index(folder)
     except OSError as error:
         raise HadrError(f"cannot write the report into {folder}: {error.strerror or error}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not existed and not any(folder.iterdir()):
-            folder.rmdir()  # a failed first report leaves no empty folder behind either
-    index = write_index(folder)
+        box.remove()
+        if not existed:
+            _remove_if_unused(folder)  # a failed first report leaves no empty folder behind either
     return ReportPaths(html=folder / f"{stem}.html", notebook=folder / f"{stem}.ipynb",
                        summary=folder / f"{stem}.json", index=index,
                        pdf=folder / f"{stem}.pdf" if pdf else None)
@@ -250,7 +385,23 @@ def _finish_summary(summary_file: Path, stem: str, pdf: bool) -> None:
 
 # --- index -----------------------------------------------------------------------------------
 
-def _published(folder: Path) -> list[dict[str, Any]]:
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _file_name(value: Any) -> str | None:
+    """A plain file name in the folder (no path, not hidden), or None."""
+    if not isinstance(value, str) or not value or value.startswith(".") or Path(value).name != value:
+        return None
+    return value
+
+
+def _published(folder: Path) -> list[tuple[dict[str, Any], str]]:
+    """(summary, JSON file name) of every published report in ``folder``, newest first.
+
+    Anything else (other JSON files, summaries whose page is missing, hand-edited fields of the
+    wrong type) is skipped or shown as blank: the index is built from files anyone can drop there.
+    """
     entries = []
     for file in folder.glob("*.json"):
         try:
@@ -260,28 +411,39 @@ def _published(folder: Path) -> list[dict[str, Any]]:
         report = summary.get("report") if isinstance(summary, dict) else None
         if not isinstance(report, dict) or report.get("kind") != SUMMARY_KIND:
             continue
-        if (folder / str(report.get("html"))).is_file():
-            entries.append(summary)
-    return sorted(entries, key=lambda s: s.get("reproducibility", {}).get("generated_at", ""), reverse=True)
+        page = _file_name(report.get("html"))
+        if page is not None and (folder / page).is_file():
+            entries.append((summary, file.name))
+
+    def generated(entry: tuple[dict[str, Any], str]) -> str:
+        repro = entry[0].get("reproducibility")
+        return _text(repro.get("generated_at")) if isinstance(repro, dict) else ""
+
+    return sorted(entries, key=lambda e: (generated(e), e[1]), reverse=True)
 
 
-def _index_row(summary: Mapping[str, Any]) -> str:
-    report, repro = summary["report"], summary.get("reproducibility", {})
-    headline = summary.get("headline", {})
+def _link(name: str, text: str) -> str:
+    # Quoted as a relative URL (a ':' cannot make it a javascript: or other scheme), then escaped.
+    return f'<a href="{html.escape(urllib.parse.quote(name))}">{html.escape(text)}</a>'
+
+
+def _index_row(summary: Mapping[str, Any], json_name: str) -> str:
+    report = summary["report"]
+    repro = summary.get("reproducibility") if isinstance(summary.get("reproducibility"), dict) else {}
+    headline = summary.get("headline") if isinstance(summary.get("headline"), dict) else {}
     availability = headline.get("availability")
-    verdict = headline.get("verdict", "")
+    verdict = headline.get("verdict") if headline.get("verdict") in ("PASS", "FAIL") else ""
+    files = [_link(name, key) for key in ("notebook", "pdf") if (name := _file_name(report.get(key)))]
     cells = [
-        f'<a href="{html.escape(report["html"])}">{html.escape(str(summary.get("name", report["stem"])))}'
-        "</a>",
+        _link(report["html"], str(summary.get("name") or report.get("stem") or report["html"])),
         html.escape(str(repro.get("generated_at", ""))),
-        f"{100 * availability:.4f} %" if isinstance(availability, (int, float)) else "-",
-        f'<span class="{verdict.lower()}">{html.escape(verdict)}</span>',
+        f"{100 * availability:.4f} %" if isinstance(availability, (int, float)) and not isinstance(
+            availability, bool) else "-",
+        f'<span class="{verdict.lower()}">{verdict}</span>' if verdict else "-",
         html.escape(str(repro.get("seed", ""))),
         f'<code>{html.escape(str(repro.get("spec_sha256", ""))[:12])}</code>',
         html.escape(str(repro.get("hadr_model_version", ""))),
-        " · ".join(f'<a href="{html.escape(report[k])}">{k}</a>'
-                   for k in ("notebook", "pdf") if report.get(k))
-        + f' · <a href="{html.escape(report["stem"])}.json">json</a>',
+        " · ".join([*files, _link(json_name, "json")]),
     ]
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
@@ -289,13 +451,22 @@ def _index_row(summary: Mapping[str, Any]) -> str:
 def write_index(folder: str | Path) -> Path:
     """Regenerate ``index.html`` in ``folder`` from the report summaries found there.
 
+    Takes the folder's lock (``.lock``), so it is safe while other reports are published.
+
     Examples
     --------
     >>> write_index("reports/").name                                 # doctest: +SKIP
     'index.html'
     """
     folder = Path(folder)
-    rows = ("\n".join(_index_row(s) for s in _published(folder))
+    with _folder_lock(folder):
+        _remove_leftovers(folder)
+        return _write_index(folder)
+
+
+def _write_index(folder: Path) -> Path:
+    """Write ``index.html`` (the caller holds the folder lock)."""
+    rows = ("\n".join(_index_row(summary, name) for summary, name in _published(folder))
             or '<tr><td colspan="8">no reports yet</td></tr>')
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     page = f"""<!DOCTYPE html>
@@ -317,10 +488,17 @@ th {{ background: #f3f3f3; }}
 </tbody></table></body></html>
 """
     target = folder / "index.html"
-    temporary = folder / ".index.html.tmp"
+    temporary = None
     try:
-        temporary.write_text(page, encoding="utf-8")
+        # A name of its own: an older hadr_model writing without the lock cannot clash with it.
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f"{_INDEX_TEMP_PREFIX}-", suffix=".tmp")
+        temporary = Path(name)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(page)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the index is for everyone who reads the folder
         os.replace(temporary, target)
     except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise HadrError(f"cannot write {target}: {error.strerror or error}") from None
     return target

@@ -7,9 +7,16 @@ Okabe–Ito colour-blind-safe palette. Minutes of downtime an objective allows f
 spec's own year (``year_hours``, 8760 to 8784): pass ``model.year_hours`` to the functions
 that take ``year_hours``.
 
+Everything a spec says (names, descriptions, comments) is data, never markup: the report
+shows text only through :func:`html_text` / :func:`say` (every value HTML-escaped),
+:func:`styled` (cells, headers and index escaped) and :func:`show` (chart text drawn without
+mathtext or TeX, the alternative text escaped). The notebook displays nothing else, so a spec
+cannot put a tag or a script into the published page.
+
 Examples
 --------
->>> from hadr_model import exact_availability, load_spec
+>>> from hadr_model import load_spec
+>>> from hadr_model.engines.exact import exact_availability
 >>> result = exact_availability(load_spec())
 >>> frame = region_table(result, objective=0.9999)
 >>> list(frame.columns)[:3]
@@ -36,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..engines.results import AvailabilityResult, SystemMetrics
 from ..errors import HadrError, SpecError
@@ -49,17 +57,20 @@ __all__ = [
     "MINUTES_PER_YEAR",
     "RESTORE_ORDER_FORMATS",
     "STRATEGY_FORMATS",
+    "SafeHtml",
     "SpecSource",
     "allowed_downtime_min",
     "availability_headline",
     "by_role",
     "compliance_table",
     "dr_table",
+    "html_text",
     "importance_advice",
     "importance_table",
     "json_ready",
     "montecarlo_downtime",
     "montecarlo_table",
+    "plain_texts",
     "plot_downtime_by_region",
     "plot_downtime_distribution",
     "plot_importance",
@@ -68,8 +79,9 @@ __all__ = [
     "read_spec_source",
     "region_table",
     "reproducibility",
-    "reproducibility_markdown",
+    "reproducibility_html",
     "restore_order_table",
+    "say",
     "show",
     "spec_header",
     "spec_parameters",
@@ -88,6 +100,58 @@ _OBJECTIVE = {"color": OKABE_ITO["vermillion"], "linestyle": "--", "linewidth": 
 
 # --- presentation helpers --------------------------------------------------------------------
 
+class SafeHtml(str):
+    """Markup the report wrote itself, every value in it escaped (made by :func:`html_text`).
+
+    IPython's ``display`` shows it as HTML; any other ``str`` is text. Adding or joining
+    strings gives a plain ``str`` again, so markup cannot be put together by accident.
+    """
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, SafeHtml):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return value  # a number keeps its format specification ({x:.1f}) and has nothing to escape
+    return html.escape(str(value), quote=True)
+
+
+def html_text(template: str, /, **values: Any) -> SafeHtml:
+    """Fill a markup ``template`` written in code; every value is inserted as escaped text.
+
+    ``template`` must be a literal of the report's code, never text from a spec. Each value is
+    ``str()``-ed and HTML-escaped, quotes included, so a spec name can neither open a tag nor
+    leave an attribute; numbers keep their format specification; a :class:`SafeHtml` value
+    (the result of another call) is inserted as it is.
+
+    Examples
+    --------
+    >>> html_text("<b>{name}</b>: {x:.1f} min", name='<img src=x onerror="alert(1)">', x=52.56)
+    '<b>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</b>: 52.6 min'
+    """
+    return SafeHtml(template.format(**{key: _escaped(value) for key, value in values.items()}))
+
+
+def _join(parts: Sequence[Any], separator: str = "") -> SafeHtml:
+    """Concatenate markup parts; a part that is not :class:`SafeHtml` is escaped."""
+    return SafeHtml(separator.join(str(_escaped(part)) for part in parts))
+
+
+def say(template: str, /, **values: Any) -> None:
+    """Show :func:`html_text` of ``template`` in the notebook: the report's only way to write prose.
+
+    (Markdown is not used for anything a spec says: Markdown passes raw HTML through.)
+    """
+    from IPython.display import HTML, display
+
+    display(HTML(html_text(template, **values)))
+
+
 def use_report_style() -> None:
     """Matplotlib defaults for the report: readable sizes and the colour-blind-safe cycle."""
     import matplotlib as mpl
@@ -97,7 +161,34 @@ def use_report_style() -> None:
         "font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10, "legend.fontsize": 9,
         "xtick.labelsize": 9, "ytick.labelsize": 9, "axes.prop_cycle": cycler(color=_COLOURS),
         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+        "text.usetex": False,  # TeX would read %, &, _ and $ in spec names as commands
     })
+
+
+def plain_texts(figure: Figure) -> Figure:
+    """Draw every title, label, legend entry and annotation of ``figure`` as plain text.
+
+    Matplotlib reads ``$…$`` in any text as mathtext (``$\\x$`` in a region name stops the
+    drawing with a parse error) and, with ``text.usetex``, all of it as TeX. Spec names are
+    data, so both are turned off for every text, except the numbers a numeric axis formats
+    itself (``10^{2}`` on a log axis is mathtext on purpose). Tick labels set from names (a
+    fixed formatter) are plain text too. Returns ``figure``.
+    """
+    from matplotlib.ticker import FixedFormatter
+
+    numeric: set[int] = set()
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            if isinstance(axis.get_major_formatter(), FixedFormatter):
+                continue
+            ticks = [*axis.get_major_ticks(), *axis.get_minor_ticks()]
+            numeric.update(id(text) for tick in ticks for text in (tick.label1, tick.label2))
+            numeric.add(id(axis.get_offset_text()))
+    for text in figure.findobj(Text):
+        if id(text) not in numeric:
+            text.set_parse_math(False)
+            text.set_usetex(False)
+    return figure
 
 
 def show(figure: Figure, *, dpi: int = 150, alt: str | None = None) -> None:
@@ -105,16 +196,18 @@ def show(figure: Figure, *, dpi: int = 150, alt: str | None = None) -> None:
 
     Rendered at ``dpi`` but shown ``100 px`` per inch, so labels keep their point size at
     100 % zoom and stay crisp on high-DPI screens. The ``<img>`` carries ``alt`` (default: the
-    figure's title) for screen readers; nbconvert keeps the base64 data in the HTML.
+    figure's title) for screen readers; nbconvert keeps the base64 data in the HTML. Every
+    text of the figure is drawn as plain text (:func:`plain_texts`), whoever made the figure.
     """
     from IPython.display import HTML, display
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight", pad_inches=0.1)
+    plain_texts(figure).savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight",
+                                pad_inches=0.1)
     width_px = round(figure.get_figwidth() * 100)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    text = html.escape(alt or _figure_title(figure), quote=True)
-    display(HTML(f'<img src="data:image/png;base64,{data}" width="{width_px}" alt="{text}">'))
+    display(HTML(html_text('<img src="data:image/png;base64,{data}" width="{width}" alt="{alt}">',
+                           data=data, width=width_px, alt=alt or _figure_title(figure))))
 
 
 def _figure_title(figure: Figure) -> str:
@@ -124,13 +217,37 @@ def _figure_title(figure: Figure) -> str:
     return (titles[0] if titles else "chart").replace("\n", " ")
 
 
+def _plain_cell(value: Any) -> Any:
+    """A cell the Styler can escape: text and numbers as they are, anything else as its text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return value
+    if isinstance(value, (str, int, float, np.generic)):
+        return value
+    return str(value)  # a list or mapping (a sweep's parameter value): the Styler escapes only str
+
+
+def _plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with text column names, a plain index and no non-text objects in its cells."""
+    plain = frame.reset_index(drop=True)
+    plain.columns = [str(c) for c in frame.columns]
+    for i in range(plain.shape[1]):
+        if pd.api.types.is_object_dtype(plain.iloc[:, i].dtype):
+            plain.isetitem(i, plain.iloc[:, i].map(_plain_cell))
+    return plain
+
+
 def styled(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> Any:
     """A table for the report: no index, number formats, PASS / FAIL in colour *and* words.
+
+    Every cell, column name and index label is HTML-escaped after formatting (a spec name is
+    shown as text, never as markup).
 
     Examples
     --------
     >>> html = styled(pd.DataFrame({"x": [0.5], "result": ["PASS"]}), {"x": "{:.0%}"}).to_html()
     >>> "50%" in html and "PASS" in html
+    True
+    >>> "&lt;b&gt;" in styled(pd.DataFrame({"<b>": ["<b>"]})).to_html()
     True
     """
     def verdict(value: Any) -> str:
@@ -141,12 +258,14 @@ def styled(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> Any
             return f"color: {OKABE_ITO['vermillion']}; font-weight: bold"
         return ""
 
+    frame = _plain_frame(frame)
     formatters: dict[str, Any] = {c: (format_availability if c == "availability" else _number)
                                   for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
-    formatters.update(formats or {})
+    formatters.update({str(k): v for k, v in (formats or {}).items()})
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     short = [c for c in text if frame[c].astype(str).str.len().max() <= 24]
-    styler = frame.style.hide(axis="index").format(formatters, na_rep="-").map(verdict)
+    styler = frame.style.hide(axis="index").format(formatters, na_rep="-", escape="html").map(verdict)
+    styler = styler.format_index(escape="html", axis="index").format_index(escape="html", axis="columns")
     styler = styler.set_properties(subset=text, **{"text-align": "left"})
     styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
     return styler.set_table_styles([{"selector": "th", "props": "text-align: left"}])
@@ -275,23 +394,54 @@ def spec_header(text: str) -> str:
     return "\n".join(lines)
 
 
+# --- the verdict -----------------------------------------------------------------------------
+
+def today() -> str:
+    """The date the report is made, ISO format (UTC)."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def verdict_html(judged: Any) -> SafeHtml:
+    """The verdict's headline and one row per objective, as the CLI prints them (escaped HTML).
+
+    ``judged`` is a :class:`hadr_model.service.Verdict`.
+    """
+    from ..service import VERDICT_COLUMNS
+
+    status = "pass" if judged.passed else "fail"
+    head = html_text('<p class="verdict {status}"><strong>{headline}</strong></p>', status=status,
+                     headline=judged.headline)
+    table = styled(pd.DataFrame(judged.rows(), columns=list(VERDICT_COLUMNS))).to_html()
+    models = sorted({check.model for check in judged.checks if check.status != "absent"})
+    foot = html_text("<p><em>Computed by: {models}.</em></p>", models="; ".join(models)) if models else ""
+    return SafeHtml(head + table + foot)
+
+
+def remedy_table(remedies: Sequence[Any]) -> pd.DataFrame:
+    """What it takes: one row per (missed objective, parameter) (:mod:`hadr_model.service.whatif`)."""
+    return pd.DataFrame([{"missed objective": r.objective, "spec field": r.field, "now (h)": round(r.current_h, 4),
+                          "to meet it (h)": "-" if r.required_h is None else round(r.required_h, 4),
+                          "note": r.note} for r in remedies])
+
+
 # --- availability ----------------------------------------------------------------------------
 
 def _verdict(metrics: SystemMetrics, objective: float) -> str:
     return "PASS" if metrics.availability >= objective else "FAIL"
 
 
-def availability_headline(result: AvailabilityResult, objective: float,
+def availability_headline(result: AvailabilityResult, objective: float | None,
                           realistic: AvailabilityResult | None = None, *,
                           year_hours: float = HOURS_PER_YEAR) -> str:
-    """One Markdown paragraph: the service's availability against its objective.
+    """One HTML paragraph: the service's availability against its objective.
 
     Uses ``realistic`` (failover taking the DR workflow's RTO) when given, else ``result``;
     ``year_hours`` is the spec's year, for the minutes the objective allows.
 
     Examples
     --------
-    >>> from hadr_model import exact_availability, load_spec
+    >>> from hadr_model import load_spec
+    >>> from hadr_model.engines.exact import exact_availability
     >>> "objective" in availability_headline(exact_availability(load_spec()), 0.9999)
     True
     """
@@ -306,13 +456,21 @@ def availability_headline(result: AvailabilityResult, objective: float,
     # A block with a fixed availability has no failure frequency: say nothing rather than "nan".
     outages = (f", {s.failure_frequency_per_year:.2g} outages per year of {s.mean_outage_h:.2g} h on average"
                if math.isfinite(s.failure_frequency_per_year) and math.isfinite(s.mean_outage_h) else "")
-    return (f"**Service availability {format_availability(s.availability)}** "
-            f"({s.nines:.2f} nines, {s.downtime_min_per_year:.1f} min of downtime per year{outages}) "
-            f"for {scope}. The objective is {format_availability(objective)} "
-            f"({allowed_downtime_min(objective, year_hours):.1f} min per year): **{_verdict(s, objective)}**.")
+    figures = html_text(
+        "<strong>Service availability {availability}</strong> ({nines:.2f} nines, {downtime:.1f} min of "
+        "downtime per year{outages}) for {scope}.",
+        availability=format_availability(s.availability), nines=s.nines, downtime=s.downtime_min_per_year,
+        outages=outages, scope=scope)
+    if objective is None:     # no objective in the spec: nothing to pass or fail
+        return SafeHtml(f"<p>{figures} The spec states no availability objective.</p>")
+    return SafeHtml(f"<p>{figures} " + html_text(
+        "The objective is {objective} ({allowed:.1f} min per year): <strong>{verdict}</strong> for the "
+        "tenant mixture (the verdict above judges the worst home region).</p>",
+        objective=format_availability(objective), allowed=allowed_downtime_min(objective, year_hours),
+        verdict=_verdict(s, objective)))
 
 
-def region_table(result: AvailabilityResult, objective: float,
+def region_table(result: AvailabilityResult, objective: float | None,
                  realistic: AvailabilityResult | None = None) -> pd.DataFrame:
     """One row per home region: its own service, and a tenant homed there with failover.
 
@@ -338,12 +496,13 @@ def region_table(result: AvailabilityResult, objective: float,
             row["availability (failover with DR RTO)"] = format_availability(tenant.availability)
             row["downtime min/year (failover with DR RTO)"] = round(tenant.downtime_min_per_year, 1)
         row["nines (tenant)"] = round(tenant.nines, 2)
-        row["tenant meets objective"] = _verdict(tenant, objective)
+        if objective is not None:
+            row["tenant meets objective"] = _verdict(tenant, objective)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def plot_downtime_by_region(result: AvailabilityResult, objective: float,
+def plot_downtime_by_region(result: AvailabilityResult, objective: float | None,
                             realistic: AvailabilityResult | None = None, *,
                             year_hours: float = HOURS_PER_YEAR) -> Figure:
     """Horizontal bars: downtime per year of each home region, own and with failover.
@@ -367,17 +526,19 @@ def plot_downtime_by_region(result: AvailabilityResult, objective: float,
         bars = axes.barh(y - 0.4 + height * (i + 0.5), values, height=height * 0.92, color=colour,
                          label=label)
         axes.bar_label(bars, labels=[f"{v:.1f}" for v in values], padding=3, fontsize=8)
-    allowed = allowed_downtime_min(objective, year_hours)
-    axes.axvline(allowed, **_OBJECTIVE,
-                 label=f"objective {format_availability(objective)} = {allowed:.1f} min")
+    allowed = 0.0
+    if objective is not None:
+        allowed = allowed_downtime_min(objective, year_hours)
+        axes.axvline(allowed, **_OBJECTIVE,
+                     label=f"objective {format_availability(objective)} = {allowed:.1f} min")
     axes.set_xscale("log")
     axes.set_xlim(right=max(allowed, *(r.own.downtime_min_per_year for r in regions)) * 4)
-    axes.set_yticks(y, [r.name for r in regions])
+    axes.set_yticks(y, [r.name for r in regions], parse_math=False)
     axes.invert_yaxis()
     axes.set_xlabel("expected downtime (minutes per year, log scale)")
     axes.set_title("Expected downtime per year by home region")
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
-    return figure
+    return plain_texts(figure)
 
 
 def importance_table(result: AvailabilityResult, top: int = 12) -> pd.DataFrame:
@@ -398,14 +559,16 @@ def _factor(value: float) -> str:
     return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
 
 
-def importance_advice(result: AvailabilityResult, top: int = 3) -> str:
-    """Markdown bullet points naming the elements to improve first, in plain words."""
-    lines = []
-    for item in result.importance[:top]:
-        lines.append(f"- **{item.element}** ({item.kind}) causes {100 * item.criticality:.1f} % of the "
-                     f"service's unavailability; if it never failed, the unavailability would be "
-                     f"divided by {item.risk_reduction_worth:.3g}.")
-    return "\n".join(lines) or "- The model has no element whose failure matters."
+def importance_advice(result: AvailabilityResult, top: int = 3) -> SafeHtml:
+    """An HTML list naming the elements to improve first, in plain words."""
+    items = [html_text("<li><strong>{element}</strong> ({kind}) causes {share:.1f} % of the service's "
+                       "unavailability; if it never failed, the unavailability would be divided by "
+                       "{divided:.3g}.</li>", element=item.element, kind=item.kind,
+                       share=100 * item.criticality, divided=item.risk_reduction_worth)
+             for item in result.importance[:top]]
+    if not items:
+        items = [html_text("<li>The model has no element whose failure matters.</li>")]
+    return html_text("<ul>{items}</ul>", items=_join(items))
 
 
 def plot_importance(result: AvailabilityResult, top: int = 10) -> Figure:
@@ -416,23 +579,23 @@ def plot_importance(result: AvailabilityResult, top: int = 10) -> Figure:
     shares = [100 * i.criticality for i in items]
     bars = axes.barh(range(len(items)), shares, color=OKABE_ITO["blue"], height=0.6)
     axes.bar_label(bars, labels=[f"{s:.2f} %" for s in shares], padding=3, fontsize=8)
-    axes.set_yticks(range(len(items)), [i.element for i in items])
+    axes.set_yticks(range(len(items)), [i.element for i in items], parse_math=False)
     axes.invert_yaxis()
     axes.set_xlim(0, max([*shares, 1.0]) * 1.18)
     axes.set_xlabel("share of the service's unavailability (criticality, %)")
     axes.set_title(f"What to improve first: top {len(items)} contributors to downtime")
-    return figure
+    return plain_texts(figure)
 
 
 # --- Monte Carlo -----------------------------------------------------------------------------
 
 def montecarlo_downtime(result: Any) -> np.ndarray:
-    """Downtime of the service in each simulated run, in minutes per year.
+    """Downtime of each simulated tenant-year (a run and a home region), in minutes per year.
 
-    The service's downtime in a run is the mean over the home regions (a tenant whose home is
-    drawn uniformly), as in :func:`hadr_model.engines.montecarlo.simulate`.
+    The same population as the table's percentiles and share meeting the objective
+    (:class:`hadr_model.engines.montecarlo.SimulationResult`), so the chart and the table agree.
     """
-    return result.runs_frame()["downtime_min_per_year"].to_numpy(dtype=float)
+    return np.asarray(result.tenant_downtime_min_per_year, dtype=float)
 
 
 def montecarlo_table(result: Any) -> pd.DataFrame:
@@ -456,7 +619,8 @@ def montecarlo_table(result: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Monte Carlo figure", "value"])
 
 
-def plot_downtime_distribution(downtime_min: np.ndarray, objective: float, *, unit: str = "per simulated year",
+def plot_downtime_distribution(downtime_min: np.ndarray, objective: float | None, *,
+                               unit: str = "per tenant-year",
                                year_hours: float = HOURS_PER_YEAR) -> Figure:
     """Histogram of downtime per year with the objective's allowance and the percentiles marked.
 
@@ -465,23 +629,25 @@ def plot_downtime_distribution(downtime_min: np.ndarray, objective: float, *, un
     figure = Figure(figsize=(9.0, 4.2), layout="constrained")
     axes = figure.add_subplot()
     values = np.asarray(downtime_min, dtype=float)
-    allowed = allowed_downtime_min(objective, year_hours)
+    allowed = allowed_downtime_min(objective, year_hours) if objective is not None else 0.0
     upper = max(float(values.max()), allowed) * 1.05 or 1.0
     axes.hist(values, bins=np.linspace(0, upper, 41), color=OKABE_ITO["sky_blue"], edgecolor="white")
     # Most years have little downtime and a few have a long outage: a log count axis shows both.
     axes.set_yscale("log")
-    axes.axvline(allowed, **_OBJECTIVE, label=f"objective allows {allowed:.1f} min")
-    for q, style in ((50, ":"), (95, "-."), (99, "-")):
+    title = f"Downtime {unit}"
+    if objective is not None:
+        axes.axvline(allowed, **_OBJECTIVE, label=f"objective allows {allowed:.1f} min")
+        title += f": {100 * float((values <= allowed).mean()):.1f} % within the objective"
+    for q, style in ((50, ":"), (90, "-."), (99, "-")):    # the table's percentiles, the same population
         value = float(np.percentile(values, q))
-        axes.axvline(value, color=OKABE_ITO["black"], linestyle=style, linewidth=1,
-                     label=f"p{q} = {value:.1f} min")
-    share = float((values <= allowed).mean())
-    axes.set_title(f"Downtime {unit}: {100 * share:.1f} % of years within the objective")
+        axes.axvline(value, color=OKABE_ITO["vermillion"] if q == 99 else OKABE_ITO["black"], linestyle=style,
+                     linewidth=1.5, label=f"p{q} = {value:.1f} min")
+    axes.set_title(title)
     axes.set_xlabel("downtime (minutes per year)")
-    axes.set_ylabel("number of simulated years (log scale)")
+    axes.set_ylabel(f"number of {unit.removeprefix('per ')}s (log scale)")
     axes.set_xlim(left=0)
     axes.legend(loc="upper right")
-    return figure
+    return plain_texts(figure)
 
 
 # --- DR workflows ----------------------------------------------------------------------------
@@ -541,7 +707,7 @@ def plot_rpo_rto_distributions(results: Mapping[str, Any], role: str) -> Figure:
             axes.legend(loc="lower right", fontsize=8)
             axes.grid(True, linewidth=0.3, alpha=0.5)
     figure.suptitle(f"Realised RPO and RTO of '{role}' per disaster scenario", fontsize=12)
-    return figure
+    return plain_texts(figure)
 
 
 def _hours(value_h: float) -> str:
@@ -681,7 +847,8 @@ def plot_sweep(frame: pd.DataFrame, objective: float | None = None, *,
         axes.plot(means.index, means.to_numpy(), color=OKABE_ITO["blue"], marker="o", label="mean", zorder=3)
         if objective is not None and result == "downtime_min_per_year":
             axes.axhline(allowed_downtime_min(objective, year_hours), **_OBJECTIVE, label="objective")
-        axes.set_xticks(range(len(labels)), labels, rotation=30 if max(map(len, labels)) > 6 else 0)
+        axes.set_xticks(range(len(labels)), labels, rotation=30 if max(map(len, labels)) > 6 else 0,
+                        parse_math=False)
         axes.set_xlabel(parameter)
         axes.set_ylabel(result.replace("_", " ").replace("min per year", "(min/year)"))
         axes.grid(True, linewidth=0.3, alpha=0.5)
@@ -690,7 +857,7 @@ def plot_sweep(frame: pd.DataFrame, objective: float | None = None, *,
         axes.set_visible(False)
     figure.suptitle(f"Sweep of {len(ok)} points: {result.replace('_', ' ')} against each parameter",
                     fontsize=12)
-    return figure
+    return plain_texts(figure)
 
 
 def sweep_table(frame: pd.DataFrame, rows: int = 50) -> pd.DataFrame:
@@ -748,14 +915,16 @@ def write_summary(path: str | Path, summary: Mapping[str, Any]) -> Path:
     return target
 
 
-def reproducibility_markdown(facts: Mapping[str, Any]) -> str:
-    """The reproducibility footer as Markdown."""
+def reproducibility_html(facts: Mapping[str, Any]) -> SafeHtml:
+    """The reproducibility footer as an HTML list (paths and values escaped)."""
     libraries = ", ".join(f"{k} {v}" for k, v in facts["libraries"].items())
     parameters = ", ".join(f"{k} = {v}" for k, v in facts["parameters"].items())
-    return "\n".join([
-        f"- **spec**: `{facts['spec_path']}`",
-        f"- **spec sha256**: `{facts['spec_sha256']}`",
-        f"- **seed**: {facts['seed']}; **parameters**: {parameters}",
-        f"- **hadr_model** {facts['hadr_model_version']}, Python {facts['python']}, {libraries}",
-        f"- **generated**: {facts['generated_at']} (UTC)",
-    ])
+    return html_text(
+        "<ul><li><strong>spec</strong>: <code>{path}</code></li>"
+        "<li><strong>spec sha256</strong>: <code>{sha}</code></li>"
+        "<li><strong>seed</strong>: {seed}; <strong>parameters</strong>: {parameters}</li>"
+        "<li><strong>hadr_model</strong> {version}, Python {python}, {libraries}</li>"
+        "<li><strong>generated</strong>: {generated} (UTC)</li></ul>",
+        path=facts["spec_path"], sha=facts["spec_sha256"], seed=str(facts["seed"]), parameters=parameters,
+        version=facts["hadr_model_version"], python=facts["python"], libraries=libraries,
+        generated=facts["generated_at"])

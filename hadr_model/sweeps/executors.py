@@ -7,7 +7,8 @@ to keep in flight) and ``restart()`` (a fresh pool after a worker process died).
 * :class:`ProcessExecutor` — ``workers=N``: :class:`concurrent.futures.ProcessPoolExecutor`.
   Processes, not threads: papermill's ``cwd`` is process-wide, and CPU-bound model code
   needs separate interpreters anyway. Workers are forked on POSIX (fast to start, and they
-  see every module the parent imported, including ``module:callable`` functions).
+  see every module the parent imported, including ``module:callable`` functions). They
+  ignore Ctrl-C (the sweep process handles it, and stops them) and leave with their parent.
 * :class:`DaskExecutor` — ``scheduler="tcp://HOST:PORT"``: ``distributed.Client(...).
   get_executor()``; the optional extra ``hadr_model[dask]``. Workers need ``hadr_model``
   (and any ``module:callable``) installed; in notebook mode the sweep directory must be on a
@@ -22,8 +23,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import socket
 import sys
 import threading
@@ -33,7 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from .store import SweepError
+from .store import SweepError, close_inherited_locks
 
 __all__ = ["DaskExecutor", "InlineExecutor", "ProcessExecutor", "make_executor"]
 
@@ -77,7 +80,7 @@ class ProcessExecutor:
             # state (ZeroMQ, event loops, threads): a forked copy of it can deadlock.
             method = "forkserver"
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=_exit_with_parent)
+                                   initializer=_worker_start)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self._pool.submit(fn, *args)
@@ -87,6 +90,13 @@ class ProcessExecutor:
         self._pool = self._new_pool()
 
     def shutdown(self, cancel: bool = False) -> None:
+        if cancel:
+            # Interrupted (Ctrl-C) or failed: stop the points in flight rather than wait for
+            # them (a notebook cell may run for hours). Their results are not journaled, so
+            # --resume runs them again. (ProcessPoolExecutor.terminate_workers is Python 3.14+.)
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
         self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
@@ -134,9 +144,22 @@ def _check_reachable(address: str) -> None:
         raise SweepError(f"cannot reach the Dask scheduler at {address!r} ({error.strerror or error})") from None
 
 
+def _worker_start() -> None:
+    """Worker initializer: ignore Ctrl-C, drop the parent's lock, leave with the parent.
+
+    A terminal's Ctrl-C reaches the whole process group: the sweep process handles it (one
+    "interrupted" line, the journal closed) and stops its workers; workers that handled it too
+    would each print a traceback. A forked worker also holds a copy of the sweep directory's
+    lock, which must not outlive the sweep process.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    close_inherited_locks()
+    _exit_with_parent()
+
+
 def _exit_with_parent() -> None:
-    """Worker initializer: leave when the sweep process dies (a SIGKILL gives it no chance to
-    stop its pool, and an idle worker would otherwise wait for tasks forever)."""
+    """Leave when the sweep process dies (a SIGKILL gives it no chance to stop its pool, and an
+    idle worker would otherwise wait for tasks forever)."""
     parent = os.getppid()
 
     def watch() -> None:

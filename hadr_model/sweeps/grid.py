@@ -35,6 +35,12 @@ that works, rather than silently running fewer points than asked.
 Sizes are checked before anything is built: a range's ``num`` and the product of the
 axis sizes are at most :data:`MAX_POINTS`.
 
+Every value of the file — listed values, ``options``, at every depth — must be plain JSON
+(numbers, text, true/false, null, lists, mappings with text keys; see :mod:`.plain`): a YAML
+tag such as ``!!binary`` or ``!!set``, an unquoted date, ``.nan`` or ``.inf`` is refused with
+a :class:`~hadr_model.errors.SpecError` naming the file and the path (``options.x[2].y``),
+before anything is planned. Every error names the grid file.
+
 Examples
 --------
 >>> grid = load_grid({"parameters": {"roles.invoker.per_zone": [5, 10], "zone.mttr": {"low": 1, "high": 3,
@@ -58,6 +64,7 @@ import numpy as np
 from ..errors import SpecError
 from ..topology.spec import read_yaml
 from ..units import parse_duration
+from .plain import check_plain
 
 __all__ = ["MAX_POINTS", "METHODS", "Axis", "Grid", "load_grid"]
 
@@ -65,7 +72,6 @@ METHODS = ("grid", "random", "lhs")
 MAX_POINTS = 1_000_000
 _TOP_KEYS = ("spec", "parameters", "sample", "options", "description")
 _RANGE_KEYS = ("low", "high", "num", "scale", "integer")
-_VALUE_TYPES = (str, int, float, bool, list, dict, type(None))
 
 
 @dataclass(frozen=True)
@@ -214,9 +220,10 @@ def load_grid(source: str | Path | Mapping[str, Any] | Grid) -> Grid:
     24.0
     """
     if isinstance(source, Grid):
+        _check_grid(source)   # built in Python: its values must be as plain as a file's
         return source
     if isinstance(source, Mapping):
-        return _parse(source, base=Path.cwd(), file=None)
+        return _parse(dict(source), base=Path.cwd(), file=None)
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -231,7 +238,21 @@ def load_grid(source: str | Path | Mapping[str, Any] | Grid) -> Grid:
         raise error.located(str(path)) from None
 
 
+def _check_grid(grid: Grid) -> None:
+    """The values and options of an already-built Grid are plain JSON (see :mod:`.plain`)."""
+    for axis in grid.axes:
+        if not isinstance(axis.name, str):
+            raise SpecError("parameters", axis.name, "parameter names as text")
+        if axis.values is not None:
+            check_plain(list(axis.values), f"parameters.{axis.name}")
+    check_plain(grid.options, "options")
+
+
 def _parse(raw: Any, base: Path, file: str | None) -> Grid:
+    # The whole document first, before any part of it is read or quoted in a message: a value
+    # that is not plain JSON (bytes, a set, a date, NaN) never reaches a point or a notebook,
+    # and an alias bomb is refused after a bounded walk instead of being expanded.
+    check_plain(raw, "")
     if not isinstance(raw, Mapping):
         raise SpecError("", raw, "a grid: a mapping with 'parameters' (and optional spec, sample, options)")
     for key in raw:
@@ -300,9 +321,7 @@ def _parse_axis(name: str, raw: Any, method: str) -> Axis:
     if isinstance(raw, list):
         if not raw:
             raise SpecError(field, raw, "at least one value (the list is empty)")
-        for value in raw:
-            if not isinstance(value, _VALUE_TYPES):
-                raise SpecError(field, value, "plain values (numbers, text, lists or mappings)")
+        # Every item is plain JSON already (checked with the whole document in _parse).
         return Axis(name=name, values=tuple(raw))
     if isinstance(raw, Mapping):
         return _parse_range(name, raw, method, field)

@@ -25,12 +25,12 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..errors import SpecError
+from ..topology.paths import check_path, with_values
 from ..topology.spec import default_spec_path, load_spec, parse_spec, read_yaml
 from .executors import make_executor
 from .functions import SweepFunction, function_name, function_options, resolve_function
 from .grid import Axis, Grid, load_grid
 from .notebook import NotebookTask, notebook_parameters, release_warm_kernel
-from .paths import check_path, with_values
 from .points import Point, canonical_json, make_points
 from .store import SweepStore, check_directory
 from .tasks import FunctionTask, run_chunk
@@ -64,6 +64,9 @@ class _Bar(tqdm):
 
 def _load_base(grid: Grid) -> tuple[Path, dict[str, Any]]:
     path = grid.spec or default_spec_path()
+    if grid.spec is not None and not path.is_file():
+        raise SpecError("spec", str(path), "an existing spec file (a relative path is relative to the grid file)",
+                        file=grid.source)
     load_spec(path)   # full check with file and line numbers before any point runs
     return path, read_yaml(path.read_text(encoding="utf-8"), str(path))
 
@@ -117,6 +120,33 @@ def _check_value(base: dict[str, Any], name: str, value: Any, field: str) -> Non
         raise SpecError(field, value, f"a value the spec accepts ({where}expected {error.expected})") from None
 
 
+def _check_names_and_values(grid: Grid, base: dict[str, Any], options: Sequence[str], mode: str
+                            ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[str]]:
+    """Classify every grid name as a target option or a spec path, and apply each spec value.
+
+    Returns the base spec with the fixed spec options applied, the target options, the fixed
+    spec options and the names of swept target options.
+    """
+    option_values, spec_options = {}, {}
+    for name, value in grid.options.items():
+        if _classify(name, f"options.{name}", base, options, mode):
+            option_values[name] = value
+        else:
+            _check_value(base, name, value, f"options.{name}")
+            spec_options[name] = value
+    # Function mode runs on this base; notebook mode gets the same through fixed_overrides.
+    base = with_values(base, spec_options)
+    option_names = []
+    for axis in grid.axes:
+        field = f"parameters.{axis.name}"
+        if _classify(axis.name, field, base, options, mode):
+            option_names.append(axis.name)
+            continue
+        for value in _values_to_check(axis):
+            _check_value(base, axis.name, value, field)
+    return base, option_values, spec_options, option_names
+
+
 def plan_sweep(grid: Grid | str | Path | Mapping[str, Any], *, function: str | SweepFunction | None = None,
                notebook: str | Path | None = None, seed: int = 0) -> SweepPlan:
     """Check a grid against its spec and target; list its points.
@@ -135,23 +165,11 @@ def plan_sweep(grid: Grid | str | Path | Mapping[str, Any], *, function: str | S
     grid = load_grid(grid)
     mode, target, resolved, options, fingerprint = _target_names(function, notebook)
     spec_path, base = _load_base(grid)
-    option_values, spec_options = {}, {}
-    for name, value in grid.options.items():
-        if _classify(name, f"options.{name}", base, options, mode):
-            option_values[name] = value
-        else:
-            _check_value(base, name, value, f"options.{name}")
-            spec_options[name] = value
-    # Function mode runs on this base; notebook mode gets the same through fixed_overrides.
-    base = with_values(base, spec_options)
-    option_names = []
-    for axis in grid.axes:
-        field = f"parameters.{axis.name}"
-        if _classify(axis.name, field, base, options, mode):
-            option_names.append(axis.name)
-            continue
-        for value in _values_to_check(axis):
-            _check_value(base, axis.name, value, field)
+    try:
+        base, option_values, spec_options, option_names = _check_names_and_values(grid, base, options, mode)
+    except SpecError as error:
+        # These name grid fields: say which grid (an error about the spec keeps the spec's name).
+        raise error.located(grid.source) from None
     points = make_points(grid.values(seed), seed)
     description = {"grid": grid.describe(), "spec": canonical_json(base), "mode": mode, "seed": seed,
                    "target": target if mode == "function" else Path(target).name, "code": fingerprint}
@@ -285,7 +303,10 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
         Sweep seed: every point gets its own seed from it and its id, so the same seed gives
         the same table for any number of workers (``seconds`` apart).
     timeout : float, optional
-        Seconds per point (notebook mode: per cell, as papermill enforces it).
+        Seconds per point (notebook mode: per cell). Enforced in every mode: by ``SIGALRM``
+        in a process's main thread, in a helper process per thread on Dask
+        (:mod:`~hadr_model.sweeps.isolated`), by the kernel client in notebook mode (warm
+        kernels too). A point past it is recorded with status ``timeout``.
     progress : bool
         Show a tqdm progress bar with ETA on stderr.
     csv : bool
@@ -307,7 +328,7 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
         Bad grid, names or values (before anything runs).
     SweepError
         ``out`` is a file, holds another sweep, corrupt or foreign files, or this sweep without
-        ``resume``.
+        ``resume``; or another sweep process is using ``out`` now (its lock, ``out/.sweep.lock``).
 
     Examples
     --------

@@ -2,6 +2,7 @@
 
 Layout of ``DIR``::
 
+    .sweep.lock       held (flock) by the one sweep process using DIR; it holds that process's pid
     manifest.json     what the sweep is (grid hash, target, seed, number of points)
     journal.jsonl     one JSON line per finished point, appended, flushed per point
     results.parquet   the table, compacted from the journal at the end (CSV too on request)
@@ -17,6 +18,12 @@ cut short by a kill is dropped on resume; any other unreadable line, a manifest 
 sweep or sweep files without a manifest stop the sweep with :class:`SweepError` — nothing
 in ``DIR`` is overwritten unless it belongs to this very sweep. Every whole-file write goes
 to a temporary file first and then ``os.replace``.
+
+One sweep at a time per directory: opening the store takes an exclusive ``flock`` on
+``DIR/.sweep.lock`` and keeps it until the store is closed, so a second sweep (or resume) into the
+same directory stops at once with :class:`SweepError` naming the holder's pid, instead of
+running the missing points twice. The kernel releases the lock when its holder dies, so a
+killed sweep never leaves a stale lock behind (the file stays; it is the lock that matters).
 
 Examples
 --------
@@ -46,8 +53,8 @@ import pandas as pd
 
 from ..errors import HadrError
 
-__all__ = ["JOURNAL", "MANIFEST", "TABLE", "SweepError", "SweepStore", "check_directory", "decode_line",
-           "encode_line", "load_sweep", "rows_to_frame"]
+__all__ = ["JOURNAL", "LOCK", "MANIFEST", "TABLE", "SweepError", "SweepStore", "check_directory",
+           "close_inherited_locks", "decode_line", "encode_line", "load_sweep", "rows_to_frame"]
 
 FORMAT = "hadr_model.sweep"
 VERSION = 1
@@ -56,6 +63,7 @@ JOURNAL = "journal.jsonl"
 TABLE = "results.parquet"
 CSV = "results.csv"
 POINTS = "points"
+LOCK = ".sweep.lock"   # not the reports' ".lock": one folder may hold both
 FSYNC_EVERY_S = 0.2
 _OURS = (MANIFEST, JOURNAL, TABLE, CSV, POINTS)
 _FIRST = ("index", "point_id", "seed")
@@ -128,6 +136,56 @@ def check_directory(directory: str | Path) -> Path:
                                  "or this sweep's to --resume) - choose another --out")
             break
     return path
+
+
+_held_locks: set[int] = set()
+
+
+def _lock(directory: Path) -> int | None:
+    """Take the directory's lock (a file descriptor holding ``flock``), or raise naming its holder.
+
+    Returns None where ``fcntl`` does not exist (Windows): no lock, as before.
+    """
+    try:
+        import fcntl
+    except ImportError:   # pragma: no cover - Windows
+        return None
+    path = directory / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise SweepError(f"cannot create the lock file {path}: {error.strerror or error}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        who = f"pid {holder}" if holder.isdigit() else "a process that is still starting"
+        raise SweepError(f"{directory} is in use by another sweep ({who}; lock {path}); wait for it to "
+                         "finish, or choose another --out") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _held_locks.add(fd)
+    return fd
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None and fd in _held_locks:
+        _held_locks.discard(fd)
+        os.close(fd)   # closing the last descriptor of the lock releases it
+
+
+def close_inherited_locks() -> None:
+    """In a forked child: close the copies of this process's sweep locks.
+
+    A lock belongs to the open file, which a fork shares: a worker must not keep the sweep
+    directory locked after the sweep process has ended. Closing the child's copy does not
+    release the parent's lock.
+    """
+    for fd in list(_held_locks):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -221,11 +279,12 @@ class SweepStore:
     """Journal and table of one sweep directory (see the module docstring)."""
 
     def __init__(self, directory: Path, manifest: dict[str, Any], records: dict[str, dict[str, Any]],
-                 handle: BinaryIO) -> None:
+                 handle: BinaryIO, lock: int | None = None) -> None:
         self.directory = directory
         self.manifest = manifest
         self.records = records
         self._handle = handle
+        self._lock = lock
         self._synced = time.monotonic()
 
     @classmethod
@@ -248,14 +307,24 @@ class SweepStore:
         Raises
         ------
         SweepError
-            Corrupt or foreign files, another sweep's directory, or an existing sweep
-            without ``resume``.
+            Corrupt or foreign files, another sweep's directory, an existing sweep without
+            ``resume``, or a directory another sweep process is using now.
         """
         directory = check_directory(directory)
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SweepError(f"cannot create the sweep directory {directory}: {error.strerror or error}") from None
+        lock = _lock(directory)   # before anything is read: two sweeps must not both see points missing
+        try:
+            return cls._open_locked(directory, manifest, resume, expected, lock)
+        except BaseException:
+            _unlock(lock)
+            raise
+
+    @classmethod
+    def _open_locked(cls, directory: Path, manifest: Mapping[str, Any], resume: bool,
+                     expected: Mapping[str, int] | None, lock: int | None) -> SweepStore:
         manifest = {"format": FORMAT, "version": VERSION, **manifest}
         if (directory / MANIFEST).exists():
             existing = _read_manifest(directory)
@@ -286,7 +355,7 @@ class SweepStore:
             raise SweepError(f"cannot write the journal {journal}: {error.strerror or error}") from None
         if handle.tell() != good:
             handle.truncate(good)   # drop a line cut short by a kill before appending after it
-        return cls(directory, manifest, records, handle)
+        return cls(directory, manifest, records, handle, lock)
 
     def append(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Journal finished points: one line each, flushed; fsync at most every ``FSYNC_EVERY_S``."""
@@ -303,9 +372,14 @@ class SweepStore:
         self._synced = time.monotonic()
 
     def close(self) -> None:
-        if not self._handle.closed:
-            self.sync()
-            self._handle.close()
+        """Sync and close the journal, then release the directory's lock."""
+        try:
+            if not self._handle.closed:
+                self.sync()
+                self._handle.close()
+        finally:
+            _unlock(self._lock)
+            self._lock = None
 
     def write_table(self, *, csv: bool = False) -> pd.DataFrame:
         """Compact the journal into ``results.parquet`` (and ``results.csv``), atomically."""

@@ -2,7 +2,8 @@
 
 Everything here is picklable and importable by name, so it runs the same in this process,
 in a local process pool and on a Dask worker. A point never raises: its failure is part of
-its record.
+its record. A function point's timeout is enforced by ``SIGALRM`` in a main thread; in other
+threads (a Dask worker's) such points run in a helper process (:mod:`.isolated`).
 
 Examples
 --------
@@ -24,10 +25,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..topology.paths import with_values
 from ..topology.spec import parse_spec
 from .functions import SweepFunction, clean_value, resolve_function
 from .notebook import NotebookTask, run_notebook_point
-from .paths import with_values
 from .points import Point, canonical_json
 
 __all__ = ["FunctionTask", "PointTimeout", "run_chunk", "run_function_point"]
@@ -53,15 +54,20 @@ class FunctionTask:
     source: str | None = None
 
 
+def _alarm_usable() -> bool:
+    """SIGALRM can interrupt a point here: POSIX, and this process's main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def _deadline(seconds: float | None) -> Iterator[bool]:
     """Interrupt the block after ``seconds`` when possible (SIGALRM: main thread, POSIX only).
 
-    Yields whether the deadline is enforced; when it is not (a Dask worker thread), the caller
-    checks the elapsed time afterwards instead.
+    Yields whether the deadline is enforced; when it is not (no SIGALRM: Windows), the caller
+    checks the elapsed time afterwards instead. (Other threads, such as a Dask worker's, run
+    points with a timeout in a helper process instead: :mod:`.isolated`.)
     """
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = seconds is not None and _alarm_usable()
     if not usable:
         yield False
         return
@@ -122,5 +128,10 @@ def run_chunk(task: FunctionTask | NotebookTask, points: Sequence[Point]) -> lis
     """Run points one after the other; one record per point, in order."""
     if isinstance(task, NotebookTask):
         return [run_notebook_point(task, point) for point in points]
+    if task.timeout is not None and hasattr(signal, "setitimer") and not _alarm_usable():
+        # A worker thread (Dask): no alarm can stop the point here, so it runs where one can.
+        from .isolated import run_isolated
+
+        return [run_isolated(task, point) for point in points]
     function = resolve_function(task.function)
     return [run_function_point(task, function, point) for point in points]

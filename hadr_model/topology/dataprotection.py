@@ -87,6 +87,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..units import parse_duration, parse_fraction, parse_rate, parse_size
+from . import _checks
 from .laws import Law, deterministic, exponential, parse_law
 
 __all__ = [
@@ -108,6 +109,7 @@ __all__ = [
 
 SCENARIOS = ("zone_loss", "region_loss", "corruption")
 _GB = 1e9  # laws over sizes / rates are parsed in GB (GB/h) to stay within duration bounds
+MAX_RECORDS_PER_S = 1e12   # with records of at most 1 ZB, a write rate stays a finite float
 
 
 def _check_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
@@ -134,7 +136,10 @@ def _parse_scaled_law(raw: Any, field: str, parse_unit: Any, example: str) -> La
     for key in ("mean", "scale", "loc", "value"):
         if key in in_gb:
             value = in_gb[key]
-            in_gb[key] = 0.0 if value == 0 else parse_unit(value, f"{field}.{key}") / _GB
+            # Only a shift may be zero: a size or throughput of 0 (a deterministic value, a
+            # mean) divides by zero downstream (restore time = size / throughput).
+            zero_shift = key == "loc" and _checks.finite(value) and value == 0
+            in_gb[key] = 0.0 if zero_shift else parse_unit(value, f"{field}.{key}") / _GB
     if "dist" not in in_gb:
         expected = f"a value such as {example} or a law {{dist: NAME, ..., mean: VALUE}}"
         raise SpecError(field, dict(raw), expected)
@@ -294,8 +299,9 @@ def _parse_write_rate(raw: Any, field: str) -> WriteRate | None:
     body = _mapping(raw, field, "{records_per_s: N, bytes_per_record: SIZE} or a throughput such as '5MB/s'")
     _check_keys(body, ("records_per_s", "bytes_per_record"), field)
     records = body.get("records_per_s")
-    if isinstance(records, bool) or not isinstance(records, (int, float)) or not records > 0:
-        raise SpecError(f"{field}.records_per_s", records, "a number of records per second, more than zero")
+    if not (_checks.finite(records) and 0 < records <= MAX_RECORDS_PER_S):
+        raise SpecError(f"{field}.records_per_s", records,
+                        f"a number of records per second, more than zero and at most {MAX_RECORDS_PER_S:g}")
     record_size = parse_size(body.get("bytes_per_record", 1), f"{field}.bytes_per_record")
     return WriteRate(records_per_h=float(records) * 3600.0, bytes_per_record=record_size)
 
@@ -543,6 +549,9 @@ class Objectives:
     rpo_h: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_RPO))
     rto_h: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_RTO))
     confidence: float = 0.95
+    # What the spec states ("availability", "rpo.region_loss" …): a verdict checks only these;
+    # the defaults above serve the per-role tables of a spec that states nothing.
+    given: frozenset[str] = frozenset()
 
 
 def _parse_targets(raw: Any, field: str, defaults: Mapping[str, float]) -> dict[str, float]:
@@ -576,4 +585,12 @@ def parse_objectives(raw: Any, field: str = "objectives") -> Objectives:
         rpo_h=_parse_targets(body.get("rpo"), f"{field}.rpo", default.rpo_h),
         rto_h=_parse_targets(body.get("rto"), f"{field}.rto", default.rto_h),
         confidence=confidence,
+        given=_given(body),
     )
+
+
+def _given(body: Mapping[str, Any]) -> frozenset[str]:
+    given = {"availability"} if "availability" in body else set()
+    for objective in ("rpo", "rto"):
+        given |= {f"{objective}.{scenario}" for scenario in (body.get(objective) or {})}
+    return frozenset(given)

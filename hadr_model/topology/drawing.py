@@ -10,6 +10,12 @@
 Layout is computed in inches (one data unit = one inch on a figure the size of the drawing),
 so font sizes in points map predictably onto boxes. Colours are the Okabe–Ito colour-blind-safe
 palette.
+
+Every label is drawn as plain text (:func:`_label`: no mathtext, no TeX), so a ``$`` in a spec
+name is a dollar sign, not a formula that stops the drawing. A model too big to draw legibly
+(:func:`too_big_to_draw`: more than :data:`MAX_DRAWN_LABELS` labels or
+:data:`MAX_DRAWING_AREA_IN2` square inches, computed from the spec before anything is drawn)
+gets a one-line picture saying so instead of minutes of layout and gigabytes of pixels.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -31,7 +38,8 @@ from matplotlib.text import Text
 from ..errors import HadrError
 from .model import Block, BlockSystem, Component, KOfN, Model, Network, Parallel, Region, Series, Topology
 
-__all__ = ["OKABE_ITO", "draw_topology", "format_availability"]
+__all__ = ["MAX_DRAWING_AREA_IN2", "MAX_DRAWN_LABELS", "OKABE_ITO", "draw_topology", "format_availability",
+           "too_big_to_draw"]
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour deficiency.
 OKABE_ITO = {
@@ -52,6 +60,9 @@ _TITLE_H, _GLOBAL_H, _LEGEND_H = 0.45, 0.95, 0.45
 _MIN_REGION_W = 2.5
 _MAX_BRUTE_FORCE = 8  # regions: up to 8! orderings are tried; above that the spec order is kept
 _MAX_BLOCK_BOXES = 60
+# Each label is measured and shrunk to fit (~4 ms); pixels cost 4 bytes each at the chosen dpi.
+MAX_DRAWN_LABELS = 1500       # ~60 regions of 3 zones and 5 roles: a few seconds
+MAX_DRAWING_AREA_IN2 = 1000   # 22 Mpx (90 MB) at the default 150 dpi
 
 
 def format_availability(availability: float) -> str:
@@ -103,7 +114,12 @@ def draw_topology(model: Model, target: str | Path | Axes | None = None, *, dpi:
     if not isinstance(model, (Topology, BlockSystem)):
         raise HadrError("draw_topology needs a loaded spec (Topology or BlockSystem), "
                         f"got {type(model).__name__}")
-    layout = _RegionLayout(model) if isinstance(model, Topology) else _BlockLayout(model)
+    reason = too_big_to_draw(model)
+    layout: _RegionLayout | _BlockLayout | _TooBig
+    if reason is not None:
+        layout = _TooBig(model.name, reason)
+    else:
+        layout = _RegionLayout(model) if isinstance(model, Topology) else _BlockLayout(model)
     if isinstance(target, Axes):
         figure, axes = target.figure, target
     else:
@@ -123,7 +139,60 @@ def draw_topology(model: Model, target: str | Path | Axes | None = None, *, dpi:
     return figure
 
 
+def too_big_to_draw(model: Model) -> str | None:
+    """Why ``model`` is too big to draw legibly, or ``None``; computed without drawing anything.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> too_big_to_draw(load_spec()) is None
+    True
+    """
+    if isinstance(model, BlockSystem):
+        boxes = _count_boxes(model.root)
+        if boxes > _MAX_BLOCK_BOXES:
+            return f"{boxes:,} blocks: too many to draw legibly (at most {_MAX_BLOCK_BOXES:,})"
+        return None
+    regions, roles = model.regions, len(model.roles)
+    zones = sum(len(r.zones) for r in regions)
+    labels = (1 + 3 * len(regions) + zones * (1 + roles)
+              + (1 + 2 * len(model.global_services) if model.global_services else 0))
+    what = f"{len(regions):,} regions, {zones:,} zones and {roles:,} roles"
+    if labels > MAX_DRAWN_LABELS:
+        return f"{what} make {labels:,} labels: too many to draw legibly (at most {MAX_DRAWN_LABELS:,})"
+    width, height = _region_size(model)
+    if width * height > MAX_DRAWING_AREA_IN2:
+        return (f"{what} make a drawing of {width:.0f} × {height:.0f} inches: too big to draw "
+                f"(at most {MAX_DRAWING_AREA_IN2:,} square inches)")
+    return None
+
+
+@dataclass
+class _TooBig:
+    """The picture of a model too big to draw: its name and why."""
+
+    name: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        self.size = (9.0, 2.0)
+
+    def draw(self, axes: Axes, title: str | None) -> None:
+        w, h = self.size
+        heading = _label(axes, w / 2, h - _MARGIN - 0.12, title or f"Topology of {self.name}", ha="center",
+                         va="center", fontsize=12, fontweight="bold")
+        _fit(heading, w - 2 * _MARGIN, axes, min_size=8.0)
+        note = _label(axes, w / 2, h / 2 - 0.2, f"{self.reason}; see the tables", ha="center", va="center",
+                      fontsize=9)
+        _fit(note, w - 2 * _MARGIN, axes)
+
+
 # --- shared helpers --------------------------------------------------------------------------
+
+def _label(axes: Axes, x: float, y: float, text: str, **style: Any) -> Text:
+    """Draw ``text`` as written: a ``$`` in a spec name is not mathtext, and nothing is TeX."""
+    return axes.text(x, y, text, parse_math=False, usetex=False, **style)
+
 
 def _renderer(figure: Figure):
     canvas = figure.canvas
@@ -132,16 +201,35 @@ def _renderer(figure: Figure):
     return canvas.get_renderer()
 
 
+_MAX_LABEL_CHARS = 120  # longer names are cut before measuring (each measure lays the text out)
+
+
 def _fit(text: Text, width_in: float, axes: Axes, min_size: float = 5.0) -> None:
-    """Shrink ``text`` until it is at most ``width_in`` data units (inches) wide."""
+    """Shrink ``text`` until it is at most ``width_in`` data units (inches) wide.
+
+    A text still too wide at ``min_size`` is cut, and ends in "…" to say so: a long spec name
+    must not spill over its neighbours' boxes.
+    """
     renderer = _renderer(axes.figure)
     inverse = axes.transData.inverted()
-    while text.get_fontsize() > min_size:
+
+    def width() -> float:
         box = text.get_window_extent(renderer)
         (x0, _), (x1, _) = inverse.transform([(box.x0, box.y0), (box.x1, box.y1)])
-        if x1 - x0 <= width_in:
+        return x1 - x0
+
+    full = text.get_text()
+    if len(full) > _MAX_LABEL_CHARS:
+        full = full[:_MAX_LABEL_CHARS]
+        text.set_text(full + "…")
+    while text.get_fontsize() > min_size:
+        if width() <= width_in:
             return
         text.set_fontsize(text.get_fontsize() - 0.5)
+    keep = len(full)
+    while keep > 1 and (wide := width()) > width_in:
+        keep = max(1, min(keep - 1, int(keep * width_in / wide)))
+        text.set_text(full[:keep] + "…")
 
 
 def _box(axes: Axes, x: float, y: float, w: float, h: float, *, fill: str, edge: str = _EDGE,
@@ -187,6 +275,24 @@ def _zone_label(region: Region, zone: str) -> str:
     return f"zone {zone[len(prefix):]}" if zone.startswith(prefix) else zone
 
 
+def _region_box(t: Topology) -> tuple[float, float, float]:
+    """(region width, zone height, region height) in inches."""
+    zones = max(len(r.zones) for r in t.regions)
+    region_w = max(_MIN_REGION_W, zones * _ZONE_W + (zones - 1) * _ZONE_GAP + 2 * _PAD)
+    zone_h = _ZONE_TITLE_H + max(1, len(t.roles)) * _LINE_H + 0.08
+    return region_w, zone_h, _HEADER_H + zone_h + _PAD
+
+
+def _region_size(t: Topology) -> tuple[float, float]:
+    """(width, height) in inches of the region-form drawing of ``t``."""
+    rows, columns = _grid_shape(len(t.regions))
+    region_w, _, region_h = _region_box(t)
+    global_h = _GLOBAL_H if t.global_services else 0.0
+    width = 2 * _MARGIN + columns * region_w + (columns - 1) * _GUTTER_X
+    height = (_TITLE_H + global_h + rows * region_h + (rows - 1) * _GUTTER_Y + _LEGEND_H + 2 * _MARGIN)
+    return width, height
+
+
 @dataclass
 class _RegionLayout:
     """Positions of every box of a region-form drawing, in inches."""
@@ -197,15 +303,9 @@ class _RegionLayout:
         t = self.topology
         self.rows, self.columns = _grid_shape(len(t.regions))
         self.order = _region_order(t, self.columns)
-        zones = max(len(r.zones) for r in t.regions)
-        self.region_w = max(_MIN_REGION_W, zones * _ZONE_W + (zones - 1) * _ZONE_GAP + 2 * _PAD)
-        self.zone_h = _ZONE_TITLE_H + max(1, len(t.roles)) * _LINE_H + 0.08
-        self.region_h = _HEADER_H + self.zone_h + _PAD
+        self.region_w, self.zone_h, self.region_h = _region_box(t)
         self.global_h = _GLOBAL_H if t.global_services else 0.0
-        width = 2 * _MARGIN + self.columns * self.region_w + (self.columns - 1) * _GUTTER_X
-        height = (_TITLE_H + self.global_h + self.rows * self.region_h + (self.rows - 1) * _GUTTER_Y
-                  + _LEGEND_H + 2 * _MARGIN)
-        self.size = (width, height)
+        self.size = _region_size(t)
 
     def region_origin(self, name: str) -> tuple[float, float]:
         row, column = divmod(self.order.index(name), self.columns)
@@ -215,9 +315,10 @@ class _RegionLayout:
 
     def draw(self, axes: Axes, title: str | None) -> None:
         t = self.topology
-        axes.text(self.size[0] / 2, self.size[1] - _MARGIN - 0.12,
-                  title or f"Topology of {t.name}: regions, zones and failover",
-                  ha="center", va="center", fontsize=12, fontweight="bold")
+        heading = _label(axes, self.size[0] / 2, self.size[1] - _MARGIN - 0.12,
+                         title or f"Topology of {t.name}: regions, zones and failover",
+                         ha="center", va="center", fontsize=12, fontweight="bold")
+        _fit(heading, self.size[0] - 2 * _MARGIN, axes, min_size=8.0)
         self._draw_globals(axes)
         patches = {region.name: self._draw_region(axes, region) for region in t.regions}
         for region in t.regions:
@@ -232,18 +333,18 @@ class _RegionLayout:
         users = {g.name: [r.name for r in self.topology.roles if g.name in r.depends_on] for g in services}
         y = self.size[1] - _MARGIN - _TITLE_H - self.global_h + 0.3
         h = self.global_h - 0.5
-        axes.text(_MARGIN, y + h + 0.1, "Global services (shared by every region: a common cause)",
-                  fontsize=8, va="bottom", color="0.25")
+        _label(axes, _MARGIN, y + h + 0.1, "Global services (shared by every region: a common cause)",
+               fontsize=8, va="bottom", color="0.25")
         width = min(3.2, (self.size[0] - 2 * _MARGIN - (len(services) - 1) * 0.2) / len(services))
         for i, service in enumerate(services):
             x = _MARGIN + i * (width + 0.2)
             _box(axes, x, y, width, h, fill=_GLOBAL_FILL, edge=OKABE_ITO["bluish_green"])
             used = ", ".join(users[service.name]) or "no role"
             availability = format_availability(service.behaviour.availability)
-            label = axes.text(x + width / 2, y + h * 0.64, f"{service.name}  A {availability}", ha="center",
-                              va="center", fontsize=8.5, fontweight="bold")
-            note = axes.text(x + width / 2, y + h * 0.26, f"needed by {used}", ha="center", va="center",
-                             fontsize=7.5)
+            label = _label(axes, x + width / 2, y + h * 0.64, f"{service.name}  A {availability}", ha="center",
+                           va="center", fontsize=8.5, fontweight="bold")
+            note = _label(axes, x + width / 2, y + h * 0.26, f"needed by {used}", ha="center", va="center",
+                          fontsize=7.5)
             _fit(label, width - 0.12, axes)
             _fit(note, width - 0.12, axes)
 
@@ -262,8 +363,8 @@ class _RegionLayout:
              8.0, "normal"),
         ]
         for i, (text, size, weight) in enumerate(lines):
-            label = axes.text(x + _PAD, top - 0.15 - i * 0.19, text, fontsize=size, fontweight=weight,
-                              va="center", ha="left", zorder=3)
+            label = _label(axes, x + _PAD, top - 0.15 - i * 0.19, text, fontsize=size, fontweight=weight,
+                           va="center", ha="left", zorder=3)
             _fit(label, inner, axes)
         for i, zone in enumerate(region.zones):
             self._draw_zone(axes, region, zone, x + _PAD + i * (_ZONE_W + _ZONE_GAP), y + _PAD)
@@ -272,13 +373,13 @@ class _RegionLayout:
     def _draw_zone(self, axes: Axes, region: Region, zone: str, x: float, y: float) -> None:
         _box(axes, x, y, _ZONE_W, self.zone_h, fill="white", edge=OKABE_ITO["sky_blue"], zorder=2)
         top = y + self.zone_h
-        title = axes.text(x + _ZONE_W / 2, top - 0.11, _zone_label(region, zone), ha="center", va="center",
-                          fontsize=8, fontweight="bold", zorder=3)
+        title = _label(axes, x + _ZONE_W / 2, top - 0.11, _zone_label(region, zone), ha="center", va="center",
+                       fontsize=8, fontweight="bold", zorder=3)
         _fit(title, _ZONE_W - 0.08, axes)
         for i, role in enumerate(self.topology.roles):
             count = region.instances_per_zone(role)
-            label = axes.text(x + 0.07, top - _ZONE_TITLE_H - 0.08 - i * _LINE_H, f"{role.name} ×{count}",
-                              ha="left", va="center", fontsize=7.5, zorder=3)
+            label = _label(axes, x + 0.07, top - _ZONE_TITLE_H - 0.08 - i * _LINE_H, f"{role.name} ×{count}",
+                           ha="left", va="center", fontsize=7.5, zorder=3)
             _fit(label, _ZONE_W - 0.12, axes)
 
     @staticmethod
@@ -341,8 +442,8 @@ def _component_node(title: str, detail: str) -> _Node:
     def draw(axes: Axes, x: float, yc: float) -> None:
         _box(axes, x, yc - _COMPONENT_H / 2, _COMPONENT_W, _COMPONENT_H, fill=_REGION_FILL, zorder=2)
         for text, dy, size, weight in ((title, 0.1, 8.0, "bold"), (detail, -0.11, 7.0, "normal")):
-            label = axes.text(x + _COMPONENT_W / 2, yc + dy, text, ha="center", va="center", fontsize=size,
-                              fontweight=weight, zorder=3)
+            label = _label(axes, x + _COMPONENT_W / 2, yc + dy, text, ha="center", va="center", fontsize=size,
+                           fontweight=weight, zorder=3)
             _fit(label, _COMPONENT_W - 0.1, axes)
 
     return _Node(_COMPONENT_W, _COMPONENT_H, draw)
@@ -381,14 +482,22 @@ def _stack_node(children: list[_Node], label: str | None) -> _Node:
         _line(axes, [x, left], [yc, yc])
         _line(axes, [right, right + _RAIL], [yc, yc])
         if label:
-            axes.text(x + (inner_w + 3 * _RAIL) / 2, yc + stack_h / 2 + 0.04, label, ha="center", va="bottom",
-                      fontsize=7.5, fontstyle="italic", color=OKABE_ITO["blue"], zorder=3)
+            _label(axes, x + (inner_w + 3 * _RAIL) / 2, yc + stack_h / 2 + 0.04, label, ha="center", va="bottom",
+                   fontsize=7.5, fontstyle="italic", color=OKABE_ITO["blue"], zorder=3)
 
     return _Node(inner_w + 3 * _RAIL, stack_h + 2 * top_extra, draw)
 
 
-def _block_node(block: Block, counter: list[int]) -> _Node:
-    counter[0] += 1
+def _count_boxes(block: Block) -> int:
+    """How many nodes :func:`_block_node` would build for ``block`` (copies collapse into one)."""
+    if isinstance(block, (Component, Network)):
+        return 1
+    if not isinstance(block, Series) and _copies(block.children) is not None:
+        return 1
+    return 1 + sum(_count_boxes(child) for child in block.children)
+
+
+def _block_node(block: Block) -> _Node:
     if isinstance(block, Component):
         return _component_node(block.name, f"A {format_availability(block.behaviour.availability)}")
     if isinstance(block, Network):
@@ -401,7 +510,7 @@ def _block_node(block: Block, counter: list[int]) -> _Node:
         need = f"{block.k}-of-{n}" if isinstance(block, KOfN) else f"any of {n}"
         each = format_availability(first.behaviour.availability)
         return _component_node(f"{base} ×{n}", f"{need}, each A {each}")
-    children = [_block_node(child, counter) for child in block.children]
+    children = [_block_node(child) for child in block.children]
     if isinstance(block, Series):
         return _series_node(children)
     label = f"{block.k}-of-{len(children)}" if isinstance(block, KOfN) else None
@@ -416,22 +525,14 @@ class _BlockLayout:
     system: BlockSystem
 
     def __post_init__(self) -> None:
-        counter = [0]
-        self.root = _block_node(self.system.root, counter)
-        self.too_big = counter[0] > _MAX_BLOCK_BOXES
-        if self.too_big:
-            self.size = (8.0, 2.0)
-        else:
-            self.size = (self.root.w + 2 * _MARGIN + 1.0, self.root.h + 2 * _MARGIN + _TITLE_H + 0.2)
+        self.root = _block_node(self.system.root)  # draw_topology checked too_big_to_draw first
+        self.size = (self.root.w + 2 * _MARGIN + 1.0, self.root.h + 2 * _MARGIN + _TITLE_H + 0.2)
 
     def draw(self, axes: Axes, title: str | None) -> None:
         w, h = self.size
-        axes.text(w / 2, h - _MARGIN - 0.12, title or f"Reliability blocks of {self.system.name}",
-                  ha="center", va="center", fontsize=12, fontweight="bold")
-        if self.too_big:
-            axes.text(w / 2, h / 2 - 0.2, f"{len(self.system.components())} components: too many to draw "
-                      "legibly; see the importance table", ha="center", va="center", fontsize=9)
-            return
+        heading = _label(axes, w / 2, h - _MARGIN - 0.12, title or f"Reliability blocks of {self.system.name}",
+                         ha="center", va="center", fontsize=12, fontweight="bold")
+        _fit(heading, w - 2 * _MARGIN, axes, min_size=8.0)
         yc = (h - _TITLE_H) / 2
         x0 = _MARGIN + 0.5
         _line(axes, [x0 - 0.35, x0], [yc, yc])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .model import BlockSystem, Component, Model, Network, Topology
+from .model import INGRESS, BlockSystem, Component, Model, Network, Topology
 
 __all__ = ["to_graph"]
 
@@ -47,9 +47,11 @@ def _add_regions(graph: nx.MultiDiGraph, topology: Topology) -> None:
         for zone in region.zones:
             graph.add_node(zone, kind="zone", region=region.name, availability=region.zone.availability)
             graph.add_edge(region.name, zone, kind="contains")
+        # '@' is reserved in names: "REGION@ingress" is no zone, region or service.
+        ingress = f"{region.name}{INGRESS}"
         for a, b, behaviour in (region.network.links if region.network else ()):
-            ends = [f"{region.name}/ingress" if end == "ingress" else end for end in (a, b)]
-            graph.add_node(f"{region.name}/ingress", kind="ingress", region=region.name)
+            ends = [ingress if end == INGRESS else end for end in (a, b)]
+            graph.add_node(ingress, kind="ingress", region=region.name)
             graph.add_edge(ends[0], ends[1], kind="link", availability=behaviour.availability)
         for role in topology.roles:
             _add_role(graph, topology, region, role, role.name in stateful)

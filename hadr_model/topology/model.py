@@ -22,6 +22,7 @@ from typing import Any
 from .laws import Law
 
 __all__ = [
+    "INGRESS",
     "Behaviour",
     "Block",
     "BlockSystem",
@@ -36,6 +37,7 @@ __all__ = [
     "Series",
     "Topology",
     "ZoneNetwork",
+    "link_label",
 ]
 
 
@@ -138,14 +140,35 @@ class GlobalService:
     behaviour: Behaviour
 
 
+INGRESS = "@ingress"
+"""The ingress endpoint of a zone network's links: '@' is reserved, so no zone can be named so."""
+
+
 @dataclass(frozen=True)
 class ZoneNetwork:
     """Links inside a region: a zone's instances count only when the zone reaches the ingress.
 
-    ``links`` are (endpoint, endpoint, behaviour) with endpoints zone names or ``"ingress"``.
+    ``links`` are (endpoint, endpoint, behaviour) with endpoints zone names or :data:`INGRESS`.
     """
 
     links: tuple[tuple[str, str, Behaviour], ...]
+
+
+def link_label(a: str, b: str, region: str) -> str:
+    """Element label of the link between endpoints ``a`` and ``b`` of ``region``'s zone network.
+
+    ``ingress_link:ZONE@REGION`` for a zone's link to the ingress, ``zone_link:A|B@REGION``
+    between two zones. Names hold neither '@' nor '|', so two links never share a label.
+
+    Examples
+    --------
+    >>> link_label(INGRESS, "east-1", "east"), link_label("east-1", "east-2", "east")
+    ('ingress_link:east-1@east', 'zone_link:east-1|east-2@east')
+    """
+    if INGRESS in (a, b):
+        zone = b if a == INGRESS else a
+        return f"ingress_link:{zone}@{region}"
+    return f"zone_link:{a}|{b}@{region}"
 
 
 @dataclass(frozen=True)

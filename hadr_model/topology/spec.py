@@ -34,6 +34,16 @@ target, nodes: [{name, behaviour…}], edges: [{between: [a, b], name, behaviour
 ``count: n`` expands into n independent copies ``name[1]`` … ``name[n]`` inside the
 enclosing block; ``beta`` adds one common-cause element ``name[ccf]`` that fails all copies.
 
+Names and limits
+----------------
+Region, zone, role and global service names may hold any text but '@', '|' and control
+characters (those join the parts of element labels, ``instance:ROLE@ZONE``,
+``zone_link:A|B@REGION``, and of internal names such as the ingress ``@ingress``), and a
+global service is named unlike every region and zone. Sizes are checked from the spec before
+anything is built: aliases may add at most :data:`MAX_ALIAS_NODES` nodes, a block diagram
+holds at most :data:`MAX_BLOCK_COMPONENTS` components counting every copy (and
+:data:`MAX_BLOCKS` blocks), a region form at most :data:`MAX_ELEMENTS` element groups.
+
 Examples
 --------
 >>> model = load_spec()          # the shipped default topology
@@ -59,6 +69,7 @@ from ..units import parse_fraction
 from . import _checks as check
 from .laws import Law, parse_law
 from .model import (
+    INGRESS,
     Behaviour,
     Block,
     BlockSystem,
@@ -75,11 +86,17 @@ from .model import (
     ZoneNetwork,
 )
 
-__all__ = ["MAX_REGIONS", "MAX_ZONES", "default_spec_path", "load_spec", "parse_spec", "read_yaml"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_BLOCKS", "MAX_BLOCK_COMPONENTS", "MAX_ELEMENTS", "MAX_REGIONS", "MAX_ZONES",
+           "default_spec_path", "load_spec", "parse_spec", "read_yaml"]
 
 MAX_ZONES = 12
 MAX_REGIONS = 1000
 MAX_BLOCK_COMPONENTS = 10_000
+MAX_BLOCKS = 2 * MAX_BLOCK_COMPONENTS
+MAX_ALIAS_NODES = 100_000
+_SCALAR_CHARS_PER_NODE = 100
+_CACHE_KEY_NODES = 10_000
+MAX_ELEMENTS = 250_000
 _BEHAVIOUR_KEYS = ("mttf", "mttr", "failure", "repair", "availability")
 _REGION_TOP = ("name", "description", "year_hours", "regions", "zone", "region", "roles", "global",
                "network", "data", "recovery", "objectives")
@@ -93,7 +110,47 @@ def default_spec_path() -> Path:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loader that refuses duplicate keys instead of silently keeping the last one."""
+    """Safe loader that refuses duplicate keys and bounds what aliases expand to.
+
+    An alias (``*name``) shares the node its anchor (``&name``) marks, so a few hundred bytes
+    of nested aliases ("billion laughs") stand for billions of nodes: harmless while shared,
+    but every walk of the value (an error message, a cache key, a JSON dump) expands them.
+    Each alias therefore counts the size of the subtree it repeats, and reading stops with a
+    SpecError once aliases have added more than :data:`MAX_ALIAS_NODES` nodes (a scalar
+    counts one node per :data:`_SCALAR_CHARS_PER_NODE` characters, so a long repeated text
+    counts by its length). A recursive alias (inside the node its anchor marks) is refused.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}    # id(node) -> nodes in its subtree, aliases expanded
+        self._aliased = 0                   # nodes added by every alias so far
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if not self.check_event(yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._sizes[id(node)] = _node_size(node, self._sizes)
+            return node
+        event = self.peek_event()
+        node = super().compose_node(parent, index)     # an unknown alias raises ComposerError
+        line = event.start_mark.line + 1
+        size = self._sizes.get(id(node))
+        if size is None:     # the anchored node is not complete yet: it would contain itself
+            raise SpecError("", f"*{event.anchor}", "an alias outside the node its anchor marks "
+                            "(a recursive alias has no finite value)", line=line)
+        self._aliased += size
+        if self._aliased > MAX_ALIAS_NODES:
+            raise SpecError("", f"*{event.anchor}", f"YAML aliases that add at most {MAX_ALIAS_NODES:,} nodes "
+                            f"to the document once expanded (with this one: {self._aliased:,})", line=line)
+        return node
+
+
+def _node_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Nodes in ``node``'s subtree, aliases expanded (children are already in ``sizes``)."""
+    if isinstance(node, yaml.ScalarNode):
+        return 1 + len(node.value) // _SCALAR_CHARS_PER_NODE
+    children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+    return 1 + sum(sizes[id(child)] for child in children)
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
@@ -114,7 +171,17 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def read_yaml(text: str, file: str | None = None) -> Any:
-    """Parse YAML safely; syntax errors become SpecError with the line."""
+    """Parse YAML safely; syntax errors become SpecError with the line.
+
+    Nothing is evaluated (safe loader: no Python tags); a key may appear once per mapping;
+    aliases may add at most :data:`MAX_ALIAS_NODES` nodes once expanded, and an alias may
+    not be recursive (see :class:`_UniqueKeyLoader`).
+
+    Examples
+    --------
+    >>> read_yaml("d: &d {mttf: 1h}\\nx: {<<: *d, mttr: 2h}")["x"]
+    {'mttf': '1h', 'mttr': '2h'}
+    """
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     except SpecError as error:
@@ -127,7 +194,10 @@ def read_yaml(text: str, file: str | None = None) -> Any:
         lines = text.splitlines()
         value = lines[line - 1].strip() if line is not None and 0 < line <= len(lines) else SpecError.NO_VALUE
         raise SpecError("", value, f"valid YAML ({problem})", file=file, line=line) from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+    except RecursionError:
+        raise SpecError("", "nesting too deep to read", "YAML nested at most a few hundred levels deep",
+                        file=file) from None
+    except (ValueError, TypeError, OverflowError) as error:
         raise SpecError("", SpecError.NO_VALUE, f"valid YAML ({error})", file=file) from None
 
 
@@ -235,14 +305,20 @@ def parse_behaviour(raw: Mapping[str, Any], field: str) -> Behaviour:
 def _law(raw: Mapping[str, Any], field: str, shorthand: str, long: str) -> Law:
     if shorthand in raw and long in raw:
         raise SpecError(check.join(field, long), raw[long], f"either '{shorthand}' or '{long}', not both")
-    if shorthand in raw:
-        return parse_law(raw[shorthand], check.join(field, shorthand), fixed_means_exponential=True)
-    if long in raw:
-        law = parse_law(raw[long], check.join(field, long), fixed_means_exponential=True)
-        if law.mean_h <= 0:
-            raise SpecError(check.join(field, long), raw[long], "a law with a mean more than zero")
-        return law
-    raise SpecError(field, dict(raw), f"'{shorthand}' (or '{long}'), or a fixed 'availability'")
+    key = shorthand if shorthand in raw else long
+    if key not in raw:
+        raise SpecError(field, dict(raw), f"'{shorthand}' (or '{long}'), or a fixed 'availability'")
+    law = parse_law(raw[key], check.join(field, key), fixed_means_exponential=True)
+    # A bare duration is refused at 0 by parse_duration; a law such as {dist: deterministic,
+    # value: 0} is not. Mean 0 means an element that is never up (failure) or a repair that
+    # takes no time, for which the engines have no meaning: availability 1 says "never down".
+    if not law.mean_h > 0:
+        what = ("a time to failure with a mean more than zero (an element that fails at once never works)"
+                if shorthand == "mttf" else
+                "a repair time with a mean more than zero (for an element that is never down, "
+                "write availability: 1)")
+        raise SpecError(check.join(field, key), raw[key], what)
+    return law
 
 
 def _behaviour_section(top: Mapping[str, Any], key: str, field: str | None = None) -> Behaviour:
@@ -266,7 +342,11 @@ def _parse_region_form(top: Mapping[str, Any], source: str | None) -> Topology:
     global_services = _parse_globals(top.get("global", {}))
     network = _parse_network(top["network"], "network") if "network" in top else None
     regions = _parse_regions(top["regions"], zone, region, network)
+    _check_global_names(global_services, regions)
+    if isinstance(top["roles"], Mapping):   # before reading the roles: their cost is roles × regions
+        _check_element_count(regions, len(top["roles"]), 0)
     roles = _parse_roles(top["roles"], {g.name for g in global_services}, regions)
+    _check_element_count(regions, len(roles), sum(role.common_cause is not None for role in roles))
     data, recovery, objectives = _parse_data_sections(top, {r.name for r in roles})
     regions = _with_region_recovery(regions, top["regions"], recovery)
     return Topology(
@@ -297,14 +377,17 @@ def _with_region_recovery(regions: tuple[Region, ...], raw: Mapping[str, Any], r
 
 def _parse_data_sections(top: Mapping[str, Any], role_names: set[str]) -> tuple[Any, Any, Any]:
     sections = tuple(top.get(key, {}) for key in ("data", "recovery", "objectives"))
-    try:
-        # A sweep re-parses the same sections point after point: parse each distinct one once
-        # (the results are frozen values, safe to share).
-        key = json.dumps(sections, sort_keys=True, allow_nan=False)
-        if json.loads(key) != list(sections):   # e.g. integer keys, which JSON turns into text
+    key = None
+    # A sweep re-parses the same sections point after point: parse each distinct one once
+    # (the results are frozen values, safe to share). The key is JSON text, built only for
+    # sections of bounded size: JSON expands every shared (aliased) subtree.
+    if check.size_within(sections, _CACHE_KEY_NODES):
+        try:
+            key = json.dumps(sections, sort_keys=True, allow_nan=False)
+            if json.loads(key) != list(sections):   # e.g. integer keys, which JSON turns into text
+                key = None
+        except (TypeError, ValueError, RecursionError):
             key = None
-    except (TypeError, ValueError, RecursionError):
-        key = None
     data, recovery, objectives = _parse_data_cached(key) if key is not None else _parse_data_raw(*sections)
     for role_name in data:
         if role_name not in role_names:
@@ -329,6 +412,7 @@ def _parse_globals(raw: Any) -> tuple[GlobalService, ...]:
     services = []
     for name, entry in section.items():
         field = f"global.{name}"
+        check.name(name, field, "a global service name")
         entry = check.mapping(entry, field, "a behaviour mapping such as {mttf: 5y, mttr: 1h}")
         check.check_keys(entry, _BEHAVIOUR_KEYS, field)
         services.append(GlobalService(name, parse_behaviour(entry, field)))
@@ -347,7 +431,7 @@ def _zone_network(zones: tuple[str, ...], links: dict[str, Behaviour] | None) ->
     edges: list[tuple[str, str, Behaviour]] = []
     perfect = Behaviour(fixed_availability=1.0)
     ingress = links.get("ingress_link", perfect)
-    edges += [("ingress", zone, ingress) for zone in zones]
+    edges += [(INGRESS, zone, ingress) for zone in zones]
     if "zone_link" in links:
         edges += [(a, b, links["zone_link"]) for i, a in enumerate(zones) for b in zones[i + 1:]]
     return ZoneNetwork(tuple(edges))
@@ -369,8 +453,10 @@ def _parse_regions(raw: Any, zone: Behaviour, region: Behaviour,
     zone_names: dict[str, str] = {}
     for r in regions:
         if r.fails_over_to is not None and r.fails_over_to not in names:
-            raise SpecError(f"regions.{r.name}.fails_over_to", r.fails_over_to,
-                            f"the name of another region ({', '.join(sorted(names - {r.name}))})")
+            others = sorted(names - {r.name})
+            known = f"({_listing(others)})" if others else \
+                f"(this spec has no other region: add one, or remove fails_over_to from {r.name})"
+            raise SpecError(f"regions.{r.name}.fails_over_to", r.fails_over_to, f"the name of another region {known}")
         if r.fails_over_to == r.name:
             raise SpecError(f"regions.{r.name}.fails_over_to", r.fails_over_to, "a different region")
         for z in r.zones:
@@ -382,9 +468,40 @@ def _parse_regions(raw: Any, zone: Behaviour, region: Behaviour,
     return tuple(regions)
 
 
+def _check_element_count(regions: tuple[Region, ...], roles: int, common_causes: int) -> None:
+    """Refuse a spec with more than :data:`MAX_ELEMENTS` element groups, before any engine runs.
+
+    A group is a region, a zone, a link, the instances of one role in one zone, or a role's
+    common cause in one region: what the engines hold per element, whatever the copies.
+    """
+    zones = sum(len(r.zones) for r in regions)
+    links = sum(len(r.network.links) for r in regions if r.network)
+    total = len(regions) + zones + links + roles * zones + common_causes * len(regions)
+    if total > MAX_ELEMENTS:
+        raise SpecError("roles", f"{roles} roles × {zones} zones ({total:,} element groups)",
+                        f"at most {MAX_ELEMENTS:,} element groups (regions, zones, links, one per role "
+                        "and zone, common causes): fewer roles, regions or zones")
+
+
+def _listing(names: list[str], most: int = 10) -> str:
+    """Up to ``most`` names for a message (a spec may have a thousand regions)."""
+    shown = ", ".join(names[:most])
+    return shown + (f", … ({len(names)} in all)" if len(names) > most else "")
+
+
+def _check_global_names(services: tuple[GlobalService, ...], regions: tuple[Region, ...]) -> None:
+    # Regions, zones and global services are nodes of one graph (to_graph): one name each.
+    taken = {r.name for r in regions} | {z for r in regions for z in r.zones}
+    for service in services:
+        if service.name in taken:
+            raise SpecError(f"global.{service.name}", service.name,
+                            "a global service name different from every region and zone name")
+
+
 def _parse_region(name: str, entry: Any, zone: Behaviour, region: Behaviour,
                   network: dict[str, Behaviour] | None) -> Region:
     field = f"regions.{name}"
+    check.name(name, field, "a region name")
     entry = check.mapping(entry, field, "a mapping such as {zones: 3, fails_over_to: other-region}")
     check.check_keys(entry, _REGION_KEYS, field)
     if "zones" not in entry:
@@ -412,7 +529,7 @@ def _parse_zones(raw: Any, field: str, region: str) -> tuple[str, ...]:
     if isinstance(raw, list):
         if not raw or len(raw) > MAX_ZONES:
             raise SpecError(field, raw, expected)
-        names = tuple(check.text(z, f"{field}[{i}]", "a zone name") for i, z in enumerate(raw))
+        names = tuple(check.name(z, f"{field}[{i}]", "a zone name") for i, z in enumerate(raw))
         if len(set(names)) != len(names):
             raise SpecError(field, raw, "distinct zone names (a name is repeated)")
         return names
@@ -441,6 +558,7 @@ def _parse_roles(raw: Any, global_names: set[str], regions: tuple[Region, ...]) 
 
 def _parse_role(name: str, entry: Any, global_names: set[str], regions: tuple[Region, ...]) -> Role:
     field = f"roles.{name}"
+    check.name(name, field, "a role name")
     entry = check.mapping(entry, field, "a mapping such as {per_zone: 1, needs: quorum, mttf: 4000h, mttr: 1h}")
     check.check_keys(entry, _ROLE_KEYS, field)
     per_zone = check.integer(entry.get("per_zone", 1), f"{field}.per_zone", 1, 10_000)
@@ -625,6 +743,10 @@ class _BlockReader:
         for end in (source, target):
             if end not in nodes:
                 raise SpecError(field, end, "source and target to be endpoints of some edge")
+        if not _connected(edges, source, target):
+            # Availability 0 whatever the elements do: a typo in an edge, not a model.
+            raise SpecError(f"{field}.edges", f"no path from {source} to {target}",
+                            "edges that join the source to the target (with every element up)")
         return Network(source, target, tuple(nodes.items()), tuple(edges))
 
     def edge(self, raw: Any, field: str, nodes: dict[str, Component | None]) -> tuple[str, str, Component | None]:
@@ -639,9 +761,80 @@ class _BlockReader:
         return ends[0], ends[1], self.element(body, field, f"{ends[0]}-{ends[1]}")
 
 
+def _connected(edges: list[tuple[str, str, Component | None]], source: str, target: str) -> bool:
+    """Whether ``target`` can be reached from ``source`` over the (undirected) edges."""
+    neighbours: dict[str, list[str]] = {}
+    for a, b, _ in edges:
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+    seen, todo = {source}, [source]
+    while todo:
+        for node in neighbours.get(todo.pop(), ()):
+            if node not in seen:
+                seen.add(node)
+                todo.append(node)
+    return target in seen
+
+
+def _check_block_count(raw: Any) -> None:
+    """Refuse more than :data:`MAX_BLOCK_COMPONENTS` components before building any of them.
+
+    Counts what the reader would name (every copy of a ``count``, a common cause per group
+    with a beta factor, each network node or edge with a behaviour) from the raw spec, and
+    refuses more than :data:`MAX_BLOCKS` block entries. The walk stops as soon as a total is
+    over its limit, so it costs O(limit) even when aliases repeat a block many times.
+    Malformed entries count as one: the reader reports them.
+    """
+    total, blocks = 0, 0
+    stack: list[tuple[Any, str]] = [(raw, "blocks")]
+    while stack:
+        entry, field = stack.pop()
+        if not (isinstance(entry, Mapping) and len(entry) == 1):
+            continue
+        blocks += 1
+        if blocks > MAX_BLOCKS:
+            raise SpecError("blocks", f"more than {MAX_BLOCKS:,} blocks", f"at most {MAX_BLOCKS:,} blocks "
+                            "(series, parallel, k_of_n, component and network entries)")
+        (kind, body), = entry.items()
+        field = f"{field}.{kind}"
+        stack.extend(_child_entries(kind, body, field))
+        added, count = _entry_elements(kind, body)
+        total += added
+        if total > MAX_BLOCK_COMPONENTS:
+            where, value = (f"{field}.count", count) if count > 1 else ("blocks", f"{total:,} components")
+            raise SpecError(where, value, f"at most {MAX_BLOCK_COMPONENTS:,} components in all, counting "
+                            f"every copy of 'count' (with this block: {total:,})")
+
+
+def _child_entries(kind: str, body: Any, field: str) -> list[tuple[Any, str]]:
+    """The child block entries of a series, parallel or k_of_n body, last first (a stack)."""
+    if kind == "k_of_n":
+        body, field = (body.get("of"), f"{field}.of") if isinstance(body, Mapping) else (None, field)
+    if kind not in ("series", "parallel", "k_of_n") or not isinstance(body, list):
+        return []
+    children = body[: MAX_BLOCKS + 1]
+    return [(children[i], f"{field}[{i}]") for i in range(len(children) - 1, -1, -1)]
+
+
+def _entry_elements(kind: str, body: Any) -> tuple[int, int]:
+    """Elements a component or network entry adds, and the component's ``count`` (else 1)."""
+    if not isinstance(body, Mapping):
+        return 0, 1
+    if kind == "component":
+        count = body.get("count", 1)
+        count = count if isinstance(count, int) and not isinstance(count, bool) and count > 1 else 1
+        return count + (1 if count > 1 and body.get("beta") else 0), count
+    if kind == "network":
+        items = [item for part in ("nodes", "edges") if isinstance(body.get(part), list)
+                 for item in body[part][: MAX_BLOCK_COMPONENTS + 1]]
+        return sum(1 for item in items if isinstance(item, Mapping) and any(k in item for k in _BEHAVIOUR_KEYS)), 1
+    return 0, 1
+
+
 def _parse_block_form(top: Mapping[str, Any], source: str | None) -> BlockSystem:
     check.check_keys(top, _BLOCK_TOP, "")
     name = check.text(top.get("name", "spec"), "name")
+    _check_block_count(top["blocks"])
     reader = _BlockReader()
     root = reader.block(top["blocks"], "blocks")
     if len(reader.names) > MAX_BLOCK_COMPONENTS:

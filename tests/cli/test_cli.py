@@ -151,10 +151,12 @@ def test_availability_json_default(capsys):
 
 
 def test_availability_instant_failover_matches_the_engine(capsys):
-    from hadr_model import exact_availability, load_spec
+    from hadr_model import load_spec
+    from hadr_model.engines.exact import exact_availability
 
-    assert main(["availability", "--json", "--instant-failover"]) == 0
+    assert main(["availability", "--json", "--failover", "instantaneous"]) == 0
     payload = json.loads(capsys.readouterr().out)
+    assert payload["failover_model"] == "instantaneous"
     expected = exact_availability(load_spec()).system
     assert payload["availability"] == pytest.approx(expected.availability, rel=1e-12)
 

@@ -74,15 +74,17 @@ def test_report_publishes(tmp_path, capsys, monkeypatch):
     summaries = [json.loads(p.read_text()) for p in out.glob("*.json")]
     assert len(summaries) == 1 and summaries[0]["reproducibility"]["seed"] == 1
     assert (out / "index.html").is_file()
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".lock"]  # no staging left
 
 
 def test_report_prints_the_verdict_first(tmp_path, capsys):
     spec = tmp_path / "web.yaml"
-    spec.write_text("name: web\nblocks: {parallel: [{component: {name: web, mttf: 1000h, mttr: 1h, count: 2}}]}\n")
+    spec.write_text("name: web\nobjectives: {availability: 99.99%}\n"
+                    "blocks: {parallel: [{component: {name: web, mttf: 1000h, mttr: 1h, count: 2}}]}\n")
     code, stdout, _ = _run(capsys, "report", str(spec), "--out", str(tmp_path / "r"), "--runs", "50",
-                           "--disasters", "100")
-    # Two 99.9 % units in parallel: U = 1e-6, 0.53 min/year, which passes the default 99.99 %.
+                           "--disasters", "100", "--fail-on-miss")
+    # Two 99.9 % units in parallel: U = 1e-6, 0.53 min/year, which passes 99.99 %.
     assert code == 0
-    first = stdout.splitlines()[0]
-    assert first.startswith("PASS: availability 99.9999 % (0.5 min/year) against the objective 99.99 %")
+    lines = stdout.splitlines()
+    assert lines[0] == "verdict: web: PASS — all 1 objectives met"
+    assert lines[3].split()[:4] == ["availability", "99.99", "%", "99.9999"] and lines[3].endswith("PASS")

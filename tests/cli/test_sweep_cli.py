@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -71,6 +72,8 @@ def test_bad_grid_files_exit_2_naming_the_field(tmp_path, capsys, text, field):
     assert _sweep("--function", "availability", "--grid", str(grid), "--out", str(tmp_path / "s")) == 2
     err = capsys.readouterr().err
     assert field in err and "Traceback" not in err
+    # Errors found while planning (names, values against the spec, the spec's path) name the grid file too.
+    assert err.startswith(f"hadr: error: {grid}:")
     assert not (tmp_path / "s").exists()
 
 
@@ -170,3 +173,98 @@ def test_sigkill_half_way_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert killed["point_id"].is_unique and len(killed) == SLOW_POINTS
     pd.testing.assert_frame_equal(killed.drop(columns="seconds"), whole.drop(columns="seconds"),
                                   check_dtype=False)
+
+
+def _hold(out: Path) -> subprocess.Popen:
+    """A process that holds ``out``'s sweep lock until killed, and says when it has it."""
+    code = ("import sys, time\nfrom hadr_model.sweeps.store import SweepStore\n"
+            "SweepStore.open(sys.argv[1], {'grid_hash': 'x', 'points': 1}, resume=True)\n"
+            "print('locked', flush=True)\ntime.sleep(600)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+@pytest.mark.slow
+def test_a_second_sweep_into_a_busy_folder_exits_2_and_a_killed_holder_does_not_block(tmp_path):
+    grid = _grid(tmp_path, "parameters:\n  zone.mttr: [4]\n")
+    out = tmp_path / "busy"
+    holder = _hold(out)
+    try:
+        second = subprocess.run([*HADR, "sweep", "--function", "availability", "--grid", str(grid), "--out", str(out),
+                                 "--resume"], capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        assert second.stderr.strip() == (f"hadr: error: {out} is in use by another sweep (pid {holder.pid}; lock "
+                                         f"{out / '.sweep.lock'}); wait for it to finish, or choose another --out")
+        assert not (out / "journal.jsonl").read_bytes()   # it ran nothing
+    finally:
+        holder.kill()   # SIGKILL: no chance to unlock; the kernel releases the lock with the process
+        holder.wait()
+    third = subprocess.run([*HADR, "sweep", "--function", "availability", "--grid", str(grid), "--out",
+                            str(tmp_path / "fresh")], capture_output=True, text=True, timeout=120)
+    assert third.returncode == 0, third.stderr
+    # The stale lock file of the killed holder is still there, and does not block.
+    assert (out / ".sweep.lock").read_text().strip() == str(holder.pid)
+    store_code = ("import sys\nfrom hadr_model.sweeps.store import SweepStore\n"
+                  "SweepStore.open(sys.argv[1], {'grid_hash': 'x', 'points': 1}, resume=True).close()")
+    reopened = subprocess.run([sys.executable, "-c", store_code, str(out)], capture_output=True, text=True, timeout=60)
+    assert reopened.returncode == 0, reopened.stderr
+
+
+@pytest.mark.slow
+def test_two_concurrent_sweeps_into_one_folder_never_both_run(tmp_path):
+    grid = _grid(tmp_path, "parameters:\n  x: [1, 2, 3, 4, 5, 6, 7, 8]\noptions: {delay: 1.0}\n")
+    out = tmp_path / "shared"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    command = [*HADR, "sweep", "--function", "test_sweep_cli:slow", "--grid", str(grid), "--out", str(out),
+               "--no-progress", "--resume"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
+    assert sorted(code for code, _ in results) == [0, 2], results
+    assert "is in use by another sweep (pid" in next(err for code, err in results if code == 2)
+    lines = (out / "journal.jsonl").read_bytes().splitlines()
+    assert len(lines) == 8   # each point ran once
+
+
+def _interrupt_notebook(path: Path) -> Path:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('x: int = 0\nresults_path: str = "out.json"')
+    parameters.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell("import json, time\ntime.sleep(1.5)\njson.dump({'y': x}, open(results_path, 'w'))")
+    notebook.cells = [parameters, body]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [["--warm-kernel"], ["--workers", "2"]])
+def test_ctrl_c_during_a_notebook_sweep_prints_one_line_and_resume_finishes(tmp_path, mode):
+    grid = _grid(tmp_path, f"parameters:\n  x: {list(range(12))}\n")
+    notebook = _interrupt_notebook(tmp_path / "slow.ipynb")
+    out = tmp_path / "s"
+    command = [*HADR, "sweep", str(notebook), "--grid", str(grid), "--out", str(out), "--no-progress", *mode]
+    # A session of its own: Ctrl-C in a terminal signals the whole foreground process group.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 2:
+            break
+        time.sleep(0.05)
+    time.sleep(0.7)   # in the middle of a cell
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr == "hadr: interrupted\n"   # no kernel or worker tracebacks
+    lines = journal.read_bytes().splitlines()
+    assert 2 <= len(lines) < 12 and all(json.loads(line)["status"] == "ok" for line in lines)
+    assert journal.read_bytes().endswith(b"\n")
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    table = load_sweep(out)
+    assert table["status"].tolist() == ["ok"] * 12 and table["y"].tolist() == list(range(12))

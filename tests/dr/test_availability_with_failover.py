@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from hadr_model import SpecError, exact_availability, load_spec
+from hadr_model import SpecError, load_spec
 from hadr_model.dr import availability_with_failover, disasters_per_year, failover_costs, region_loss_rto_samples
+from hadr_model.engines.exact import exact_availability
 
 ZONE_MTTF, ZONE_MTTR = 2000.0, 5.0
 REGION_MTTF, REGION_MTTR = 20000.0, 10.0

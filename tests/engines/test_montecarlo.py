@@ -7,6 +7,8 @@ confidence intervals (or 4 standard errors where a sample mean is checked direct
 from __future__ import annotations
 
 import math
+import signal
+import time
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from scipy import integrate, optimize, stats
 
 import hadr_model as hm
 from hadr_model.engines import exact, montecarlo
+from hadr_model.engines.exact import exact_availability
 from hadr_model.engines.montecarlo import MAX_RUNS, _equilibrium, _variance, simulate
 from hadr_model.engines.structure import AtLeast, RoleDown, Signal, combine
 from hadr_model.errors import HadrError
@@ -45,7 +48,7 @@ def _covers(low: float, high: float, value: float) -> bool:
 
 
 def _check_against_exact(model, result) -> None:
-    exact = hm.exact_availability(model).system
+    exact = exact_availability(model).system
     assert _covers(*result.availability_ci95, exact.availability), (
         result.availability_ci95, exact.availability)
     assert _covers(*result.outages_per_year_ci95, exact.failure_frequency_per_year), (
@@ -79,7 +82,7 @@ def test_default_topology_matches_exact():
 def test_confidence_interval_is_honest(control_variate):
     model = hm.load_spec({"blocks": {"parallel": [{"component": {"name": "a", "mttf": "100h", "mttr": "10h",
                                                                  "count": 2}}]}})
-    exact = hm.exact_availability(model).system.availability
+    exact = exact_availability(model).system.availability
     covered = sum(_covers(*simulate(model, years=0.2, runs=200, seed=s,
                                     control_variate=control_variate).availability_ci95, exact)
                   for s in range(100))
@@ -111,7 +114,7 @@ def test_repair_shape_changes_the_downtime_distribution_not_its_mean():
     exponential = simulate(_two_of_three(), years=1, runs=4000, seed=17, control_variate=False)
     fixed = simulate(_two_of_three({"dist": "deterministic", "value": "10h"}), years=1, runs=4000, seed=17,
                      control_variate=False)
-    exact = hm.exact_availability(_two_of_three()).system.availability
+    exact = exact_availability(_two_of_three()).system.availability
     assert _covers(*exponential.availability_ci95, exact)
     assert _covers(*fixed.availability_ci95, exact)
     # Overlaps of fixed 10 h repairs are shorter on average than of exponential ones: the
@@ -139,14 +142,15 @@ def test_initial_residual_time_follows_the_equilibrium_law(law):
 
 
 def test_same_seed_same_numbers_and_workers_do_not_change_them(monkeypatch):
-    monkeypatch.setattr(montecarlo, "EVENTS_PER_BATCH", 20_000)   # several batches (forked workers see it)
+    monkeypatch.setattr(montecarlo, "BLOCK_RUNS_MAX", 50)   # several blocks (forked workers see it)
     model = hm.load_spec(SMALL_REGIONS)
     one = simulate(model, years=1, runs=400, seed=21).as_dict()
     again = simulate(model, years=1, runs=400, seed=21).as_dict()
     two = simulate(model, years=1, runs=400, seed=21, workers=2).as_dict()
     for figures in (one, again, two):
         figures.pop("seconds")
-    assert one["batches"] > 2
+        figures.pop("batches")      # sized from the measured time: only the blocks count
+    assert one["blocks"] > 2
     assert one == again == two
     assert simulate(model, years=1, runs=400, seed=22).as_dict()["availability"] != one["availability"]
 
@@ -221,7 +225,7 @@ def test_role_with_more_than_127_instances_matches_exact():
     The role needs 45 % (180), so it is down when 221 or more are down: exact A = 0.97988.
     """
     model = _fast_role(400)
-    exact_system = hm.exact_availability(model).system
+    exact_system = exact_availability(model).system
     assert exact_system.availability == pytest.approx(0.97988, abs=5e-6)
     result = simulate(model, years=0.01, runs=200, seed=1)
     assert _covers(*result.availability_ci95, exact_system.availability), (
@@ -416,3 +420,112 @@ def test_tables_and_dict():
     assert block.downtime_min_per_year_std == pytest.approx(runs["downtime_min_per_year"].std(ddof=1), rel=1e-12)
     assert block.downtime_min_per_year_p90 == pytest.approx(np.percentile(runs["downtime_min_per_year"], 90),
                                                             rel=1e-12)
+
+
+# --- blocks, batches and budgets (issue 9) --------------------------------------------------
+
+def _machine_free(figures: dict) -> dict:
+    """The figures without what depends on the machine (timing, batch sizes, why it stopped)."""
+    return {k: v for k, v in figures.items() if k not in ("seconds", "batches", "stopped_by")}
+
+
+def test_batch_sizes_do_not_change_the_numbers(monkeypatch):
+    monkeypatch.setattr(montecarlo, "BLOCK_RUNS_MAX", 40)
+    model = hm.load_spec(SMALL_REGIONS)
+    monkeypatch.setattr(montecarlo, "BATCH_SECONDS", 1e-9)      # one block per batch
+    small = simulate(model, years=1, runs=400, seed=5)
+    monkeypatch.setattr(montecarlo, "BATCH_SECONDS", 1e9)       # the pilot, then every block at once
+    large = simulate(model, years=1, runs=400, seed=5)
+    assert (small.blocks, small.block_runs, small.batches, large.batches) == (10, 40, 10, 2)
+    assert _machine_free(small.as_dict()) == _machine_free(large.as_dict())
+    assert np.array_equal(small.durations_h, large.durations_h)
+    assert small.attribution.equals(large.attribution)
+
+
+def test_a_run_stopped_by_time_equals_a_run_of_as_many_runs():
+    model = _two_of_three()
+    stopped = simulate(model, years=1, runs=MAX_RUNS, seed=8, max_seconds=0.3)
+    assert stopped.stopped_by == "max_seconds"
+    assert stopped.runs == stopped.blocks * stopped.block_runs
+    again = simulate(model, years=1, runs=stopped.runs, seed=8)
+    assert again.stopped_by == "runs"
+    assert _machine_free(again.as_dict()) == _machine_free(stopped.as_dict())
+
+
+def _slow_blocks(monkeypatch, seconds_per_block: dict[int, float] | float):
+    """Make every block sleep (block index -> seconds, or the same for all) before its work."""
+    original = montecarlo._run_batch
+    calls = []
+
+    def slow(plan, runs, horizon, seed):
+        delay = seconds_per_block if isinstance(seconds_per_block, float) else seconds_per_block.get(len(calls), 0.0)
+        calls.append(runs)
+        time.sleep(delay)
+        return original(plan, runs, horizon, seed)
+
+    monkeypatch.setattr(montecarlo, "_run_batch", slow)
+    return calls
+
+
+def test_batches_are_sized_from_the_measured_block_time(monkeypatch):
+    # 0.05 s per block: after the one-block pilot a batch holds up to 0.5 s or a quarter of
+    # the time left (about 9 blocks at first, fewer near the deadline); 2 s make ~36 blocks.
+    calls = _slow_blocks(monkeypatch, 0.05)
+    started = time.monotonic()
+    result = simulate(_two_of_three(), years=1, runs=MAX_RUNS, seed=1, max_seconds=2.0)
+    elapsed = time.monotonic() - started
+    assert result.stopped_by == "max_seconds"
+    assert elapsed < 2.0 + 0.5, elapsed
+    assert 20 <= result.blocks <= 40 and result.blocks <= len(calls)
+    assert result.batches <= result.blocks / 2      # batches of several blocks after the pilot
+
+
+def test_a_block_running_at_the_deadline_is_abandoned(monkeypatch):
+    _slow_blocks(monkeypatch, {2: 30.0})            # the third block would take 30 s
+    started = time.monotonic()
+    result = simulate(_two_of_three(), years=1, runs=MAX_RUNS, seed=1, max_seconds=1.0)
+    assert time.monotonic() - started < 2.0
+    assert (result.stopped_by, result.blocks) == ("max_seconds", 2)
+    assert result.runs == 2 * result.block_runs
+
+
+def test_a_budget_that_ends_inside_the_first_block_is_refused(monkeypatch):
+    _slow_blocks(monkeypatch, 30.0)
+    started = time.monotonic()
+    with pytest.raises(hm.SpecError, match="one block of") as error:
+        simulate(_two_of_three(), years=1, runs=1000, seed=1, max_seconds=0.5)
+    assert error.value.field == "max_seconds" and time.monotonic() - started < 1.5
+    # The timer is disarmed and the previous handler back: a later alarm is not ours.
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0.0
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+def test_heavy_tailed_laws_draw_a_bounded_number_of_phases():
+    # lognormal s = 12: variance e^144 means squared; the old count asked for ~1e31 phases.
+    model = hm.load_spec({"blocks": {"series": [{"component": {
+        "name": "a", "mttf": "100h", "repair": {"dist": "lognorm", "s": 12, "mean": "1h"}}}]}})
+    plan = montecarlo._plan(model, None, False)
+    element = plan.elements[0]
+    cycles = 8760.0 / element.cycle_h
+    assert montecarlo._pairs(element, 8760.0, 4.0) <= 5 * cycles + 19
+    result = simulate(model, years=1, runs=200, seed=1)
+    assert result.runs == 200 and 0.0 < result.availability <= 1.0
+
+
+def test_workers_whose_blocks_do_not_fit_in_memory_are_refused():
+    # 3.5 million transitions per run: one run per block, ~160 MB each; 64 at once is 10 GB.
+    with pytest.raises(hm.SpecError, match="worker") as error:
+        simulate(_fast_role(400), years=1, runs=2, workers=64)
+    assert error.value.field == "workers"
+    assert "at most 13 worker(s)" in str(error.value)
+
+
+def test_shared_resampling_pools_keep_the_equilibrium_law():
+    # Three copies of one uniform law share a pool per block: the initial residuals still
+    # have the stationary-excess mean E[X²] / 2E[X] (uniform on [0, 20 h]: 20/3 h).
+    law = parse_law({"dist": "uniform", "loc": 0, "scale": "20h"}, "law")
+    pools = montecarlo._Pools({law: 3 * 50_000})
+    rng = np.random.default_rng(3)
+    residual = np.concatenate([_equilibrium(law, rng, (50_000,), pools=pools) for _ in range(3)])
+    assert len(pools.pools) == 1
+    assert abs(residual.mean() - 20 / 3) <= 4 * residual.std() / math.sqrt(residual.size)

@@ -1,33 +1,29 @@
 """The published report: self-contained HTML, numbers equal to the engines', opens in a browser.
 
-The browser test drives Debian's headless Chromium over the Chrome DevTools Protocol (a
-websocket from ``websocket-client``, which Jupyter already depends on): it loads the page from
-disk, records console errors, exceptions and network requests, checks every ``<img>`` decoded
-(``naturalWidth > 0``) and saves a full-page screenshot. Outside CI it skips when Chromium is
-missing; with ``CI=true`` it must run.
+The browser test drives Debian's headless Chromium over the Chrome DevTools Protocol
+(``_browser.DevTools``): it loads the page from disk, records console errors, exceptions and
+network requests, checks every ``<img>`` decoded (``naturalWidth > 0``) and saves a full-page
+screenshot. Outside CI it skips when Chromium is missing; with ``CI=true`` it must run.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
 import json
-import os
 import re
 import shutil
-import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pandas as pd
 import pytest
+from _browser import DevTools, chromium_executable
 
 import hadr_model
-from hadr_model import exact_availability, load_spec
+from hadr_model import load_spec
+from hadr_model.engines.exact import exact_availability
 from hadr_model.errors import HadrError, SpecError
 from hadr_model.reports import publish_report, write_index
 from hadr_model.reports.sections import json_ready, spec_parameters
@@ -57,7 +53,8 @@ def test_publishes_html_notebook_summary_and_index(published):
     for path in (paths.html, paths.notebook, paths.summary, paths.index):
         assert path.is_file() and path.stat().st_size > 0
     assert paths.pdf is None
-    assert not [p for p in paths.html.parent.iterdir() if p.name.startswith(".")]  # no staging left
+    # No staging folder or temporary file left; only the folder's lock file stays.
+    assert [p.name for p in paths.html.parent.iterdir() if p.name.startswith(".")] == [".lock"]
 
 
 def test_html_is_self_contained_and_hides_code(published):
@@ -115,7 +112,12 @@ def test_index_is_regenerated_from_disk(published, tmp_path):
 
 def test_summary_availability_equals_exact_engine(published):
     _, summary = published
-    assert summary["availability"] == _round_trip(exact_availability(load_spec()).to_dict())
+    facade = hadr_model.availability(load_spec(), seed=SEED, n_disasters=PARAMS["dr_disasters"])
+    assert facade.failover_model == "dr-workflow"
+    assert summary["availability"] == _round_trip(facade.to_dict())
+    assert summary["availability_instantaneous"] == _round_trip(exact_availability(load_spec()).to_dict())
+    assert summary["verdict"] == _round_trip(hadr_model.verdict(load_spec(), seed=SEED,
+                                                                n_disasters=PARAMS["dr_disasters"]).as_dict())
 
 
 def test_summary_sections_equal_the_engines_for_the_same_seed(published):
@@ -145,7 +147,7 @@ def test_summary_sections_equal_the_engines_for_the_same_seed(published):
     assert summary["dr"] == _round_trip({name: {role: r.summary() for role, r in roles.items()}
                                          for name, roles in scenarios.items()})
     realistic, _ = availability_with_failover(model, n_disasters=PARAMS["dr_disasters"], seed=SEED)
-    assert summary["availability_with_dr_failover"] == _round_trip(realistic.to_dict())
+    assert summary["availability"] == _round_trip(realistic.to_dict())
     assert summary["headline"]["availability"] == realistic.system.availability
     table = compare_strategies(model.data["db"], model.recovery, model.objectives,
                                n_disasters=PARAMS["dr_disasters"], seed=SEED)
@@ -239,7 +241,8 @@ def test_error_raised_in_the_notebook_leaves_no_report(tmp_path):
     (out / "keep.txt").write_text("an earlier file")
     with pytest.raises(HadrError, match="report notebook stopped"):
         publish_report(None, out=out, mc_runs=2, dr_disasters=0)   # the DR engine refuses 0 disasters
-    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    # Nothing but the folder's lock file (which a reports folder keeps) was added.
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "keep.txt"]
 
 
 def test_kernel_error_leaves_no_report(tmp_path, monkeypatch):
@@ -258,94 +261,18 @@ def test_kernel_error_leaves_no_report(tmp_path, monkeypatch):
 
 # --- the page in a real browser --------------------------------------------------------------
 
-_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-          "--remote-debugging-port=0", "--remote-allow-origins=*", "--hide-scrollbars")
-
-
-class _DevTools:
-    """A minimal Chrome DevTools Protocol client for one page of a headless Chromium."""
-
-    def __init__(self, executable: str, profile: Path) -> None:
-        import websocket
-
-        self.process = subprocess.Popen([executable, *_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port = self._port(profile / "DevToolsActivePort")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
-            page = next(t for t in json.load(response) if t["type"] == "page")
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60,
-                                                  suppress_origin=True)
-        self.ids = itertools.count(1)
-        self.events: list[dict[str, Any]] = []
-
-    def _port(self, port_file: Path) -> str:
-        deadline = time.monotonic() + 30
-        while not (port_file.is_file() and port_file.read_text().strip()):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.05)
-        return port_file.read_text().split()[0]
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        ident = next(self.ids)
-        self.socket.send(json.dumps({"id": ident, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv())
-            if message.get("id") == ident:
-                assert "error" not in message, (method, message["error"])
-                return message.get("result", {})
-            self.events.append(message)
-
-    def wait_for(self, method: str) -> None:
-        while not any(e.get("method") == method for e in self.events):
-            self.events.append(json.loads(self.socket.recv()))
-
-    def close(self) -> None:
-        try:
-            self.socket.close()
-        finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def _chromium() -> str:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    missing = None
-    if executable is None:
-        missing = "Chromium is not installed (apt-get install chromium)"
-    else:
-        try:
-            import websocket  # noqa: F401
-        except ImportError:
-            missing = "websocket-client is not installed"
-    if missing and os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{missing}: the browser test must run under CI=true")
-    if missing:
-        pytest.skip(missing)
-    return executable
-
-
 @pytest.fixture(scope="module")  # same scope as `published`, so it is set up first and can skip early
 def chromium() -> str:
-    return _chromium()
+    return chromium_executable()
 
 
 def test_report_renders_in_chromium(chromium, published, tmp_path):
     executable = chromium  # requested first: a skip does not wait for the report to be published
     html_path = published[0].html
     with tempfile.TemporaryDirectory() as profile:
-        browser = _DevTools(executable, Path(profile))
+        browser = DevTools(executable, Path(profile))
         try:
-            for domain in ("Runtime", "Log", "Page", "Network"):
-                browser.call(f"{domain}.enable")
-            browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1,
-                         mobile=False)
-            browser.call("Page.navigate", url=html_path.resolve().as_uri())
-            browser.wait_for("Page.loadEventFired")
+            browser.open(html_path, settle_s=0.0)
             images = browser.call("Runtime.evaluate", returnByValue=True, awaitPromise=True, expression=(
                 "Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)))"
                 ".then(() => Array.from(document.images).map(i => i.naturalWidth))"))["result"]["value"]
@@ -376,7 +303,7 @@ def test_report_renders_in_chromium(chromium, published, tmp_path):
 
 def test_block_form_spec_says_which_sections_do_not_apply(tmp_path):
     spec = tmp_path / "web.yaml"
-    spec.write_text("name: web-tier\nyear_hours: 8784\nblocks:\n  series:\n"
+    spec.write_text("name: web-tier\nyear_hours: 8784\nobjectives: {availability: 0.9999}\nblocks:\n  series:\n"
                     "    - component: {name: dns, availability: 0.9999}   # SLA [assumption]\n"
                     "    - component: {name: web, mttf: 1000h, mttr: 1h, count: 2}\n")
     paths = publish_report(spec, out=tmp_path / "out", seed=1, mc_runs=50, dr_disasters=100)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hadr_model.errors import SpecError
 from hadr_model.sweeps import load_grid, make_points, plan_sweep
-from hadr_model.sweeps.paths import check_path, parse_path, with_values
+from hadr_model.topology.paths import check_path, parse_path, with_values
 
 
 def test_grid_is_the_product_of_lists_and_ranges():
@@ -173,3 +175,82 @@ def test_integer_grid_ranges_that_rounding_would_shrink_are_refused(parameters, 
     assert text in error.value.expected
     ok = load_grid({"parameters": {"roles.invoker.per_zone": {**parameters, "num": 3}}})
     assert len(ok.values()) == ok.size() == 3
+
+
+# --- plain JSON values only, at every depth ---------------------------------------------------
+
+@pytest.mark.parametrize(("raw", "field", "words"), [
+    ({"parameters": {"x": [1, [2, {"y": b'"'}]]}}, "parameters.x[1][1].y", "got bytes b'\"'"),
+    ({"parameters": {"x": [1]}, "options": {"o": {"deep": [{1, 2}]}}}, "options.o.deep[0]", "got set of 2 items"),
+    ({"parameters": {"x": [(1, 2)]}}, "parameters.x[0]", "got tuple of 2 items"),
+    ({"parameters": {"x": [float("nan")]}}, "parameters.x[0]", "a finite number"),
+    ({"parameters": {"x": [1]}, "options": {"o": float("-inf")}}, "options.o", "a finite number"),
+    ({"parameters": {"x": [2**63]}}, "parameters.x[0]", "2**63"),
+    ({"parameters": {"x": [{"a": {3: "b"}}]}}, "parameters.x[0].a", "a key of type int"),
+    ({"parameters": {"x": [object()]}}, "parameters.x[0]", "got object;"),
+    ({"parameters": {"x": [1]}, "description": b"x"}, "description", "got bytes"),
+])
+def test_values_that_are_not_plain_json_are_refused_at_any_depth(raw, field, words):
+    with pytest.raises(SpecError) as error:
+        load_grid(raw)
+    assert error.value.field == field
+    assert words in str(error.value) and "expected" in str(error.value)
+
+
+def test_a_built_grid_is_checked_too():
+    from hadr_model.sweeps import Axis, Grid
+
+    with pytest.raises(SpecError, match=r"parameters\.x\[1\]: got bytes"):
+        load_grid(Grid(axes=(Axis(name="x", values=(1, b"2")),)))
+    with pytest.raises(SpecError, match=r"options\.o: got date"):
+        import datetime
+
+        load_grid(Grid(axes=(Axis(name="x", values=(1,)),), options={"o": datetime.date(2024, 1, 1)}))
+
+
+def test_numpy_numbers_from_the_python_api_are_plain_enough():
+    import numpy as np
+
+    grid = load_grid({"parameters": {"zone.mttr": list(np.linspace(1.0, 2.0, 3))}})
+    assert [v["zone.mttr"] for v in grid.values()] == [1.0, 1.5, 2.0]
+
+
+def test_plain_checks_are_bounded_in_depth_and_size():
+    from hadr_model.sweeps.plain import MAX_DEPTH, check_plain
+
+    deep: list = []
+    node = deep
+    for _ in range(MAX_DEPTH + 5):
+        node.append([])
+        node = node[0]
+    with pytest.raises(SpecError, match=f"nested at most {MAX_DEPTH} levels"):
+        check_plain(deep, "options")
+    recursive: list = []
+    recursive.append(recursive)   # a recursive YAML alias, were the loader to allow one
+    with pytest.raises(SpecError, match="nested at most"):
+        check_plain(recursive, "options")
+    shared = ["lol"] * 10
+    for _ in range(8):
+        shared = [shared] * 10    # 10^9 values once expanded, a few hundred objects here
+    start = time.perf_counter()
+    with pytest.raises(SpecError) as error:
+        check_plain(shared, "parameters.x", max_nodes=100_000)
+    assert time.perf_counter() - start < 1.0
+    assert "at most 100000 values in all" in str(error.value) and error.value.field.startswith("parameters.x")
+    # Every value counts, containers too: 1 + 9,090 lists + 90,900 strings is within the bound,
+    # one more list of ten is not.
+    check_plain([["lol"] * 10] * 9_090, "parameters.x", max_nodes=100_000)
+    with pytest.raises(SpecError, match="at most 100000 values"):
+        check_plain([["lol"] * 10] * 9_091, "parameters.x", max_nodes=100_000)
+
+
+def test_planning_errors_name_the_grid_file(tmp_path):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("parameters:\n  roles.invokr.per_zone: [1]\n")
+    with pytest.raises(SpecError) as error:
+        plan_sweep(grid, function="availability")
+    assert error.value.file == str(grid) and error.value.field == "parameters.roles.invokr.per_zone"
+    grid.write_text("parameters:\n  zone.mttr: [4, -1]\n")
+    with pytest.raises(SpecError) as error:
+        plan_sweep(grid, function="availability")
+    assert str(error.value).startswith(f"{grid}: parameters.zone.mttr: got -1;")

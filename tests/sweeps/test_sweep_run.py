@@ -182,7 +182,7 @@ blocks:
 def test_simulate_equals_the_monte_carlo_engine_for_the_same_point_and_seed(tmp_path):
     from hadr_model.engines.montecarlo import simulate as monte_carlo
     from hadr_model.sweeps.functions import flat_results
-    from hadr_model.sweeps.paths import with_values
+    from hadr_model.topology.paths import with_values
     from hadr_model.topology.spec import parse_spec, read_yaml
 
     spec = tmp_path / "web.yaml"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 
 from hadr_model.sweeps import run_sweep
 
@@ -58,3 +60,47 @@ def test_two_workers_after_a_warm_kernel_in_this_process(tmp_path):
     run_sweep({"parameters": {"zone.mttr": [3.0]}}, notebook=SWEEP_POINT, out=tmp_path / "one", warm_kernel=True)
     frame = run_sweep(GRID, notebook=SWEEP_POINT, out=tmp_path / "two", workers=2, warm_kernel=True, seed=5)
     assert set(frame["status"]) == {"ok"} and len(frame) == 3
+
+
+def _fault_notebook(path: Path) -> Path:
+    """x == 2 sleeps past the timeout; x == 4 kills its kernel once, x == 5 every time."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('x: int = 0\nresults_path: str = "out.json"')
+    parameters.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell(
+        "import json, os, signal, time\n"
+        "if x == 2:\n    time.sleep(120)\n"
+        "if x == 4 and not os.path.exists('died-once'):\n"
+        "    open('died-once', 'w').close()\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "if x == 5:\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "json.dump({'kernel_pid': os.getpid()}, open(results_path, 'w'))")
+    notebook.cells = [parameters, body]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warm", [True, False])
+def test_timeouts_and_dead_kernels_are_recorded_and_the_sweep_goes_on(tmp_path, warm):
+    # The warm kernel's blocking client used to wait for output forever: neither the timeout
+    # nor the kernel's death was noticed, and the sweep hung.
+    grid = {"parameters": {"x": [0, 1, 2, 3, 4, 5, 6]}}
+    start = time.monotonic()
+    frame = run_sweep(grid, notebook=_fault_notebook(tmp_path / "faults.ipynb"), out=tmp_path / "sweep",
+                      timeout=3, warm_kernel=warm)
+    assert time.monotonic() - start < 90
+    by_x = frame.set_index("x")
+    assert by_x.loc[2, "status"] == "timeout" and "after 3 seconds" in by_x.loc[2, "error"]
+    assert 3 <= by_x.loc[2, "seconds"] < 15
+    assert (by_x.loc[4, "status"], by_x.loc[4, "attempts"]) == ("ok", 2)            # retried once
+    assert (by_x.loc[5, "status"], by_x.loc[5, "attempts"]) == ("error", 3)         # given up
+    assert "DeadKernelError" in by_x.loc[5, "error"] and "kernels.log" in by_x.loc[5, "error"]
+    assert [by_x.loc[x, "status"] for x in (0, 1, 3, 6)] == ["ok"] * 4
+    pids = by_x["kernel_pid"]
+    if warm:
+        assert pids[0] == pids[1]       # a warm kernel is kept between points …
+        assert pids[3] != pids[1]       # … and replaced after a timeout: a fresh kernel for x == 3
+        assert pids[6] != pids[3]       # … and after a dead one
+    else:
+        assert pids[[0, 1, 3, 4, 6]].is_unique

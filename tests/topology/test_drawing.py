@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
+import yaml
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from hadr_model import load_spec
 from hadr_model.cli import main
 from hadr_model.errors import HadrError
-from hadr_model.topology.drawing import OKABE_ITO, draw_topology, format_availability
+from hadr_model.topology.drawing import (
+    MAX_DRAWN_LABELS,
+    OKABE_ITO,
+    draw_topology,
+    format_availability,
+    too_big_to_draw,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -131,3 +139,70 @@ def test_hadr_show_png(tmp_path, capsys):
     assert main(["show", "--png", str(target)]) == 0
     assert target.read_bytes().startswith(PNG_SIGNATURE)
     assert str(target) in capsys.readouterr().out
+
+
+# --- hostile names and sizes -----------------------------------------------------------------
+
+def _regions(n: int, roles: int = 5, **extra: object) -> dict:
+    return {"zone": {"mttf": "1y", "mttr": "8h"}, "region": {"mttf": "5y", "mttr": "10h"},
+            "regions": {f"r{i}": {"zones": 3} for i in range(n)},
+            "roles": {f"role{j}": {"per_zone": 1, "needs": "any", "mttf": "1000h", "mttr": "1h"}
+                      for j in range(roles)}, **extra}
+
+
+def test_spec_text_is_drawn_as_plain_text(tmp_path):
+    """``$…$`` in a name is a dollar sign, not mathtext (``\\x`` made matplotlib raise)."""
+    spec = _regions(0, roles=0)
+    spec.update({"name": "$\\x$ <b>", "global": {"$\\frac{": {"mttf": "9999h", "mttr": "1h"}},
+                 "regions": {"$\\x$ {{7*7}}": {"zones": ["z$1$", "z2", "z3"], "fails_over_to": "b"},
+                             "b": {"zones": 3}},
+                 "roles": {"$\\sqrt{": {"per_zone": 1, "needs": "any", "mttf": "1000h", "mttr": "1h",
+                                        "depends_on": ["$\\frac{"]}}})
+    target = tmp_path / "dollars.png"
+    figure = draw_topology(load_spec(spec), target)
+    assert target.read_bytes().startswith(PNG_SIGNATURE)
+    labels = {text for text, _ in _text_boxes(figure)}
+    assert {"$\\x$ {{7*7}}", "z$1$", "$\\sqrt{ ×1"} <= labels
+    assert "Topology of $\\x$ <b>: regions, zones and failover" in labels
+    dollars = [t for t in figure.findobj(Text) if "$" in t.get_text()]
+    assert len(dollars) >= 6 and all(not t.get_parse_math() and not t.get_usetex() for t in dollars)
+
+
+def test_long_names_are_cut_to_fit_their_box():
+    spec = _regions(2, roles=1)
+    spec["regions"] = {"r" * 300: {"zones": 3}, "short": {"zones": 3}}
+    figure = draw_topology(load_spec(spec))
+    cut = [text for text, _ in _text_boxes(figure) if text.startswith("rrrr")]
+    assert len(cut) == 1 and cut[0].endswith("…") and len(cut[0]) < 100
+    assert _overlaps(figure) == []
+
+
+def test_a_model_too_big_to_draw_gets_a_summary_picture_at_once():
+    model = load_spec(_regions(1000))
+    reason = too_big_to_draw(model)
+    assert reason == (f"1,000 regions, 3,000 zones and 5 roles make 21,001 labels: too many to draw legibly "
+                      f"(at most {MAX_DRAWN_LABELS:,})")
+    start = time.perf_counter()
+    figure = draw_topology(model)
+    assert time.perf_counter() - start < 2.0
+    assert tuple(figure.get_size_inches()) == (9.0, 2.0)
+    assert any(reason in t.get_text() for t in figure.findobj(Text))
+    assert too_big_to_draw(load_spec(_regions(60))) is None   # ~5 s to draw: still allowed
+
+
+def test_a_block_diagram_too_big_to_draw_is_summarised():
+    spec = {"blocks": {"series": [{"component": {"name": f"c{i}", "availability": 0.999}} for i in range(70)]}}
+    model = load_spec(spec)
+    assert too_big_to_draw(model) == "71 blocks: too many to draw legibly (at most 60)"
+    assert tuple(draw_topology(model).get_size_inches()) == (9.0, 2.0)
+
+
+def test_hadr_show_png_refuses_a_model_too_big_to_draw(tmp_path, capsys):
+    spec = tmp_path / "big.yaml"
+    spec.write_text(yaml.safe_dump(_regions(1000)))
+    target = tmp_path / "big.png"
+    assert main(["show", str(spec), "--png", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("hadr: error: --png: ") and err.count("\n") == 1
+    assert "21,001 labels" in err and f"at most {MAX_DRAWN_LABELS:,}" in err and "without --png" in err
+    assert out == "" and not target.exists()

@@ -9,6 +9,7 @@ import pytest
 
 from hadr_model import load_spec, to_graph
 from hadr_model.topology.model import (
+    INGRESS,
     BlockSystem,
     Component,
     KOfN,
@@ -196,10 +197,10 @@ def test_region_network_becomes_links():
     model = parse_spec(raw)
     east, west, _ = model.regions
     ends = [(a, b) for a, b, _ in east.network.links]
-    assert ends == [("ingress", "east-1"), ("ingress", "east-2"), ("ingress", "east-3"),
+    assert ends == [(INGRESS, "east-1"), (INGRESS, "east-2"), (INGRESS, "east-3"),
                     ("east-1", "east-2"), ("east-1", "east-3"), ("east-2", "east-3")]
     # a per-region network replaces the top-level one: here only ingress links
-    assert [(a, b) for a, b, _ in west.network.links] == [("ingress", "w-a"), ("ingress", "w-b")]
+    assert [(a, b) for a, b, _ in west.network.links] == [(INGRESS, "w-a"), (INGRESS, "w-b")]
     assert west.network.links[0][2].mttf_h == 2 * 8760.0
 
 

@@ -17,7 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hadr_model import BlockSystem, exact_availability, load_spec
+from hadr_model import BlockSystem, load_spec
+from hadr_model.engines.exact import exact_availability
 from hadr_model.errors import SpecError
 from hadr_model.topology.spec import parse_spec, read_yaml
 

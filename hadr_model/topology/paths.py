@@ -1,4 +1,4 @@
-"""Dotted parameter paths into a parsed spec: read them, and set them without copying the spec.
+"""Dotted parameter paths into a raw spec (sweeps, what-it-takes): read them, set them without copying.
 
 A path is keys joined by dots, with ``[i]`` for list items:
 ``roles.invoker.per_zone``, ``zone.mttr``, ``blocks.series[1].parallel[0].component.mttf``.
