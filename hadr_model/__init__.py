@@ -3,29 +3,30 @@
 The public API, from the bottom of the stack up:
 
 * spec → model: :func:`load_spec`, :func:`default_spec_path`, :func:`to_graph`;
-* exact steady-state engine: :func:`exact_availability`;
-* Monte Carlo engine: :func:`simulate`;
-* DR workflows and failover folded into availability: :mod:`hadr_model.dr`
-  (:func:`hadr_model.dr.availability_with_failover`, :func:`hadr_model.dr.topology_scenarios`);
+* the service as the spec defines it (the facade every entry point asks, DR-workflow failover
+  by default, ``failover="instantaneous"`` the labelled upper bound): :func:`availability`
+  (exact), :func:`simulate` (Monte Carlo) and :func:`verdict` (every objective, PASS / FAIL);
+* the engines themselves, for other questions: :mod:`hadr_model.engines` (exact, Monte Carlo,
+  Markov) and :mod:`hadr_model.dr` (DR workflows, per-site RPO / RTO);
 * errors: :class:`HadrError`, :class:`SpecError`.
 
 Examples
 --------
 >>> import hadr_model as hm
->>> result = hm.exact_availability(hm.load_spec())
->>> result.system.availability > 0.9999
-True
+>>> result = hm.availability(hm.load_spec())
+>>> result.failover_model, result.system.availability > 0.9998
+('dr-workflow', True)
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .engines.exact import exact_availability
 from .engines.importance import ElementImportance
-from .engines.montecarlo import SimulationResult, simulate
+from .engines.montecarlo import SimulationResult
 from .engines.results import AvailabilityResult, RegionAvailability, SystemMetrics
 from .errors import HadrError, SpecError
+from .service import FAILOVER_MODELS, Verdict, availability, simulate, verdict
 from .topology.graph import to_graph
 from .topology.model import BlockSystem, Topology
 from .topology.spec import default_spec_path, load_spec
@@ -36,6 +37,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "FAILOVER_MODELS",
     "AvailabilityResult",
     "BlockSystem",
     "ElementImportance",
@@ -45,10 +47,12 @@ __all__ = [
     "SpecError",
     "SystemMetrics",
     "Topology",
+    "Verdict",
     "__version__",
+    "availability",
     "default_spec_path",
-    "exact_availability",
     "load_spec",
     "simulate",
     "to_graph",
+    "verdict",
 ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..dr import availability_with_failover
-from ..engines.exact import exact_availability
+from ..dr import failover_costs
 from ..engines.results import AvailabilityResult
-from ..topology.model import Topology
-from ._common import add_json_argument, add_spec_argument, load, print_json, table, whole_number
+from ..service import availability, failover_label, verdict
+from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table, whole_number
+from ._verdict import add_fail_on_miss_argument, add_failover_argument, exit_code, render_verdict
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -18,31 +18,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_json_argument(parser)
     parser.add_argument("--top", type=whole_number(0), default=12, metavar="N",
                         help="importance rows to print (default 12; 0 prints none)")
-    parser.add_argument("--instant-failover", action="store_true",
-                        help="treat failover as instantaneous (an upper bound) instead of using the DR workflow RTO")
+    add_failover_argument(parser)
+    add_fail_on_miss_argument(parser)
     parser.add_argument("--seed", type=whole_number(0), default=0,
-                        help="seed of the DR workflow RTO samples (0 or more)")
+                        help="seed of the DR workflow samples (0 or more)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     model = load(args)
-    costs: dict = {}
-    if isinstance(model, Topology) and not args.instant_failover and any(r.fails_over_to for r in model.regions):
-        result, costs = availability_with_failover(model, seed=args.seed)
-    else:
-        result = exact_availability(model)
+    result = availability(model, failover=args.failover, seed=args.seed)
+    judged = verdict(model, seed=args.seed, failover=args.failover, result=result)
+    costs = failover_costs(model, seed=args.seed) if result.failover_model == "dr-workflow" else {}
     if args.json:
         payload = result.to_dict()
         payload["failover"] = {
-            "model": "dr-workflow" if costs else ("instantaneous" if isinstance(model, Topology) else "none"),
+            "model": result.failover_model,
             "regions": {name: {"expected_outage_h": c.expected_outage_h, "rto_mean_h": c.rto_mean_h,
                                "region_repair_mean_h": c.region_repair_mean_h} for name, c in costs.items()},
         }
+        payload["verdict"] = judged.as_dict()
         print_json(payload)
     else:
+        print(render_verdict(judged))
+        print()
         print(render(result, top=args.top))
-    return 0
+    return exit_code(judged, args)
 
 
 def _maybe(value: float, spec: str) -> str:
@@ -54,7 +55,7 @@ def render(result: AvailabilityResult, top: int = 12) -> str:
     s = result.system
     scope = "tenant with home region drawn uniformly" if result.form == "regions" else "root block"
     lines = [
-        f"{result.name}: service ({scope})",
+        f"{printable(result.name)}: service ({scope}; {failover_label(result.failover_model)})",
         f"  availability           {s.availability:.8f}",
         f"  unavailability         {s.unavailability:.3e}",
         f"  downtime               {s.downtime_min_per_year:.3f} min/year",
@@ -69,7 +70,8 @@ def render(result: AvailabilityResult, top: int = 12) -> str:
                              "A (with failover)", "downtime min/yr (with failover)"], rows)]
     rows = [(i.element, i.count, i.availability, i.birnbaum, i.criticality, i.fussell_vesely,
              i.risk_achievement_worth) for i in result.importance[:top]]
-    lines += ["", "importance (ranked by criticality; for instance groups: each instance)",
+    lines += ["", f"importance (ranked by criticality under {failover_label(result.failover_model)}; "
+              "for instance groups: each instance)",
               table(["element", "count", "availability", "birnbaum", "criticality", "fussell-vesely", "RAW"], rows)]
-    lines += [f"note: {note}" for note in result.notes]
+    lines += [f"note: {printable(note)}" for note in result.notes]
     return "\n".join(lines)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from ..errors import SpecError
 from ._common import add_spec_argument
+from ._verdict import add_fail_on_miss_argument, exit_code, render_verdict
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,19 +25,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--runs", type=int, default=2000, help="Monte Carlo runs of one year (default 2000)")
     parser.add_argument("--disasters", type=int, default=20_000,
                         help="disasters simulated per DR scenario (default 20000)")
+    add_fail_on_miss_argument(parser)
     parser.add_argument("--pdf", action="store_true",
                         help="also write a PDF (needs: pip install 'hadr_model[pdf]')")
     parser.set_defaults(run=run)
 
 
-def _headline(summary_file: Path) -> str:
-    """One line with the verdict, from the published JSON summary."""
-    headline = json.loads(summary_file.read_text(encoding="utf-8")).get("headline") or {}
-    if "availability" not in headline:
-        return "published"
-    return (f"{headline['verdict']}: availability {100 * headline['availability']:.4f} % "
-            f"({headline['downtime_min_per_year']:.1f} min/year) against the objective "
-            f"{100 * headline['objective']:.4g} % — {headline['source']}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,11 +44,13 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("--disasters", args.disasters, "a whole number from 1 to 10,000,000")
     paths = publish_report(args.spec, out=args.out, sweep=args.sweep, seed=args.seed, pdf=args.pdf,
                            mc_runs=args.runs, dr_disasters=args.disasters)
-    print(_headline(paths.summary))
+    verdict = json.loads(paths.summary.read_text(encoding="utf-8"))["verdict"]
+    print(render_verdict(verdict))
+    print()
     print(f"report:   {paths.html}")
     if paths.pdf:
         print(f"pdf:      {paths.pdf}")
     print(f"notebook: {paths.notebook}")
     print(f"summary:  {paths.summary}")
     print(f"index:    {paths.index}")
-    return 0
+    return exit_code(verdict, args)

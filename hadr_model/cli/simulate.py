@@ -1,13 +1,13 @@
 """``hadr simulate [SPEC] --years Y --runs N --seed S [--precision P] [--max-seconds T] [--workers W]
-[--failover dr|instant] [--json]``: time-domain Monte Carlo.
+[--failover dr-workflow|instantaneous] [--json]``: time-domain Monte Carlo.
 
 A run is one independent stationary history of ``Y`` years; figures are per year.
 
-Failover (region form with ``fails_over_to`` pairs): ``dr`` (the default) draws one failover
-RTO per region loss from the DR workflow's region-loss RTO samples
-(:func:`hadr_model.dr.region_loss_rto_by_region`, seeded with ``--seed``): the tenant is down
-for ``min(region repair, RTO)`` and then served by its failover region until its region is
-repaired. ``instant`` is the instantaneous failover of the exact engine: an upper bound.
+Failover (region form with ``fails_over_to`` pairs) as :func:`hadr_model.simulate` models it:
+``dr-workflow`` (the default) draws one failover RTO per region loss from the DR workflow's
+region-loss RTO samples (seeded with ``--seed``): the tenant is down for ``min(region repair,
+RTO)`` and then served by its failover region until its region is repaired.
+``instantaneous`` is the upper bound.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..engines.montecarlo import MAX_RUNS, MAX_WORKERS, MAX_YEARS, SimulationResult, simulate
+from ..engines.montecarlo import MAX_RUNS, MAX_WORKERS, MAX_YEARS, SimulationResult
 from ..errors import SpecError
-from ..topology.model import Topology
-from ._common import add_json_argument, add_spec_argument, load, print_json, table
+from ..service import failover_label, simulate
+from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table
+from ._verdict import add_failover_argument
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -38,9 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--objective", type=float, default=None,
                         help="availability objective, between 0 and 1 (default: the spec's objectives.availability)")
     parser.add_argument("--plain", action="store_true", help="plain mean, without the control variate")
-    parser.add_argument("--failover", choices=("dr", "instant"), default="dr",
-                        help="region failover: 'dr' (default) the DR workflow's RTO per region loss, "
-                             "'instant' instantaneous (upper bound); no effect without failover pairs")
+    add_failover_argument(parser)
     parser.add_argument("--top", type=int, default=8, help="attribution rows to print (default 8)")
     add_json_argument(parser)
     parser.set_defaults(run=run)
@@ -66,13 +65,22 @@ def _check(args: argparse.Namespace) -> None:
         raise SpecError("--top", args.top, "a number of rows, at least 0")
 
 
+# Engine arguments whose errors (e.g. "at most N runs for this model") are about a flag.
+_FLAGS = {"years": "--years", "runs": "--runs", "max_seconds": "--max-seconds", "workers": "--workers",
+          "precision": "--precision", "objective": "--objective", "seed": "--seed"}
+
+
 def run(args: argparse.Namespace) -> int:
     _check(args)
     model = load(args)
-    result = simulate(model, years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
-                      max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
-                      objective=args.objective, control_variate=not args.plain,
-                      failover_rto_h=_failover_rto(model, args.failover, args.seed))
+    try:
+        result = simulate(model, years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
+                          max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
+                          objective=args.objective, control_variate=not args.plain, failover=args.failover)
+    except SpecError as error:
+        if error.field not in _FLAGS or error.file:
+            raise
+        raise SpecError(_FLAGS[error.field], error.value, error.expected) from None
     if args.json:
         payload = result.as_dict()
         payload["attribution"] = result.attribution.head(args.top).to_dict(orient="records")
@@ -80,17 +88,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(result, top=args.top))
     return 0
-
-
-def _failover_rto(model: object, mode: str, seed: int) -> object:
-    """RTO samples of the DR workflow for ``dr`` with failover pairs; ``None`` (instantaneous) otherwise."""
-    if mode != "dr" or not isinstance(model, Topology):
-        return None
-    if not any(r.fails_over_to for r in model.home_regions):
-        return None
-    from ..dr import region_loss_rto_by_region
-
-    return region_loss_rto_by_region(model, seed=seed)
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -102,11 +99,11 @@ def render(result: SimulationResult, top: int = 8) -> str:
     r = result
     low, high = r.availability_ci95
     estimator = "control variate" if r.control_variate else "plain mean"
-    failover = {"dr-workflow": "DR workflow RTO per region loss",
-                "instantaneous": "instantaneous (upper bound)"}.get(r.failover_model)
+    failover = failover_label(r.failover_model) if r.failover_model != "none" else None
     lines = [
-        f"{r.name}: Monte Carlo, {r.runs} runs of {r.years:g} year(s), seed {r.seed} "
-        f"({r.batches} batches, {r.seconds:.1f} s, stopped by {r.stopped_by})",
+        f"{printable(r.name)}: Monte Carlo, {r.runs} runs of {r.years:g} year(s), seed {r.seed} "
+        f"({r.blocks} block(s) of {min(r.block_runs, r.runs)} runs in {r.batches} batch(es), {r.seconds:.1f} s, "
+        f"stopped by {r.stopped_by})",
         *([f"  failover               {failover}"] if failover else []),
         f"  availability           {r.availability:.8f}   95% CI [{low:.8f}, {high:.8f}] ({estimator})",
         f"  relative precision     {_fmt(r.relative_precision, '.3%')} (95% half-width / unavailability)",
@@ -122,7 +119,7 @@ def render(result: SimulationResult, top: int = 8) -> str:
     if r.objective_availability is not None:
         meets = _fmt(r.probability_meeting_objective, ".4f")
         lines.append(f"  P(run meets {r.objective_availability:g})   {meets}")
-    lines += [f"  note: {note}" for note in r.notes]
+    lines += [f"  note: {printable(note)}" for note in r.notes]
     rows = [(row.element, row.kind, int(row.count), row.outages_started_per_year, row.downtime_min_per_year,
              row.share) for row in r.attribution.head(top).itertuples()]
     if rows:

@@ -85,12 +85,14 @@ class AvailabilityResult:
     regions: tuple[RegionAvailability, ...] = ()
     importance: tuple[ElementImportance, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    failover_model: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: the system keys at the top, then regions and importance."""
         return {
             "name": self.name,
             "form": self.form,
+            "failover_model": self.failover_model,
             **self.system.as_dict(),
             "regions": {r.name: r.as_dict() for r in self.regions},
             "importance": [

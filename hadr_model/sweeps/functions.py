@@ -15,7 +15,7 @@ Examples
 >>> from hadr_model import load_spec
 >>> round(FUNCTIONS["availability"](load_spec(), seed=0)["availability"], 4)   # with the DR failover
 0.9999
->>> round(FUNCTIONS["availability"](load_spec(), seed=0, failover="instant")["availability"], 5)
+>>> round(FUNCTIONS["availability"](load_spec(), seed=0, failover="instantaneous")["availability"], 5)
 0.99999
 >>> sorted(function_options(FUNCTIONS["dr"]))
 ['n_disasters', 'role', 'scenario']
@@ -29,7 +29,9 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .. import service
 from ..errors import SpecError
+from ..service.availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER
 from ..topology.model import Model, Topology
 
 __all__ = [
@@ -49,24 +51,23 @@ _DR_KEYS = ("rpo_mean_h", "rpo_p95_h", "rpo_max_h", "rto_mean_h", "rto_p95_h", "
             "p_rto_met", "p_objectives_met", "p_unrecoverable")
 
 
-def availability(model: Model, *, seed: int = 0, failover: str = "dr", n_disasters: int = 2000
-                 ) -> dict[str, Any]:
-    """Exact steady-state figures of the service, as ``hadr availability`` gives them.
+def availability(model: Model, *, seed: int = 0, failover: str = DEFAULT_FAILOVER,
+                 n_disasters: int = DEFAULT_DR_DISASTERS) -> dict[str, Any]:
+    """The service's exact steady-state figures, as :func:`hadr_model.availability` and
+    ``hadr availability`` give them (the same defaults), plus the ``failover_model`` label.
 
-    ``failover="dr"`` (default) charges each region loss ``E[min(repair, RTO)]`` with the RTO
-    sampled from the DR workflow (``n_disasters`` draws, ``seed``);
-    ``failover="instant"`` is the instantaneous upper bound and draws nothing (the fast path).
+    Sweeps over availability parameters keep the DR inputs, so the RTO samples are drawn once
+    (cached) and every later point is the fast path.
     """
-    from ..engines.exact import exact_availability
+    result = service.availability(model, failover=_failover_option(failover), seed=seed,
+                                  n_disasters=n_disasters, detail=False)
+    return {**result.system.as_dict(), "failover_model": result.failover_model}
 
-    if failover not in ("dr", "instant"):
-        raise SpecError("options.failover", failover, "dr or instant")
-    if failover == "dr" and isinstance(model, Topology) and any(r.fails_over_to for r in model.regions):
-        from ..dr import availability_with_failover
 
-        result, _ = availability_with_failover(model, n_disasters=n_disasters, seed=seed, detail=False)
-        return result.system.as_dict()
-    return exact_availability(model, detail=False).system.as_dict()
+def _failover_option(failover: Any) -> str:
+    if failover not in service.FAILOVER_MODELS:
+        raise SpecError("options.failover", failover, f"one of {', '.join(service.FAILOVER_MODELS)}")
+    return failover
 
 
 def _data_role(model: Model, role: str) -> Any:
@@ -128,25 +129,13 @@ def tradeoff(model: Model, *, seed: int = 0, scenario: str = "region-loss", n_di
     return results
 
 
-def simulate(model: Model, *, seed: int = 0, years: float = 10.0, runs: int = 20, failover: str = "dr",
-             n_disasters: int = 2000) -> dict[str, Any]:
-    """Monte Carlo estimate (:func:`hadr_model.engines.montecarlo.simulate`), flattened to numbers.
-
-    ``failover="dr"`` (default, as ``hadr simulate``) draws one failover RTO per region loss from
-    the DR workflow's region-loss RTO samples (``n_disasters`` draws, ``seed``) when the model
-    has failover pairs; ``failover="instant"`` is the instantaneous upper bound. ``notes`` joins
-    the result's notes (e.g. why the control variate was not used).
+def simulate(model: Model, *, seed: int = 0, years: float = 10.0, runs: int = 20,
+             failover: str = DEFAULT_FAILOVER, n_disasters: int = DEFAULT_DR_DISASTERS) -> dict[str, Any]:
+    """Monte Carlo estimate (:func:`hadr_model.simulate`, the same failover default), flattened to
+    numbers. ``notes`` joins the result's notes (e.g. why the control variate was not used).
     """
-    from ..engines.montecarlo import simulate as monte_carlo
-
-    if failover not in ("dr", "instant"):
-        raise SpecError("options.failover", failover, "dr or instant")
-    rto = None
-    if failover == "dr" and isinstance(model, Topology) and any(r.fails_over_to for r in model.home_regions):
-        from ..dr import region_loss_rto_by_region
-
-        rto = region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)
-    result = monte_carlo(model, years=years, runs=runs, seed=seed, failover_rto_h=rto)
+    result = service.simulate(model, failover=_failover_option(failover), seed=seed, n_disasters=n_disasters,
+                              years=years, runs=runs)
     flat = flat_results(result.as_dict())
     flat["notes"] = "; ".join(result.notes)
     # Wall-clock figures differ from run to run; the table must not.
@@ -181,8 +170,11 @@ def flat_results(raw: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def resolve_function(name: str | SweepFunction) -> SweepFunction:
+def resolve_function(name: str | SweepFunction, *, allow_import: bool = True) -> SweepFunction:
     """A built-in function by name, ``"module:callable"``, or a callable (returned as is).
+
+    ``allow_import=False`` accepts the built-in names only: for a name that comes from a grid
+    file (data, which must never choose code to import and run).
 
     Raises
     ------
@@ -195,6 +187,8 @@ def resolve_function(name: str | SweepFunction) -> SweepFunction:
         raise SpecError("function", name, f"a function name ({', '.join(FUNCTIONS)}) or 'module:callable'")
     if name in FUNCTIONS:
         return FUNCTIONS[name]
+    if not allow_import:
+        raise SpecError("function", name, f"one of the built-in sweep functions: {', '.join(FUNCTIONS)}")
     if ":" not in name:
         raise SpecError("function", name, f"one of {', '.join(FUNCTIONS)}, or 'module:callable'")
     module_name, _, attribute = name.partition(":")

@@ -1,0 +1,33 @@
+"""The service as the spec defines it: the facade every entry point asks.
+
+* :func:`availability` — exact steady-state availability, DR-workflow failover by default
+  (:mod:`.availability`);
+* :func:`simulate` — Monte Carlo with the same default;
+* :func:`verdict` — PASS / FAIL over every objective the spec states, per scenario, worst home
+  region named (:mod:`.verdict`).
+
+This layer sits above the engines and the DR workflows, below sweeps, reports and the CLI.
+"""
+
+from .availability import (
+    DEFAULT_FAILOVER,
+    FAILOVER_MODELS,
+    availability,
+    effective_failover,
+    failover_label,
+    simulate,
+)
+from .verdict import VERDICT_COLUMNS, Check, Verdict, verdict
+
+__all__ = [
+    "DEFAULT_FAILOVER",
+    "FAILOVER_MODELS",
+    "VERDICT_COLUMNS",
+    "Check",
+    "Verdict",
+    "availability",
+    "effective_failover",
+    "failover_label",
+    "simulate",
+    "verdict",
+]

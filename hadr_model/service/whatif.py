@@ -1,0 +1,218 @@
+r"""What it takes to pass: how far each of a few parameters must move to meet a missed objective.
+
+For each missed objective, one parameter at a time, everything else as the spec says:
+
+* availability (worst home region, DR-workflow failover): the region MTTR (``region.mttr``) and
+  MTTF (``region.mttf``), found by Brent's method on the exact engine with the failover cost
+  recomputed; and the provisioning step of the worst region's region-loss plan. A fixed step
+  shifts every RTO sample by the same amount (the DR draws are common random numbers), so its
+  availability is the exact engine with :math:`E[\min(D, R + \Delta)]` — no new simulation;
+* region-loss RTO: the same provisioning step. :math:`P(R + \Delta \le t) \ge c` holds exactly
+  when :math:`\Delta \le t - R_{(k)}`, :math:`R_{(k)}` the :math:`k = \lceil c n \rceil`-th
+  smallest sample;
+* RPO of a scenario: the snapshot interval of each stateful role (``data.ROLE.snapshots.every``),
+  by bisection on the DR samples with the same seed.
+
+A value put back into the spec meets the objective (to within the bisection's tolerance for the
+sampled figures); a slightly smaller change does not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import optimize
+
+from ..dr.availability import region_loss_rto_by_region
+from ..dr.failover import expected_outage_h
+from ..dr.sites import site_outcomes
+from ..engines.exact import exact_availability
+from ..topology.laws import Law
+from ..topology.model import Topology
+from ..topology.paths import with_values
+from ..topology.spec import parse_spec
+from .availability import availability
+from .verdict import Check, Verdict
+
+__all__ = ["Remedy", "what_it_takes"]
+
+_SCAN_FACTOR = 1e3         # how far a parameter is searched: up to ×1000 or ÷1000 of its value
+_BISECT_STEPS = 40
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """Move ``field`` from ``current_h`` to ``required_h`` (hours) to meet ``objective``.
+
+    ``required_h`` is ``None`` when no value in the searched range meets it (``note`` says why).
+    """
+
+    objective: str
+    field: str
+    current_h: float
+    required_h: float | None
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def describe(self) -> str:
+        if self.required_h is None:
+            return f"{self.objective}: {self.field} alone cannot meet it ({self.note})"
+        word = "at most" if self.required_h < self.current_h else "at least"
+        return f"{self.objective}: {self.field} {word} {self.required_h:.6g} h (now {self.current_h:.6g} h)"
+
+
+def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_disasters: int = 20_000
+                  ) -> tuple[Remedy, ...]:
+    """Remedies for each objective ``judged`` misses, for the spec whose raw mapping is ``raw``.
+
+    Examples
+    --------
+    >>> import hadr_model as hm
+    >>> from hadr_model.topology.spec import read_yaml
+    >>> raw = read_yaml(hm.default_spec_path().read_text())
+    >>> model = hm.load_spec(raw)
+    >>> remedies = what_it_takes(raw, hm.verdict(model, n_disasters=4000), n_disasters=4000)
+    >>> [r.field for r in remedies][:2]
+    ['region.mttr', 'region.mttf']
+    """
+    model = parse_spec(raw)
+    if not isinstance(model, Topology):
+        return ()
+    remedies: list[Remedy] = []
+    for check in judged.missed:
+        if check.objective == "availability":
+            remedies += _availability_remedies(raw, model, check, seed, n_disasters)
+        elif check.objective == "rto" and check.scenario == "region_loss":
+            remedies += _rto_remedies(model, check, seed, n_disasters)
+        elif check.objective == "rpo":
+            remedies += _rpo_remedies(raw, check, seed, n_disasters)
+    return tuple(remedies)
+
+
+def _worst_availability(model: Topology, **kwargs: Any) -> float:
+    result = kwargs.pop("result", None) or availability(model, **kwargs)
+    return min(r.with_failover.availability for r in result.regions if r.home)
+
+
+def _scalar_hours(raw: Mapping[str, Any], path: tuple[str, ...]) -> float | None:
+    node: Any = raw
+    for key in path:
+        if not isinstance(node, Mapping) or key not in node:
+            return None
+        node = node[key]
+    from ..units import parse_duration
+
+    try:
+        return parse_duration(node, ".".join(path))
+    except Exception:     # a law mapping rather than a duration: not a single number to move
+        return None
+
+
+def _solve(gap: Callable[[float], float], current: float, toward: float) -> float | None:
+    """The value between ``current`` and ``toward`` where ``gap`` crosses 0 (``gap(current) < 0``)."""
+    if gap(toward) < 0:
+        return None
+    return float(optimize.brentq(gap, current, toward, xtol=1e-12 * max(current, 1.0), rtol=1e-12))
+
+
+def _availability_remedies(raw: Mapping[str, Any], model: Topology, check: Check, seed: int,
+                           n_disasters: int) -> list[Remedy]:
+    target = float(check.target)
+    remedies = []
+    for key, factor in (("mttr", 1 / _SCAN_FACTOR), ("mttf", _SCAN_FACTOR)):
+        current = _scalar_hours(raw, ("region", key))
+        if current is None:
+            continue
+        field = f"region.{key}"
+
+        def gap(value: float, field: str = field) -> float:
+            changed = parse_spec(with_values(raw, {field: value}))
+            return _worst_availability(changed, seed=seed, n_disasters=n_disasters, detail=True) - target
+
+        required = _solve(gap, current, current * factor)
+        remedies.append(Remedy(check.label, field, current, required,
+                               "" if required is not None else f"not within ×{_SCAN_FACTOR:g} of its value"))
+    remedies += _provision_for_availability(model, check, seed, n_disasters)
+    return remedies
+
+
+def _provision_field(model: Topology, region: str) -> str:
+    own = model.region(region).recovery is not None
+    return f"regions.{region}.recovery.region_loss.provision" if own else "recovery.region_loss.provision"
+
+
+def _fixed_provision(model: Topology, region: str) -> float | None:
+    law: Law = model.recovery_of(model.region(region)).step("region_loss", "provision")
+    return law.mean_h if law.dist == "deterministic" else None
+
+
+def _provision_for_availability(model: Topology, check: Check, seed: int, n_disasters: int) -> list[Remedy]:
+    region = check.worst_region
+    current = _fixed_provision(model, region) if region else None
+    if current is None:
+        return []
+    field = _provision_field(model, region)
+    samples = region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)
+    # The regions whose plan names this field move together.
+    moved = [r.name for r in model.home_regions
+             if r.fails_over_to and _provision_field(model, r.name) == field]
+
+    def gap(value: float) -> float:
+        outage = {name: expected_outage_h(model.region(name).region.repair, rto + (value - current)
+                                          if name in moved else rto)
+                  for name, rto in samples.items()}
+        result = exact_availability(model, region_loss_outage_h=outage)
+        return _worst_availability(model, result=result) - float(check.target)
+
+    required = _solve(gap, current, 0.0) if gap(current) < 0 else current
+    note = "" if required is not None else "even an instant provisioning step leaves it short"
+    return [Remedy(check.label, field, current, required, note)]
+
+
+def _rto_remedies(model: Topology, check: Check, seed: int, n_disasters: int) -> list[Remedy]:
+    region = check.worst_region
+    current = _fixed_provision(model, region)
+    if current is None:
+        return []
+    rto = np.sort(region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)[region])
+    k = math.ceil(check.required_probability * rto.size)
+    required = current - (rto[k - 1] - float(check.target))
+    if required < 0:
+        return [Remedy(check.label, _provision_field(model, region), current, None,
+                       "the other steps alone take longer than the objective")]
+    return [Remedy(check.label, _provision_field(model, region), current, float(required))]
+
+
+def _rpo_remedies(raw: Mapping[str, Any], check: Check, seed: int, n_disasters: int) -> list[Remedy]:
+    remedies = []
+    for role in (raw.get("data") or {}):
+        field = f"data.{role}.snapshots.every"
+        current = _scalar_hours(raw, ("data", role, "snapshots", "every"))
+        if current is None:
+            continue
+
+        def met(value: float, field: str = field) -> bool:
+            changed = parse_spec(with_values(raw, {field: value}))
+            sites = site_outcomes(changed, (check.scenario,), n_disasters=n_disasters, seed=seed)[check.scenario]
+            worst = min(s.probability_met("rpo", float(check.target)) for s in sites.values())
+            return worst >= float(check.required_probability)
+
+        low = current / _SCAN_FACTOR
+        if not met(low):
+            remedies.append(Remedy(check.label, field, current, None,
+                                   f"not even with snapshots every {low:.3g} h"))
+            continue
+        high = current
+        for _ in range(_BISECT_STEPS):      # met(low), not met(high): keep it so
+            middle = math.sqrt(low * high)
+            low, high = (middle, high) if met(middle) else (low, middle)
+            if high / low - 1 < 1e-6:
+                break
+        remedies.append(Remedy(check.label, field, current, low))
+    return remedies
