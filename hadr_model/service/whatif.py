@@ -31,10 +31,12 @@ from ..dr.availability import region_loss_rto_by_region
 from ..dr.failover import expected_outage_h
 from ..dr.sites import site_outcomes
 from ..engines.exact import exact_availability
+from ..errors import SpecError
 from ..topology.laws import Law
 from ..topology.model import Topology
 from ..topology.paths import with_values
 from ..topology.spec import parse_spec
+from ..units import parse_duration
 from .availability import availability
 from .verdict import Check, Verdict
 
@@ -106,11 +108,9 @@ def _scalar_hours(raw: Mapping[str, Any], path: tuple[str, ...]) -> float | None
         if not isinstance(node, Mapping) or key not in node:
             return None
         node = node[key]
-    from ..units import parse_duration
-
     try:
         return parse_duration(node, ".".join(path))
-    except Exception:     # a law mapping rather than a duration: not a single number to move
+    except SpecError:     # a law mapping rather than a duration: not a single number to move
         return None
 
 
