@@ -125,10 +125,7 @@ def _simulate_rto(topology: Topology, recovery: Any, n_disasters: int, seed: int
 def _completion(repair: Law, rto_h: np.ndarray) -> float:
     """``P(RTO < D)``: the failover completes before the region returns (mean of ``S_D(r)``)."""
     finite = np.where(np.isfinite(rto_h), rto_h, 0.0)
-    if repair.dist == "deterministic":
-        survival = (finite < repair.mean_h).astype(float)
-    else:
-        survival = repair.frozen().sf(finite)
+    survival = repair.sf(finite)
     return float(np.mean(np.where(np.isfinite(rto_h), survival, 0.0)))
 
 

@@ -205,11 +205,8 @@ class _Element:
 
 
 def _variance(law: Law) -> float:
-    if law.dist == "deterministic":
-        return 0.0
-    if law.is_exponential:
-        return law.mean_h ** 2
-    variance = float(law.frozen().var())
+    # A heavy tail without a variance: the exponential's, a finite stand-in for the control variate.
+    variance = law.variance_h2
     return variance if math.isfinite(variance) else law.mean_h ** 2
 
 
@@ -471,9 +468,7 @@ def _plan(model: Model, objective: float | None, control_variate: bool, failover
 
 def _needs_pool(law: Law) -> bool:
     """Whether the length-biased law of ``law`` is sampled by resampling a pool of its draws."""
-    if law.is_exponential or law.dist == "deterministic":
-        return False
-    return law.kwargs.get("loc", 0.0) != 0.0 or law.dist not in ("gamma", "weibull_min", "lognorm")
+    return not law.has_closed_length_biased
 
 
 class _Pools:
@@ -509,19 +504,9 @@ def _pool_needs(plan: _Plan, runs: int) -> dict[Law, int]:
 def _length_biased(law: Law, rng: np.random.Generator, shape: tuple[int, ...],
                    pools: _Pools | None = None) -> np.ndarray:
     """Length of the phase that covers a random instant (law ``x f(x) / m``), non-exponential law."""
-    kwargs = law.kwargs
-    plain = kwargs.get("loc", 0.0) == 0.0
-    scale = kwargs.get("scale", 1.0)
-    if law.dist == "deterministic":
-        return np.full(shape, kwargs["value"])
-    if plain and law.dist == "gamma":
-        return rng.gamma(kwargs["a"] + 1.0, scale, shape)
-    if plain and law.dist == "weibull_min":
-        c = kwargs["c"]
-        return scale * rng.gamma(1.0 + 1.0 / c, 1.0, shape) ** (1.0 / c)
-    if plain and law.dist == "lognorm":
-        s = kwargs["s"]
-        return scale * np.exp(s * s + s * rng.standard_normal(shape))
+    closed = law.length_biased(rng, shape)
+    if closed is not None:
+        return closed
     size = int(np.prod(shape))
     return (pools or _Pools({})).draw(law, rng, size).reshape(shape)
 

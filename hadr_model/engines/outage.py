@@ -35,42 +35,27 @@ _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(16)
 _PANELS_PER_CHUNK = 1 << 15
 
 
-def _survival(law: Law, t: np.ndarray) -> np.ndarray:
-    if law.dist == "deterministic":
-        return (t < law.mean_h).astype(float)
-    return law.frozen().sf(t)
-
-
-def _breakpoints(law: Law) -> list[float]:
-    """Where the survival function has a kink (quadrature should split there)."""
-    if law.dist == "deterministic":
-        return [law.mean_h]
-    loc = law.kwargs.get("loc", 0.0)
-    return [loc] if loc > 0 else []
-
-
 def _integral_of_survival(law: Law, upper_h: float) -> float:
     """G(r) = ∫₀^r S(t) dt = E[min(D, r)]."""
-    if law.dist == "deterministic":
-        return min(law.mean_h, upper_h)
-    if law.is_exponential:
-        mean = law.mean_h
-        return mean * -math.expm1(-upper_h / mean) if math.isfinite(upper_h) else mean
     if not math.isfinite(upper_h):
         return law.mean_h
-    points = [p for p in _breakpoints(law) if 0 < p < upper_h]
-    survival = law.frozen().sf
+    closed = law.expected_min_closed_h(np.array(upper_h))
+    if closed is not None:
+        return float(closed)
+    points = [p for p in law.kinks_h if 0 < p < upper_h]
+    survival = law.sf
     value, _ = integrate.quad(lambda t: float(survival(t)), 0.0, upper_h, points=points or None, limit=200)
     return value
 
 
 def _from_laws(repair: Law, rto: Law) -> float:
-    if rto.dist == "deterministic":
-        return _integral_of_survival(repair, rto.mean_h)
-    if repair.dist == "deterministic":
-        return _integral_of_survival(rto, repair.mean_h)
-    repair_sf, rto_sf = repair.frozen().sf, rto.frozen().sf
-    points = sorted(p for p in _breakpoints(repair) + _breakpoints(rto) if p > 0)
+    # min(D, r) with one side fixed: the other's G at that value.
+    if rto.fixed_h is not None:
+        return _integral_of_survival(repair, rto.fixed_h)
+    if repair.fixed_h is not None:
+        return _integral_of_survival(rto, repair.fixed_h)
+    repair_sf, rto_sf = repair.sf, rto.sf
+    points = sorted(p for p in repair.kinks_h + rto.kinks_h if p > 0)
     head, tail_start = 0.0, 0.0
     if points:
         tail_start = points[-1]
@@ -82,12 +67,11 @@ def _from_laws(repair: Law, rto: Law) -> float:
 
 def _survival_integrals(repair: Law, sorted_h: np.ndarray) -> np.ndarray:
     """G(r) at every sorted sample r, accumulated over the gaps between samples."""
-    if repair.dist == "deterministic":
-        return np.minimum(sorted_h, repair.mean_h)
-    if repair.is_exponential:
-        return repair.mean_h * -np.expm1(-sorted_h / repair.mean_h)
+    closed = repair.expected_min_closed_h(sorted_h)
+    if closed is not None:
+        return closed
     edges = _panel_edges(repair, sorted_h)
-    sf = repair.frozen().sf
+    sf = repair.sf
     # 16 nodes per panel and one panel per sample: chunked, so 10 million samples need
     # a few MB of nodes at a time instead of 2.5 GB at once.
     pieces = np.concatenate([_panel_integrals(sf, edges[1 + k:2 + k + _PANELS_PER_CHUNK])
@@ -115,7 +99,7 @@ def _panel_edges(repair: Law, sorted_h: np.ndarray) -> np.ndarray:
     bottom = min(float(positive[0]) if positive.size else top, 1e-6 * repair.mean_h)
     grid = np.geomspace(bottom, top, max(2, int(np.ceil(np.log(top / bottom) / np.log(1.5))) + 1)) \
         if top > bottom > 0 else np.empty(0)
-    kinks = [p for p in _breakpoints(repair) if p < top]
+    kinks = [p for p in repair.kinks_h if p < top]
     return np.unique(np.concatenate([[0.0], sorted_h, grid, kinks]))
 
 

@@ -149,7 +149,7 @@ def _provision_field(model: Topology, region: str) -> str:
 
 def _fixed_provision(model: Topology, region: str) -> float | None:
     law: Law = model.recovery_of(model.region(region)).step("region_loss", "provision")
-    return law.mean_h if law.dist == "deterministic" else None
+    return law.fixed_h
 
 
 def _provision_for_availability(model: Topology, check: Check, seed: int, n_disasters: int) -> list[Remedy]:

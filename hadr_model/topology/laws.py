@@ -30,7 +30,7 @@ from ..errors import SpecError
 from ..units import parse_duration
 from . import _checks
 
-__all__ = ["Law", "deterministic", "exponential", "parse_law"]
+__all__ = ["Deterministic", "Law", "deterministic", "exponential", "parse_law"]
 
 _ALIASES = {"exponential": "expon", "weibull": "weibull_min", "lognormal": "lognorm", "normal": "norm"}
 _TIME_PARAMS = ("loc", "scale", "mean")
@@ -38,20 +38,28 @@ _TIME_PARAMS = ("loc", "scale", "mean")
 
 @dataclass(frozen=True)
 class Law:
-    """A distribution of a duration in hours.
+    r"""A distribution of a duration in hours, with the behaviour the engines need.
 
     Parameters
     ----------
     dist : str
-        ``scipy.stats`` continuous distribution name, or ``"deterministic"``.
+        ``scipy.stats`` continuous distribution name (a fixed duration is :class:`Deterministic`).
     params : tuple of (name, value)
         Shape parameters, and ``loc`` / ``scale`` in hours.
+
+    Notes
+    -----
+    For a law ``L`` with mean ``m``: :meth:`sf` is ``P(L > t)``; :meth:`expected_min_h` is
+    ``E[min(L, r)] = ∫₀^r P(L > t) dt``; the *length-biased* law (:meth:`length_biased`) has
+    density ``x f(x) / m`` — the length of the phase that covers a random instant — and the
+    equilibrium (residual-life) law of :meth:`equilibrium` is ``U × length-biased`` with ``U``
+    uniform on (0, 1).
 
     Examples
     --------
     >>> law = exponential(1000.0)
-    >>> law.mean_h
-    1000.0
+    >>> law.mean_h, law.variance_h2
+    (1000.0, 1000000.0)
     >>> law.sample(np.random.default_rng(1), 3).shape
     (3,)
     """
@@ -67,29 +75,76 @@ class Law:
     def is_exponential(self) -> bool:
         return self.dist == "expon" and self.kwargs.get("loc", 0.0) == 0.0
 
+    @property
+    def fixed_h(self) -> float | None:
+        """The duration when it is fixed (a :class:`Deterministic` law), else ``None``."""
+        return None
+
     def frozen(self) -> Any:
-        """The frozen ``scipy.stats`` distribution (not defined for deterministic laws)."""
-        if self.dist == "deterministic":
-            raise ValueError("a deterministic law has no scipy.stats distribution")
+        """The frozen ``scipy.stats`` distribution."""
         return _freeze(self.dist, self.params)
 
     @cached_property
     def mean_h(self) -> float:
         """Mean duration in hours."""
-        if self.dist == "deterministic":
-            return self.kwargs["value"]
         if self.is_exponential:
             return self.kwargs.get("scale", 1.0)
         return float(self.frozen().mean())
 
+    @cached_property
+    def variance_h2(self) -> float:
+        """Variance in hours squared (``inf`` for a heavy tail without one)."""
+        if self.is_exponential:
+            return self.mean_h ** 2
+        return float(self.frozen().var())
+
+    def sf(self, t_h: np.ndarray | float) -> np.ndarray:
+        """Survival function ``P(L > t)`` at ``t_h`` hours."""
+        return self.frozen().sf(t_h)
+
+    @property
+    def kinks_h(self) -> list[float]:
+        """Where :meth:`sf` has a kink, for quadrature to split there."""
+        loc = self.kwargs.get("loc", 0.0)
+        return [loc] if loc > 0 else []
+
+    def expected_min_closed_h(self, upper_h: np.ndarray) -> np.ndarray | None:
+        """``E[min(L, r)]`` at each ``r`` of ``upper_h`` in closed form, or ``None`` (no closed form)."""
+        if self.is_exponential:
+            return self.mean_h * -np.expm1(-np.asarray(upper_h, dtype=float) / self.mean_h)
+        return None
+
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
         """Draw durations in hours with the generator ``rng``."""
-        if self.dist == "deterministic":
-            return np.full(size, self.kwargs["value"])
         if self.is_exponential:
             # Generator.exponential is several times faster than rv_frozen.rvs.
             return rng.exponential(self.kwargs.get("scale", 1.0), size)
         return self.frozen().rvs(size=size, random_state=rng)
+
+    @property
+    def has_closed_length_biased(self) -> bool:
+        """Whether :meth:`length_biased` draws directly (else the caller resamples a pool of draws)."""
+        plain = self.kwargs.get("loc", 0.0) == 0.0
+        return self.is_exponential or (plain and self.dist in ("gamma", "weibull_min", "lognorm"))
+
+    def length_biased(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray | None:
+        """Draws of the length-biased law where it has a closed form, else ``None``.
+
+        Exponential: ``Gamma(2, scale)``; gamma: ``Gamma(a + 1)``; Weibull: ``(L/λ)^c ~ Gamma(1 + 1/c)``;
+        lognormal: ``log L ~ N(μ + s², s)``.
+        """
+        if not self.has_closed_length_biased:
+            return None
+        kwargs, scale = self.kwargs, self.kwargs.get("scale", 1.0)
+        if self.dist == "expon":
+            return rng.gamma(2.0, scale, shape)
+        if self.dist == "gamma":
+            return rng.gamma(kwargs["a"] + 1.0, scale, shape)
+        if self.dist == "weibull_min":
+            c = kwargs["c"]
+            return scale * rng.gamma(1.0 + 1.0 / c, 1.0, shape) ** (1.0 / c)
+        s = kwargs["s"]
+        return scale * np.exp(s * s + s * rng.standard_normal(shape))
 
     def with_mean(self, mean_h: float) -> Law:
         """The same shape stretched in time so that its mean is ``mean_h``."""
@@ -98,16 +153,64 @@ class Law:
             (name, value * factor if name in ("loc", "scale", "value") else value)
             for name, value in self.params
         )
-        return Law(self.dist, scaled)
+        return type(self)(self.dist, scaled)
 
     def describe(self) -> str:
         """Short human description, e.g. ``'exponential(mean 4 h)'``."""
         if self.is_exponential:
             return f"exponential(mean {self.mean_h:g} h)"
-        if self.dist == "deterministic":
-            return f"fixed {self.mean_h:g} h"
         args = ", ".join(f"{k}={v:g}" for k, v in self.params)
         return f"{self.dist}({args}; mean {self.mean_h:.4g} h)"
+
+
+@dataclass(frozen=True)
+class Deterministic(Law):
+    """A fixed duration: ``P(L = value) = 1``.
+
+    Examples
+    --------
+    >>> law = deterministic(2.0)
+    >>> law.fixed_h, law.variance_h2, law.sf(np.array([1.0, 2.0])).tolist()
+    (2.0, 0.0, [1.0, 0.0])
+    """
+
+    @property
+    def fixed_h(self) -> float:
+        return self.kwargs["value"]
+
+    def frozen(self) -> Any:
+        raise ValueError("a deterministic law has no scipy.stats distribution")
+
+    @cached_property
+    def mean_h(self) -> float:
+        return self.fixed_h
+
+    @cached_property
+    def variance_h2(self) -> float:
+        return 0.0
+
+    def sf(self, t_h: np.ndarray | float) -> np.ndarray:
+        return (np.asarray(t_h, dtype=float) < self.fixed_h).astype(float)
+
+    @property
+    def kinks_h(self) -> list[float]:
+        return [self.fixed_h]
+
+    def expected_min_closed_h(self, upper_h: np.ndarray) -> np.ndarray:
+        return np.minimum(np.asarray(upper_h, dtype=float), self.fixed_h)
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        return np.full(size, self.fixed_h)
+
+    @property
+    def has_closed_length_biased(self) -> bool:
+        return True
+
+    def length_biased(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        return np.full(shape, self.fixed_h)
+
+    def describe(self) -> str:
+        return f"fixed {self.mean_h:g} h"
 
 
 @lru_cache(maxsize=4096)
@@ -123,7 +226,7 @@ def exponential(mean_h: float) -> Law:
 
 def deterministic(value_h: float) -> Law:
     """A fixed duration in hours."""
-    return Law("deterministic", (("value", float(value_h)),))
+    return Deterministic("deterministic", (("value", float(value_h)),))
 
 
 def _continuous(name: str, field: str) -> Any:
