@@ -1,6 +1,6 @@
 """Benchmark of the DR layer: prints figures (median of 3 runs).
 
-* 1e5 region-loss disasters WITH restore contention (200 tenant databases per region,
+* 1e5 region-loss disasters WITH restore contention (200 databases per region,
   lognormal sizes, gamma restore throughput, 4 slots sharing 1 GB/s) — target < 30 s;
 * the vectorised fast path without contention — target > 1e6 disasters/s;
 * the SimPy reference on the same contention model, for scale.
@@ -23,8 +23,8 @@ DATA = parse_data({"db": {
     "snapshots": {"every": "24h", "takes": {"dist": "lognorm", "s": 0.5, "mean": "30m"},
                   "copy_takes": {"dist": "gamma", "a": 4, "mean": "1h"}, "keep": "30d"},
     "restore": {"throughput": {"dist": "gamma", "a": 8, "mean": "200MB/s"}, "index_rebuild": "10m", "verify": "2m"},
-    "tenants": {"count": 200, "size": {"dist": "lognorm", "s": 1.0, "mean": "10GB"}, "slots": 4,
-                "shared_throughput": "1GB/s"},
+    "databases": {"count": 200, "size": {"dist": "lognorm", "s": 1.0, "mean": "10GB"}, "slots": 4,
+                  "shared_throughput": "1GB/s"},
 }})["db"]
 RECOVERY = parse_recovery({"region_loss": {"detect": {"dist": "lognorm", "s": 0.5, "mean": "15m"},
                                            "decide": {"dist": "expon", "mean": "30m"}, "provision": "1h",
@@ -46,7 +46,7 @@ def main() -> None:
     n_contention = 100_000
     seconds = _median_seconds(lambda: run_scenario(DATA, RECOVERY, OBJECTIVES, "region-loss",
                                                    n_disasters=n_contention, seed=1))
-    print(f"fast path, contention (200 tenants, 4 slots): {n_contention:.0e} region-loss disasters "
+    print(f"fast path, contention (200 databases, 4 slots): {n_contention:.0e} region-loss disasters "
           f"in {seconds:.2f} s ({n_contention / seconds:,.0f} disasters/s; target < 30 s)")
 
     n_plain = 2_000_000
@@ -64,8 +64,8 @@ def main() -> None:
     result = run_scenario(DATA, RECOVERY, OBJECTIVES, "region-loss", n_disasters=n_contention, seed=1)
     summary = result.summary()
     print(f"  RPO p95 {summary['rpo_p95_h']:.2f} h; RTO p95 {summary['rto_p95_h']:.2f} h; "
-          f"first / median / last tenant mean RTO {summary['rto_first_tenant_mean_h']:.2f} / "
-          f"{summary['rto_median_tenant_mean_h']:.2f} / {summary['rto_last_tenant_mean_h']:.2f} h")
+          f"first / median / last database mean RTO {summary['rto_first_database_mean_h']:.2f} / "
+          f"{summary['rto_median_database_mean_h']:.2f} / {summary['rto_last_database_mean_h']:.2f} h")
     repair = parse_law({"dist": "lognorm", "s": 1.0, "mean": "12h"}, "region.mttr")
     seconds = _median_seconds(lambda: expected_outage_h(repair, result.outcomes.rto_h))
     print(f"expected_outage_h from {n_contention:.0e} RTO samples: "

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from typing import Any
 
 from ..service import DEFAULT_FAILOVER, FAILOVER_MODELS, VERDICT_COLUMNS, Verdict
+from ..service.availability import DEFAULT_DR_DISASTERS
+from ..service.whatif import Remedy, StrategyAdvice, cheapest_strategy, what_it_takes
+from ..topology.model import Model
 from ._common import printable, table
 
-__all__ = ["EXIT_MISSED", "add_fail_on_miss_argument", "add_failover_argument", "exit_code", "render_verdict"]
+__all__ = ["EXIT_MISSED", "add_fail_on_miss_argument", "add_failover_argument", "advise", "exit_code",
+           "render_verdict"]
 
 EXIT_MISSED = 3
 
@@ -28,14 +34,34 @@ def exit_code(verdict: Verdict | dict, args: argparse.Namespace) -> int:
     return EXIT_MISSED if getattr(args, "fail_on_miss", False) and missed(verdict) else 0
 
 
-def render_verdict(verdict: Verdict | dict) -> str:
-    """The verdict block: the headline, then one row per objective (× scenario).
+def advise(model: Model, judged: Verdict, *, seed: int, n_disasters: int = DEFAULT_DR_DISASTERS,
+           failover: str = DEFAULT_FAILOVER) -> dict[str, Any]:
+    """What it takes to pass, in its JSON form: ``{"what_it_takes": [remedy, …], "strategy": advice or None}``.
+
+    The same keys as the report's JSON summary; both are empty (``[]``, ``None``) when nothing is missed.
+    """
+    remedies = what_it_takes(model.raw, judged, seed=seed, n_disasters=n_disasters, failover=failover)
+    strategy = cheapest_strategy(model, judged, seed=seed, n_disasters=n_disasters, failover=failover)
+    return {"what_it_takes": [r.as_dict() for r in remedies],
+            "strategy": None if strategy is None else strategy.as_dict()}
+
+
+def render_verdict(verdict: Verdict | dict, advice: Mapping[str, Any] | None = None) -> str:
+    """The verdict block: the headline, one row per objective (× scenario), then what it takes to pass.
 
     ``verdict`` may also be its JSON form (:meth:`Verdict.as_dict`, as a report summary keeps it),
-    so that every command prints the same text.
+    and ``advice`` is the JSON form :func:`advise` returns, so that every command prints the same text.
     """
     data = verdict.as_dict() if isinstance(verdict, Verdict) else verdict
-    return "\n".join([f"verdict: {printable(data['headline'])}", table(list(VERDICT_COLUMNS), data["rows"])])
+    lines = [f"verdict: {printable(data['headline'])}", table(list(VERDICT_COLUMNS), data["rows"])]
+    remedies = (advice or {}).get("what_it_takes") or []
+    if remedies:
+        lines += ["", "what it takes (each parameter alone, everything else as the spec says):"]
+        lines += [f"  {printable(Remedy(**remedy).describe())}" for remedy in remedies]
+    strategy = (advice or {}).get("strategy")
+    if strategy:
+        lines += ["", f"strategy: {printable(StrategyAdvice.from_dict(strategy).describe())}"]
+    return "\n".join(lines)
 
 
 def missed(verdict: Verdict | dict) -> bool:

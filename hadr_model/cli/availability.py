@@ -9,7 +9,7 @@ from ..dr import failover_costs
 from ..engines.results import AvailabilityResult
 from ..service import availability, failover_label, verdict
 from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table, whole_number
-from ._verdict import add_fail_on_miss_argument, add_failover_argument, exit_code, render_verdict
+from ._verdict import add_fail_on_miss_argument, add_failover_argument, advise, exit_code, render_verdict
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     model = load(args)
     result = availability(model, failover=args.failover, seed=args.seed)
     judged = verdict(model, seed=args.seed, failover=args.failover, result=result)
+    advice = advise(model, judged, seed=args.seed, failover=args.failover)
     costs = failover_costs(model, seed=args.seed) if result.failover_model == "dr-workflow" else {}
     if args.json:
         payload = result.to_dict()
@@ -38,9 +39,10 @@ def run(args: argparse.Namespace) -> int:
                                "region_repair_mean_h": c.region_repair_mean_h} for name, c in costs.items()},
         }
         payload["verdict"] = judged.as_dict()
+        payload.update(advice)
         print_json(payload)
     else:
-        print(render_verdict(judged))
+        print(render_verdict(judged, advice))
         print()
         print(render(result, top=args.top))
     return exit_code(judged, args)

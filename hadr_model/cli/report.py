@@ -44,8 +44,10 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("--disasters", args.disasters, "a whole number from 1 to 10,000,000")
     paths = publish_report(args.spec, out=args.out, sweep=args.sweep, seed=args.seed, pdf=args.pdf,
                            mc_runs=args.runs, dr_disasters=args.disasters)
-    verdict = json.loads(paths.summary.read_text(encoding="utf-8"))["verdict"]
-    print(render_verdict(verdict))
+    summary = json.loads(paths.summary.read_text(encoding="utf-8"))
+    verdict = summary["verdict"]
+    # The report's own what-it-takes (the notebook computed it): the same text as the other commands.
+    print(render_verdict(verdict, {key: summary.get(key) for key in ("what_it_takes", "strategy")}))
     print()
     print(f"report:   {paths.html}")
     if paths.pdf:

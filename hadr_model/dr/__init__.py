@@ -5,7 +5,7 @@ The spec-language layer (parsing ``data``, ``recovery``, ``objectives``) is
 
 * :func:`run_scenario` — zone loss, region loss or logical corruption over many disasters,
   with the SimPy process model (:mod:`.workflows`, the reference) or the vectorised fast path
-  (:mod:`.fastpath`); restore contention between tenants is in :mod:`.contention`;
+  (:mod:`.fastpath`); restore contention between (tenant) databases is in :mod:`.contention`;
 * :func:`expected_outage_h` — ``E[min(region repair, failover RTO)]`` (:mod:`.failover`), and
   :func:`availability_with_failover` — the exact engine with that failover cost folded in
   (:mod:`.availability`);
@@ -13,7 +13,7 @@ The spec-language layer (parsing ``data``, ``recovery``, ``objectives``) is
   disaster rates from its zone / region laws (:mod:`.topology_scenarios`);
 * :func:`compare_strategies`, :func:`plot_rpo_rto`, :func:`apply_strategy` — DR strategy
   presets side by side (:mod:`.strategies`);
-* :mod:`.budget` — the limits (disasters, tenants, restore jobs, snapshots, memory) checked
+* :mod:`.budget` — the limits (disasters, databases, restore jobs, snapshots, memory) checked
   from the spec before anything is drawn.
 
 Examples

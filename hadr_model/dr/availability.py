@@ -2,7 +2,7 @@
 
 For a tenant homed in region X that fails over to F, a region loss of X lasts ``D`` (the
 region's repair law) and the failover takes ``R`` (the realised region-loss RTO of the DR
-workflow, for a tenant drawn at random among those restored together). The tenant is down
+workflow, for a database drawn at random among those restored together). The tenant is down
 for ``min(D, R)`` and served by F for the rest of the outage; by the renewal-reward theorem
 the long-run fraction of region-outage time that is served from F is
 
@@ -75,7 +75,7 @@ def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, se
     """
     check_disasters(topology, n_disasters, failover=True)
     # Sweeps over availability parameters keep the DR inputs: simulate each distinct set once.
-    recovery = topology.recovery if region is None else topology.recovery_of(topology.region(region))
+    recovery = topology.recovery if region is None else topology.compiled.region(region).recovery
     key = repr((sorted((topology.data or {}).items()), recovery, topology.objectives, n_disasters, seed))
     if key in _RTO_CACHE:
         return _RTO_CACHE[key]
@@ -136,26 +136,28 @@ def region_loss_rto_by_region(topology: Topology, *, n_disasters: int = 20_000, 
     Regions that share a recovery plan share their samples (the same seed, the same draws).
     """
     check_disasters(topology, n_disasters, failover=True)
-    return {region.name: region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed, region=region.name)
-            for region in topology.regions if region.fails_over_to}
+    return {site.name: region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed, region=site.name)
+            for site in topology.compiled.regions if site.fails_over_to}
 
 
 def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> dict[str, FailoverCost]:
     """``E[min(region repair, failover RTO)]`` for every region that fails over."""
     rto_by_region = region_loss_rto_by_region(topology, n_disasters=n_disasters, seed=seed)
+    compiled = topology.compiled
     costs = {}
-    for region in topology.regions:
-        if region.name not in rto_by_region or region.region.repair is None:
+    for site in compiled.regions:
+        behaviour = compiled.elements.behaviours[site.region]
+        if site.name not in rto_by_region or behaviour.repair is None:
             continue
-        rto = rto_by_region[region.name]
+        rto = rto_by_region[site.name]
         finite = rto[np.isfinite(rto)]
-        costs[region.name] = FailoverCost(
-            region=region.name,
-            fails_over_to=region.fails_over_to,
+        costs[site.name] = FailoverCost(
+            region=site.name,
+            fails_over_to=site.fails_over_to,
             rto_mean_h=float(finite.mean()) if finite.size else float("inf"),
-            region_repair_mean_h=region.region.mttr_h,
-            expected_outage_h=expected_outage_h(region.region.repair, rto),
-            failover_completion_probability=_completion(region.region.repair, rto),
+            region_repair_mean_h=behaviour.mttr_h,
+            expected_outage_h=expected_outage_h(behaviour.repair, rto),
+            failover_completion_probability=_completion(behaviour.repair, rto),
         )
     return costs
 

@@ -4,8 +4,9 @@ Each check names the option or field, the value, the limit and the product that 
 as a :class:`~hadr_model.errors.SpecError` (exit 2 in the CLI):
 
 * ``n_disasters`` (``--disasters``): 1 to :data:`MAX_DISASTERS`;
-* ``data.ROLE.tenants.count``: at most :data:`MAX_TENANTS` tenant databases restored together;
-* restore jobs of one scenario, ``disasters × tenants``: at most :data:`MAX_RESTORE_JOBS`
+* ``data.ROLE.databases.count`` (or its deprecated alias ``tenants.count``): at most
+  :data:`MAX_DATABASES` databases restored together;
+* restore jobs of one scenario, ``disasters × databases``: at most :data:`MAX_RESTORE_JOBS`
   (per engine: a SimPy process per job is about a thousand times slower than a vectorised one);
 * snapshots retained at once, ``keep / every``: at most :data:`MAX_SNAPSHOTS_KEPT` (SimPy keeps
   a process per snapshot alive), and snapshot look-ups of the fast path, ``disasters × (1 +
@@ -16,7 +17,7 @@ as a :class:`~hadr_model.errors.SpecError` (exit 2 in the CLI):
   simulated needs about ``RUN_BYTES[engine]`` more per disaster; the failover costs keep the
   RTO samples of each distinct recovery plan and build them from one array per stateful role.
   The working arrays of the restore queue are chunked (:data:`CHUNK_CELLS` cells), so the
-  number of tenants does not change the memory per disaster.
+  number of databases does not change the memory per disaster.
 """
 
 from __future__ import annotations
@@ -29,12 +30,23 @@ import numpy as np
 from ..errors import SpecError
 from ..topology.dataprotection import DataProtection
 
-__all__ = ["CHUNK_CELLS", "MAX_DISASTERS", "MAX_RESTORE_JOBS", "MAX_SNAPSHOTS_KEPT", "MAX_SNAPSHOT_LOOKUPS",
-           "MAX_TENANTS", "MEMORY_BUDGET", "OUTCOME_BYTES", "RUN_BYTES", "bytes_per_disaster", "check_disasters",
-           "check_scenario"]
+__all__ = [
+    "CHUNK_CELLS",
+    "MAX_DATABASES",
+    "MAX_DISASTERS",
+    "MAX_RESTORE_JOBS",
+    "MAX_SNAPSHOTS_KEPT",
+    "MAX_SNAPSHOT_LOOKUPS",
+    "MEMORY_BUDGET",
+    "OUTCOME_BYTES",
+    "RUN_BYTES",
+    "bytes_per_disaster",
+    "check_disasters",
+    "check_scenario",
+]
 
 MAX_DISASTERS = 10_000_000
-MAX_TENANTS = 10_000
+MAX_DATABASES = 10_000
 MAX_RESTORE_JOBS = {"fast": 1_000_000_000, "simpy": 10_000_000}
 MAX_SNAPSHOTS_KEPT = {"fast": 1_000_000, "simpy": 100_000}
 MAX_SNAPSHOT_LOOKUPS = 2_000_000_000
@@ -43,7 +55,7 @@ OUTCOME_BYTES = 48
 # Measured peaks of one scenario beyond its result (tracemalloc, 400 000 disasters, fast path;
 # 2 000, SimPy, whose records are Python tuples), with a margin.
 RUN_BYTES = {"fast": 128, "simpy": 1024}
-CHUNK_CELLS = 1 << 21     # cells (disasters × tenants) of one chunk of the restore queue: 16 MB per array
+CHUNK_CELLS = 1 << 21     # cells (disasters × databases) of one chunk of the restore queue: 16 MB per array
 _RTO_SAMPLE_BYTES = 8
 
 
@@ -62,21 +74,22 @@ def _gib(nbytes: float) -> str:
 
 
 def _restores(data: DataProtection, scenario: str, contention: bool) -> int:
-    """Tenant databases restored per disaster (0: the scenario restores nothing)."""
+    """Databases restored per disaster (0: the scenario restores nothing)."""
     if scenario == "corruption":
         return 1
     if scenario == "region_loss" and data.replication.across_regions in ("async", "synchronous"):
         return 0
     if scenario == "zone_loss" and data.replication.within_region == "synchronous":
         return 0
-    return data.tenants.count if contention else 1
+    return data.databases.count if contention else 1
 
 
-def _check_tenants(data: DataProtection) -> None:
-    count = data.tenants.count
-    if count > MAX_TENANTS:
-        raise SpecError(f"data.{data.role}.tenants.count", count,
-                        f"at most {MAX_TENANTS:,} tenant databases restored together (each disaster "
+def _check_databases(data: DataProtection) -> None:
+    count = data.databases.count
+    if count > MAX_DATABASES:
+        # Named as the spec spells it (``databases``, or the deprecated ``tenants``).
+        raise SpecError(f"data.{data.role}.{data.databases.key}.count", count,
+                        f"at most {MAX_DATABASES:,} databases restored together (each disaster "
                         "simulates the restore queue one database at a time)")
 
 
@@ -107,7 +120,7 @@ def check_scenario(data: DataProtection, scenario: str, n_disasters: Any, engine
     Examples
     --------
     >>> from hadr_model.topology.dataprotection import parse_data
-    >>> data = parse_data({"db": {"size": "1TB", "tenants": {"count": 5_000}}})["db"]
+    >>> data = parse_data({"db": {"size": "1TB", "databases": {"count": 5_000}}})["db"]
     >>> check_scenario(data, "region_loss", 200_000)
     200000
     >>> check_scenario(data, "region_loss", 200_001)
@@ -116,12 +129,12 @@ def check_scenario(data: DataProtection, scenario: str, n_disasters: Any, engine
     hadr_model.errors.SpecError: n_disasters: got 200001; expected at most 200,000 disasters for data.db: ...
     """
     n = _check_count(n_disasters, field)
-    _check_tenants(data)
+    _check_databases(data)
     restores = _restores(data, scenario, contention)
     jobs = n * restores
     if jobs > MAX_RESTORE_JOBS[engine]:
         raise SpecError(field, n, f"at most {MAX_RESTORE_JOBS[engine] // restores:,} disasters for data.{data.role}: "
-                        f"{n:,} disasters × {restores:,} tenant databases = {jobs:.3g} restore jobs exceed "
+                        f"{n:,} disasters × {restores:,} databases = {jobs:.3g} restore jobs exceed "
                         f"{MAX_RESTORE_JOBS[engine]:,} with the {engine} engine")
     _check_snapshots(data, n, engine, field)
     _check_memory(n, OUTCOME_BYTES + RUN_BYTES[engine], "one scenario's outcomes and working arrays", field)

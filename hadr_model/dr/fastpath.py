@@ -21,14 +21,14 @@ age exceeds ``keep``, nothing usable survives. With deterministic ``C ≤ T`` th
 * Asynchronous replication across regions: ``RPO = lag`` (a draw of the lag law),
   ``RTO = detect + decide + promote + traffic_shift``; synchronous: ``RPO = 0``.
 * Restore path of a region loss: ``RTO = detect + decide + provision + F_i + traffic_shift``
-  with ``F_i`` the finish time of tenant ``i`` in the restore queue
+  with ``F_i`` the finish time of database ``i`` in the restore queue
   (:mod:`hadr_model.dr.contention`).
 * Zone loss: synchronous replication within the region gives ``RPO = 0``,
   ``RTO = detect + failover``; without it the zone's database is restored from the local
   snapshots (``RTO = detect + failover + F_i``).
 * Corruption starting at ``u`` with detection delay ``D``: the clean snapshot of age ``a``
   is usable only if it still exists at detection, ``a + D ≤ keep``. The RTO is counted from
-  detection (``decide + provision + restore + traffic_shift``, one tenant database), the
+  detection (``decide + provision + restore + traffic_shift``, one database), the
   RPO is ``a`` (data written since the clean snapshot, at the moment of the corruption).
 """
 
@@ -85,28 +85,28 @@ def _sum_steps(recovery: RecoveryPlan, scenario: str, names: tuple[str, ...], rn
 
 
 def _restore_all(data: DataProtection, rng: np.random.Generator, start_h: np.ndarray,
-                 shift: tuple[RecoveryPlan, str] | None, tenants: int) -> tuple[np.ndarray, ...]:
-    """Per-disaster RTO of a random tenant and of the first, median and last tenant."""
+                 shift: tuple[RecoveryPlan, str] | None, databases: int) -> tuple[np.ndarray, ...]:
+    """Per-disaster RTO of a random database and of the first, median and last database."""
     parts: list[tuple[np.ndarray, ...]] = []
-    # At most CHUNK_CELLS (disaster, tenant) cells at once, however many tenants there are.
-    rows = max(1, min(_CHUNK, CHUNK_CELLS // tenants))
+    # At most CHUNK_CELLS (disaster, database) cells at once, however many databases there are.
+    rows = max(1, min(_CHUNK, CHUNK_CELLS // databases))
     for begin in range(0, start_h.size, rows):
         start = start_h[begin:begin + rows]
-        shape = (start.size, tenants)
-        finish = restore_schedule(restore_durations_h(data, rng, shape), data.tenants.slots) + start[:, None]
+        shape = (start.size, databases)
+        finish = restore_schedule(restore_durations_h(data, rng, shape), data.databases.slots) + start[:, None]
         if shift is not None:
             finish = finish + shift[0].step(shift[1], "traffic_shift").sample(rng, shape)
-        chosen = finish[np.arange(start.size), rng.integers(0, tenants, start.size)]
-        ordered = np.sort(finish, axis=1) if tenants > 1 else finish
-        # Copies, not views: a column view would keep the whole (disasters × tenants) chunk alive.
-        parts.append((chosen, *(ordered[:, k].copy() for k in (0, (tenants + 1) // 2 - 1, -1))))
+        chosen = finish[np.arange(start.size), rng.integers(0, databases, start.size)]
+        ordered = np.sort(finish, axis=1) if databases > 1 else finish
+        # Copies, not views: a column view would keep the whole (disasters × databases) chunk alive.
+        parts.append((chosen, *(ordered[:, k].copy() for k in (0, (databases + 1) // 2 - 1, -1))))
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 
-def _outcomes(rpo_h: np.ndarray, tenant_rto: tuple[np.ndarray, ...], detection_h: np.ndarray | None = None
+def _outcomes(rpo_h: np.ndarray, database_rto: tuple[np.ndarray, ...], detection_h: np.ndarray | None = None
               ) -> Outcomes:
     lost = ~np.isfinite(rpo_h)
-    chosen, first, median, last = (np.where(lost, np.inf, values) for values in tenant_rto)
+    chosen, first, median, last = (np.where(lost, np.inf, values) for values in database_rto)
     detection = np.zeros(rpo_h.size) if detection_h is None else detection_h
     return Outcomes(rpo_h=rpo_h, rto_h=chosen, first_h=first, median_h=median, last_h=last,
                     detection_h=detection)
@@ -117,12 +117,12 @@ def _same_for_all(rto_h: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _zone_loss(data: DataProtection, recovery: RecoveryPlan, n: int, rng: np.random.Generator,
-               tenants: int) -> Outcomes:
+               databases: int) -> Outcomes:
     before_restore = _sum_steps(recovery, "zone_loss", ("detect", "failover"), rng, n)
     if data.replication.within_region == "synchronous":
         return _outcomes(np.zeros(n), _same_for_all(before_restore))
     rpo = _snapshot_rpo(data, n, rng, needs_copy=False)
-    return _outcomes(rpo, _restore_all(data, rng, before_restore, None, tenants))
+    return _outcomes(rpo, _restore_all(data, rng, before_restore, None, databases))
 
 
 def _snapshot_rpo(data: DataProtection, n: int, rng: np.random.Generator, *, needs_copy: bool) -> np.ndarray:
@@ -134,7 +134,7 @@ def _snapshot_rpo(data: DataProtection, n: int, rng: np.random.Generator, *, nee
 
 
 def _region_loss(data: DataProtection, recovery: RecoveryPlan, n: int, rng: np.random.Generator,
-                 tenants: int) -> Outcomes:
+                 databases: int) -> Outcomes:
     across = data.replication.across_regions
     if across in ("async", "synchronous"):
         rto = _sum_steps(recovery, "region_loss", ("detect", "decide", "promote", "traffic_shift"), rng, n)
@@ -142,7 +142,7 @@ def _region_loss(data: DataProtection, recovery: RecoveryPlan, n: int, rng: np.r
         return _outcomes(np.asarray(rpo, dtype=float), _same_for_all(rto))
     rpo = _snapshot_rpo(data, n, rng, needs_copy=True)
     start = _sum_steps(recovery, "region_loss", ("detect", "decide", "provision"), rng, n)
-    return _outcomes(rpo, _restore_all(data, rng, start, (recovery, "region_loss"), tenants))
+    return _outcomes(rpo, _restore_all(data, rng, start, (recovery, "region_loss"), databases))
 
 
 def _corruption(data: DataProtection, recovery: RecoveryPlan, n: int, rng: np.random.Generator) -> Outcomes:
@@ -159,7 +159,7 @@ def sample_outcomes(data: DataProtection, recovery: RecoveryPlan, scenario: str,
                     rng: np.random.Generator, *, contention: bool = True) -> Outcomes:
     """Draw ``n_disasters`` outcomes of ``scenario`` (``zone_loss``, ``region_loss``, ``corruption``).
 
-    ``contention=False`` restores only one tenant database per disaster (as if alone).
+    ``contention=False`` restores only one database per disaster (as if alone).
 
     Examples
     --------
@@ -169,11 +169,11 @@ def sample_outcomes(data: DataProtection, recovery: RecoveryPlan, scenario: str,
     >>> bool((out.rpo_h >= 1.5).all() and (out.rpo_h <= 25.5).all())
     True
     """
-    tenants = data.tenants.count if contention else 1
+    databases = data.databases.count if contention else 1
     if scenario == "zone_loss":
-        return _zone_loss(data, recovery, n_disasters, rng, tenants)
+        return _zone_loss(data, recovery, n_disasters, rng, databases)
     if scenario == "region_loss":
-        return _region_loss(data, recovery, n_disasters, rng, tenants)
+        return _region_loss(data, recovery, n_disasters, rng, databases)
     if scenario == "corruption":
         return _corruption(data, recovery, n_disasters, rng)
     raise ValueError(f"unknown scenario {scenario!r}")

@@ -46,9 +46,9 @@ def quantile(values: np.ndarray, q: float) -> float:
 class Outcomes:
     """Per-disaster outcomes in hours (``inf`` where unrecoverable).
 
-    ``rto_h`` is the RTO of one tenant drawn uniformly per disaster (so its distribution is
-    that of a random tenant); ``first_h`` / ``median_h`` / ``last_h`` are the RTO of the
-    first, median (⌈n/2⌉-th) and last tenant restored. ``detection_h`` is the detection
+    ``rto_h`` is the RTO of one database drawn uniformly per disaster (so its distribution is
+    that of a random database); ``first_h`` / ``median_h`` / ``last_h`` are the RTO of the
+    first, median (⌈n/2⌉-th) and last database restored. ``detection_h`` is the detection
     delay of a corruption (zero for other scenarios): a corruption's RTO runs from detection.
     """
 
@@ -95,7 +95,7 @@ class ScenarioResult:
     outcomes: Outcomes
     objectives: Objectives
     engine: str
-    tenants: int = 1
+    databases: int = 1   # databases restored together per disaster
     disasters_per_year: float | None = None
     write_rate: WriteRate | None = None
 
@@ -116,13 +116,13 @@ class ScenarioResult:
     def summary(self) -> dict[str, float]:
         """Plain floats, units in the key names (``rpo_p95_h``, ``p_rto_met`` …)."""
         out = self.outcomes
-        summary: dict[str, float] = {"n_disasters": float(len(out)), "tenants": float(self.tenants)}
+        summary: dict[str, float] = {"n_disasters": float(len(out)), "databases": float(self.databases)}
         summary |= _describe("rpo", out.rpo_h)
         summary |= _describe("rto", out.rto_h)
         for name, values in (("first", out.first_h), ("median", out.median_h), ("last", out.last_h)):
             finite = values[np.isfinite(values)]
-            summary[f"rto_{name}_tenant_mean_h"] = float(finite.mean()) if finite.size else float("nan")
-            summary[f"rto_{name}_tenant_p95_h"] = quantile(finite, 0.95)
+            summary[f"rto_{name}_database_mean_h"] = float(finite.mean()) if finite.size else float("nan")
+            summary[f"rto_{name}_database_p95_h"] = quantile(finite, 0.95)
         summary["detection_mean_h"] = float(out.detection_h.mean())
         p_rpo, p_rto, p_both = self.p_met()
         summary |= {"p_rpo_met": p_rpo, "p_rto_met": p_rto, "p_objectives_met": p_both,

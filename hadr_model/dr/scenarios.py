@@ -80,7 +80,7 @@ def run_scenario(
     engine : {"fast", "simpy"}
         Vectorised numpy sampler or SimPy process simulation.
     contention : bool
-        Restore every tenant database of the region together (restore contention); when
+        Restore every database of the region together (restore contention); when
         false only one database is restored, as if alone.
 
     Returns
@@ -106,6 +106,6 @@ def run_scenario(
     rng = np.random.default_rng(seed_sequence(seed))
     sampler = sample_outcomes if engine == "fast" else simulate_outcomes
     outcomes = sampler(data, recovery, name, int(n_disasters), rng, contention=contention)
-    tenants = data.tenants.count if contention and name != "corruption" else 1
+    databases = data.databases.count if contention and name != "corruption" else 1
     return ScenarioResult(scenario=name, outcomes=outcomes, objectives=objectives, engine=engine,
-                          tenants=tenants, disasters_per_year=disasters_per_year, write_rate=data.write_rate)
+                          databases=databases, disasters_per_year=disasters_per_year, write_rate=data.write_rate)

@@ -70,13 +70,15 @@ def site_outcomes(model: Model, scenarios: tuple[str, ...] = SCENARIO_NAMES, *, 
         role_streams = streams[index * len(model.data):(index + 1) * len(model.data)]
         by_plan: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         results[name] = {}
-        for region in model.home_regions:
-            plan = model.recovery_of(region)
-            key = repr(plan)
+        for site in model.compiled.regions:
+            if not site.home:
+                continue
+            key = repr(site.recovery)
             if key not in by_plan:
-                by_plan[key] = _service_samples(model, region.name, plan, name, role_streams, n_disasters, seed)
+                by_plan[key] = _service_samples(model, site.name, site.recovery, name, role_streams,
+                                                n_disasters, seed)
             rpo, rto = by_plan[key]
-            results[name][region.name] = SiteOutcomes(region.name, name, rpo, rto)
+            results[name][site.name] = SiteOutcomes(site.name, name, rpo, rto)
     return results
 
 

@@ -25,7 +25,7 @@ active/active 2.0: two full deployments). The AWS whitepaper only orders them by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,12 +41,14 @@ from ..topology.dataprotection import (
     recovery_preset,
 )
 from ..topology.laws import Law, exponential
+from ..topology.model import Topology
 from .scenarios import Seed, run_scenario, seed_sequence
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["STRATEGIES", "Strategy", "apply_strategy", "compare_strategies", "plot_rpo_rto"]
+__all__ = ["STRATEGIES", "Strategy", "apply_strategy", "by_cost", "compare_strategies", "plot_rpo_rto",
+           "with_strategy"]
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 _PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
@@ -77,7 +79,7 @@ def apply_strategy(data: DataProtection, recovery: RecoveryPlan, name: str
                    ) -> tuple[DataProtection, RecoveryPlan]:
     """``data`` and ``recovery`` with a preset's replication and region-loss steps.
 
-    Snapshots, restore, tenants and the zone-loss / corruption steps are kept.
+    Snapshots, restore, databases and the zone-loss / corruption steps are kept.
 
     Examples
     --------
@@ -87,14 +89,59 @@ def apply_strategy(data: DataProtection, recovery: RecoveryPlan, name: str
     >>> data.replication.across_regions, plan.strategy
     ('async', 'pilot_light')
     """
+    _check_name(name)
+    return _with_replication(data, name), _with_steps(recovery, name)
+
+
+def _check_name(name: str) -> None:
     if name not in STRATEGIES:
         raise SpecError("strategy", name, f"one of {', '.join(STRATEGIES)}")
+
+
+def _with_replication(data: DataProtection, name: str) -> DataProtection:
     preset = STRATEGIES[name]
-    replication = Replication(data.replication.within_region, preset.across_regions, preset.lag)
-    steps = recovery_preset(name).region_loss
-    plan = recovery.with_steps("region_loss", **steps)
-    return data.with_changes(replication=replication), RecoveryPlan(
-        zone_loss=plan.zone_loss, region_loss=plan.region_loss, corruption=plan.corruption, strategy=name)
+    return data.with_changes(replication=Replication(data.replication.within_region, preset.across_regions,
+                                                     preset.lag))
+
+
+def _with_steps(recovery: RecoveryPlan, name: str) -> RecoveryPlan:
+    # Every region-loss step is the preset's; everything else of the plan (the zone-loss and
+    # corruption steps, how often corruption strikes) is kept.
+    return replace(recovery.with_steps("region_loss", **recovery_preset(name).region_loss), strategy=name)
+
+
+def by_cost() -> tuple[str, ...]:
+    """The preset names from the cheapest (relative cost units; a tie keeps :data:`STRATEGY_NAMES` order).
+
+    Examples
+    --------
+    >>> by_cost()
+    ('backup_restore', 'pilot_light', 'warm_standby', 'active_active')
+    """
+    return tuple(sorted(STRATEGIES, key=lambda name: STRATEGIES[name].cost_units))
+
+
+def with_strategy(topology: Topology, name: str) -> Topology:
+    """``topology`` with preset ``name`` everywhere, as :func:`apply_strategy` does to one role and plan.
+
+    Every stateful role gets the preset's cross-region replication; the top-level plan **and every
+    region's own plan** (``regions.NAME.recovery``) get the preset's region-loss steps. A region's
+    own region-loss steps describe how its failover site is set up today (e.g. no compute running
+    there), which is what a preset replaces; its own zone-loss and corruption steps are kept.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> model = with_strategy(load_spec(), "warm_standby")
+    >>> model.recovery_of(model.region("eu-de")).step("region_loss", "provision").mean_h
+    0.0
+    """
+    _check_name(name)
+    regions = tuple(region if region.recovery is None else replace(region, recovery=_with_steps(region.recovery, name))
+                    for region in topology.regions)
+    data = {role: _with_replication(protection, name) for role, protection in (topology.data or {}).items()}
+    recovery = None if topology.recovery is None else _with_steps(topology.recovery, name)
+    return replace(topology, regions=regions, data=data or topology.data, recovery=recovery)
 
 
 def compare_strategies(

@@ -15,8 +15,8 @@ numpy and is tested against it. One SimPy environment runs one long timeline:
   - zone loss: ``detect → failover`` (plus restoring the zone's databases from local
     snapshots when there is no synchronous replication within the region);
   - region loss: ``detect → decide → promote → traffic_shift`` with a cross-region replica,
-    else ``detect → decide → provision → restore → traffic_shift``, where every tenant
-    database is a process that queues for one of ``tenants.slots`` restore slots
+    else ``detect → decide → provision → restore → traffic_shift``, where every (tenant)
+    database is a process that queues for one of ``databases.slots`` restore slots
     (a ``simpy.Resource``), holds it for ``size / rate + index_rebuild + verify`` and then
     shifts its traffic;
   - corruption: wait ``detect``; if the newest snapshot completed before the corruption is
@@ -111,19 +111,19 @@ class _Platform:
         self.durable_remote.discard(start)
 
     # ------------------------------------------------------------------ restore
-    def restore_all(self, tenants: int, shift: bool) -> Generator[Any, Any, list[float]]:
-        slots = simpy.Resource(self.env, capacity=self.data.tenants.slots)
+    def restore_all(self, databases: int, shift: bool) -> Generator[Any, Any, list[float]]:
+        slots = simpy.Resource(self.env, capacity=self.data.databases.slots)
         finished: list[float] = []
-        jobs = [self.env.process(self._restore_tenant(slots, shift, finished)) for _ in range(tenants)]
+        jobs = [self.env.process(self._restore_database(slots, shift, finished)) for _ in range(databases)]
         yield self.env.all_of(jobs)
         return finished
 
-    def _restore_tenant(self, slots: simpy.Resource, shift: bool, finished: list[float]
+    def _restore_database(self, slots: simpy.Resource, shift: bool, finished: list[float]
                         ) -> Generator[Any, Any, None]:
         restore = self.data.restore
         with slots.request() as slot:
             yield slot
-            size = self.draw("restore", "size", self.data.tenant_size_bytes)
+            size = self.draw("restore", "size", self.data.database_size_bytes)
             rate = float(job_rate_bytes_per_h(self.data, self.draw("restore", "throughput",
                                                                     restore.throughput_bytes_per_h)))
             yield self.env.timeout(size / rate)
@@ -146,7 +146,7 @@ class _Platform:
     def newest_age(self, durable: set[float]) -> float:
         return self.env.now - max(durable) if durable else np.inf
 
-    def zone_loss(self, tenants: int) -> Generator[Any, Any, None]:
+    def zone_loss(self, databases: int) -> Generator[Any, Any, None]:
         struck = self.env.now
         synchronous = self.data.replication.within_region == "synchronous"
         rpo = 0.0 if synchronous else self._local_age()
@@ -154,13 +154,13 @@ class _Platform:
         yield self.step("failover")
         finished = [self.env.now]
         if not synchronous and np.isfinite(rpo):
-            finished = yield from self.restore_all(tenants, shift=False)
+            finished = yield from self.restore_all(databases, shift=False)
         self.record(struck, rpo, finished)
 
     def _local_age(self) -> float:
         return np.inf if self.data.snapshots is None else self.newest_age(self.durable_local)
 
-    def region_loss(self, tenants: int) -> Generator[Any, Any, None]:
+    def region_loss(self, databases: int) -> Generator[Any, Any, None]:
         struck = self.env.now
         across = self.data.replication.across_regions
         if across in ("async", "synchronous"):
@@ -173,7 +173,7 @@ class _Platform:
         rpo = self.newest_age(self.durable_remote) if copied else np.inf
         for name in ("detect", "decide", "provision"):
             yield self.step(name)
-        finished = yield from self.restore_all(tenants, shift=True)
+        finished = yield from self.restore_all(databases, shift=True)
         self.record(struck, rpo, finished)
 
     def corruption(self) -> Generator[Any, Any, None]:
@@ -189,7 +189,7 @@ class _Platform:
         finished = yield from self.restore_all(1, shift=True)
         self.record(struck, struck - clean, finished, detection)
 
-    def disasters(self, n_disasters: int, tenants: int) -> Generator[Any, Any, None]:
+    def disasters(self, n_disasters: int, databases: int) -> Generator[Any, Any, None]:
         cycle_h = self.data.snapshots.every_h if self.data.snapshots is not None else 1.0
         warm_up = (self.data.snapshots.keep_h + cycle_h) if self.data.snapshots is not None else 0.0
         yield self.env.timeout(warm_up + self.rng.uniform(0.0, cycle_h))
@@ -197,15 +197,15 @@ class _Platform:
         for index in range(n_disasters):
             if index:
                 yield self.env.timeout(self.rng.exponential(cycle_h))
-            workflows.append(self.env.process(self._workflow(tenants)))
+            workflows.append(self.env.process(self._workflow(databases)))
         self.all_struck = True
         yield self.env.all_of(workflows)
 
-    def _workflow(self, tenants: int) -> Generator[Any, Any, None]:
+    def _workflow(self, databases: int) -> Generator[Any, Any, None]:
         if self.scenario == "zone_loss":
-            return self.zone_loss(tenants)
+            return self.zone_loss(databases)
         if self.scenario == "region_loss":
-            return self.region_loss(tenants)
+            return self.region_loss(databases)
         return self.corruption()
 
 
@@ -229,8 +229,8 @@ def simulate_outcomes(data: DataProtection, recovery: RecoveryPlan, scenario: st
     platform = _Platform(env, data, recovery, scenario, rng)
     if data.snapshots is not None:
         env.process(platform.snapshot_schedule())
-    tenants = data.tenants.count if contention else 1
-    env.run(until=env.process(platform.disasters(n_disasters, tenants)))
+    databases = data.databases.count if contention else 1
+    env.run(until=env.process(platform.disasters(n_disasters, databases)))
     columns = np.array(platform.records, dtype=float).reshape(-1, 6).T
     return Outcomes(rpo_h=columns[0], rto_h=columns[1], first_h=columns[2], median_h=columns[3],
                     last_h=columns[4], detection_h=columns[5])

@@ -39,14 +39,23 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import ChainMap
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from functools import cached_property
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import SpecError
+from ..topology.compiled import (
+    AtLeast,
+    CompiledModel,
+    ElementTable,
+    Leaf,
+    Node,
+    Part,
+    RegionSite,
+    Unreachable,
+    region_key,
+)
 from ..topology.model import (
     INGRESS,
     Behaviour,
@@ -56,11 +65,8 @@ from ..topology.model import (
     KOfN,
     Model,
     Network,
-    Parallel,
     Region,
-    Series,
     Topology,
-    link_label,
 )
 from .importance import ElementImportance, importance_measures
 from .kofn import fewer_than_k, fewer_than_k_identical
@@ -68,7 +74,7 @@ from .network import two_terminal_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
 __all__ = ["MAX_BLOCK_WORK", "MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "MAX_ROLE_STATES",
-           "MAX_TOTAL_NETWORK_STATES", "check_size", "exact_availability"]
+           "MAX_TOTAL_NETWORK_STATES", "check_size", "element_birnbaum", "exact_availability"]
 
 MAX_NETWORK_BITS = 22     # zones + links of one region with a zone network
 MAX_NETWORK_STATES = 2**MAX_NETWORK_BITS
@@ -125,38 +131,15 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
 # --- region form ---------------------------------------------------------------------------
 
 @dataclass
-class _Elements:
-    """Basic elements with the unavailability of their scope's service when each is forced.
+class _RegionTerms:
+    """A region's numbers: ``q_service`` (its service's unavailability given the global services
+    up) and the same with each of its elements (the table slice ``site.span``) forced up / down."""
 
-    ``q_up`` / ``q_down``: unavailability of the region's service given the global services
-    up, with the element forced up / down (filled per region, empty for the whole list).
-    """
-
-    labels: Callable[[], list[tuple[str, str]]]   # (name, kind) per element, built only when shown
-    counts: np.ndarray
-    p: np.ndarray
-    q: np.ndarray
-    cycle_h: np.ndarray
+    site: RegionSite
+    region: Behaviour
+    q_service: float
     q_up: np.ndarray
     q_down: np.ndarray
-
-    @cached_property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.labels()]
-
-    @cached_property
-    def kinds(self) -> list[str]:
-        return [kind for _, kind in self.labels()]
-
-    def __len__(self) -> int:
-        return len(self.counts)
-
-
-@dataclass
-class _RegionTerms:
-    region: Region
-    q_service: float        # unavailability of the service given the global services are up
-    elements: _Elements
 
 
 def _bits(width: int) -> np.ndarray:
@@ -217,7 +200,7 @@ def _check_topology_size(topology: Topology) -> None:
                             f"at most 2^{MAX_NETWORK_BITS} zone and link states for the "
                             "exact engine (fewer zones, or no zone_link: it adds a link per pair of zones)")
         if links:
-            distinct[_region_key(region)] = 1 << (zones + links)
+            distinct[region_key(region)] = 1 << (zones + links)
         if roles << zones > MAX_ROLE_STATES:
             raise SpecError("roles", f"{roles} roles × 2^{zones} zone states of region {region.name}",
                             f"at most {MAX_ROLE_STATES:,} role terms per region for the exact engine "
@@ -236,17 +219,17 @@ class _UsableZones:
     :data:`MAX_NETWORK_STATES` states.
     """
 
-    def __init__(self, region: Region) -> None:
-        self.zones = len(region.zones)
+    def __init__(self, site: RegionSite) -> None:
+        self.zones = len(site.zones)
         self.zone_bits = _bits(self.zones)
-        self.links = region.network.links if region.network else ()
+        self.links = site.links
         self.link_bits = _bits(len(self.links)) if self.links else None
         if self.links:
-            self.usable = self._reachable_masks(region)
+            self.usable = self._reachable_masks(site)
 
-    def _reachable_masks(self, region: Region) -> np.ndarray:
+    def _reachable_masks(self, site: RegionSite) -> np.ndarray:
         """For every (zone state, link state): the mask of zones reaching the ingress."""
-        index = {name: i for i, name in enumerate(region.zones)}
+        index = {name: i for i, name in enumerate(site.zone_names)}
         zone_up = np.repeat(self.zone_bits, len(self.link_bits), axis=0)
         link_up = np.tile(self.link_bits, (len(self.zone_bits), 1))
         reach = np.zeros_like(zone_up)
@@ -278,17 +261,18 @@ def _exclusive_sums(matrix: np.ndarray) -> np.ndarray:
 class _RoleTerms:
     """Per role and usable-zone set: unavailability of the role, and with one instance forced."""
 
-    def __init__(self, region: Region, roles: tuple, usable: _UsableZones) -> None:
+    def __init__(self, site: RegionSite, table: ElementTable, usable: _UsableZones) -> None:
         up_zones = usable.zone_bits.sum(axis=1)
+        roles = site.roles
         self.q_ok = np.empty((len(roles), 1 << usable.zones))
         self.q_bare = np.empty_like(self.q_ok)       # without the common-cause factor
         self.q_one_up = np.empty_like(self.q_ok)
         self.q_one_down = np.empty_like(self.q_ok)
         for r, role in enumerate(roles):
-            k = role.required(region.instances(role))
-            hosted = region.instances_per_zone(role) * up_zones
-            p = role.instance.availability
-            q_common = role.common_cause.unavailability if role.common_cause else 0.0
+            k = role.required
+            hosted = role.per_zone * up_zones
+            p = float(table.p[role.instances[0]])       # every zone hosts the same instances
+            q_common = float(table.q[role.common_cause]) if role.common_cause is not None else 0.0
 
             def with_common(shortfall: np.ndarray, q_common: float = q_common) -> np.ndarray:
                 return q_common + (1.0 - q_common) * shortfall
@@ -308,88 +292,53 @@ class _RoleTerms:
             return -np.expm1(self.log_others[r] + np.log1p(-q_role))
 
 
-def _element_rows(topology: Topology, region: Region) -> list[tuple[str, str, int, Behaviour]]:
-    """The region's basic elements (name, kind, count, behaviour), in the engine's order."""
-    rows = [(f"region:{region.name}", "region", 1, region.region)]
-    rows += [(f"zone:{zone}", "zone", 1, region.zone) for zone in region.zones]
-    links = region.network.links if region.network else ()
-    rows += [(link_label(a, b, region.name), "link", 1, behaviour) for a, b, behaviour in links]
-    rows += [(f"instance:{role.name}@{zone}", "instance", region.instances_per_zone(role), role.instance)
-             for role in topology.roles for zone in region.zones]
-    rows += [(f"common-cause:{role.name}@{region.name}", "common-cause", 1, role.common_cause)
-             for role in topology.roles if role.common_cause is not None]
-    return rows
-
-
-def _region_key(region: Region) -> tuple:
-    """Everything the numbers of a region depend on, but the roles (the same for every region)."""
-    links: tuple = ()
-    if region.network:
-        index = {zone: i for i, zone in enumerate(region.zones)}
-        links = tuple((index.get(a, a), index.get(b, b), behaviour) for a, b, behaviour in region.network.links)
-    return (len(region.zones), region.zone, region.region, links, tuple(sorted(region.per_zone)))
-
-
-def _region_numbers(topology: Topology, region: Region) -> tuple[float, _Elements]:
-    """Service unavailability given the global services up, and the region's elements."""
-    usable = _UsableZones(region)
-    p_zone = np.full(len(region.zones), region.zone.availability)
-    p_link = np.array([b.availability for *_, b in usable.links]) if usable.links else None
+def _region_numbers(site: RegionSite, table: ElementTable) -> tuple[float, np.ndarray, np.ndarray]:
+    """Service unavailability given the global services up, and with each element forced up /
+    down, in the order of the region's table slice (region, zones, links, instances, common causes)."""
+    usable = _UsableZones(site)
+    p_zone = table.p[list(site.zones)]
+    p_link = table.p[[index for *_, index in site.links]] if site.links else None
     law = usable.law(p_zone, p_link)
-    roles = _RoleTerms(region, topology.roles, usable)
-    q_region = region.region.unavailability
+    roles = _RoleTerms(site, table, usable)
+    q_region = float(table.q[site.region])
 
     def q_of(zone_law: np.ndarray, q_shortfall: np.ndarray) -> float:
         # Σ_S P(S) = 1, so 1 − a_R Σ P(S)(1 − q_S) = q_R + a_R Σ P(S) q_S: no cancellation.
         return q_region + (1.0 - q_region) * float(zone_law @ q_shortfall)
 
     forced: list[tuple[float, float]] = [(float(law @ roles.q_service), 1.0)]
-    for z in range(len(region.zones)):
+    for z in range(len(site.zones)):
         forced.append(tuple(q_of(usable.law(np.where(np.arange(len(p_zone)) == z, value, p_zone), p_link),
                                  roles.q_service) for value in (1.0, 0.0)))
-    for link in range(len(usable.links)):
+    for link in range(len(site.links)):
         assert p_link is not None
         forced.append(tuple(q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
                                  roles.q_service) for value in (1.0, 0.0)))
     hosted = usable.zone_bits.T                   # (zone, zone set): the zone is in the set
-    for r in range(len(topology.roles)):
+    for r in range(len(site.roles)):
         # One instance of role r forced up / down in each zone at once: rows are zones.
         up, down = (q_region + (1.0 - q_region) * (roles.q_with(r, np.where(hosted, one, roles.q_ok[r])) @ law)
                     for one in (roles.q_one_up[r], roles.q_one_down[r]))
         forced += list(zip(up.tolist(), down.tolist()))
-    for r, role in enumerate(topology.roles):
+    for r, role in enumerate(site.roles):
         if role.common_cause is not None:
             forced.append((q_of(law, roles.q_with(r, roles.q_bare[r])), 1.0))
     q_up, q_down = np.array(forced).T
-    rows = _element_rows(topology, region)
-    elements = _Elements(
-        labels=lambda: [(row[0], row[1]) for row in rows],
-        counts=np.array([row[2] for row in rows], dtype=int),
-        p=np.array([row[3].availability for row in rows]),
-        q=np.array([row[3].unavailability for row in rows]),
-        cycle_h=np.array([row[3].cycle_h for row in rows]),
-        q_up=q_up,
-        q_down=q_down,
-    )
-    return q_of(law, roles.q_service), elements
+    return q_of(law, roles.q_service), q_up, q_down
 
 
-def _region_terms(topology: Topology, region: Region, cache: dict | None = None) -> _RegionTerms:
+def _region_terms(site: RegionSite, table: ElementTable, cache: dict) -> _RegionTerms:
     """Terms of one region; regions alike but for their names share the numbers (``cache``)."""
-    key = _region_key(region)
-    cache = {} if cache is None else cache
-    if key not in cache:
-        cache[key] = _region_numbers(topology, region)
-    q_service, elements = cache[key]
-    rows = _element_rows(topology, region)
-    return _RegionTerms(region, q_service, replace(elements, labels=lambda: [(r[0], r[1]) for r in rows]))
+    if site.key not in cache:
+        cache[site.key] = _region_numbers(site, table)
+    return _RegionTerms(site, table.behaviours[site.region], *cache[site.key])
 
 
 @dataclass
 class _Scope:
     """Unavailability ``q`` of one system, and where forcing an element changes it.
 
-    ``parts`` hold (slice of the element list, q with each element forced up, forced down,
+    ``parts`` hold (slice of the element table, q with each element forced up, forced down,
     forced down as the failure-frequency formula counts it); elsewhere forcing changes nothing.
     """
 
@@ -397,17 +346,17 @@ class _Scope:
     parts: list[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]
     fail_back_per_hour: float = 0.0   # outages a region's repair starts (see _Tenants.scope)
 
-    def failures_per_hour(self, elements: _Elements) -> float:
+    def failures_per_hour(self, table: ElementTable) -> float:
         total = self.fail_back_per_hour
         for where, q_up, _, q_down_frequency in self.parts:
             birnbaum = q_down_frequency - q_up
             # An element with availability 1 (a perfect ingress link) never fails: it starts
             # no outage, whatever its Birnbaum importance, and needs no time law.
-            relevant = (birnbaum != 0.0) & (elements.p[where] < 1.0)
-            cycle = elements.cycle_h[where][relevant]
+            relevant = (birnbaum != 0.0) & (table.p[where] < 1.0)
+            cycle = table.cycle_h[where][relevant]
             if np.any(np.isnan(cycle)):
                 return math.nan
-            total += float(np.sum(elements.counts[where][relevant] * birnbaum[relevant] / cycle))
+            total += float(np.sum(table.counts[where][relevant] * birnbaum[relevant] / cycle))
         return total
 
 
@@ -449,44 +398,27 @@ def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | N
     if not has_partner:
         return 0.0, (0.0, 0.0)
     if outage_h is None:
-        return home.q_service, (home.elements.q_up, home.elements.q_down)
-    behaviour = home.region.region
+        return home.q_service, (home.q_up, home.q_down)
+    behaviour = home.region
     served_fraction = 1.0 - outage_h / behaviour.mttr_h
     weight = behaviour.unavailability * served_fraction
-    up, down = np.full(len(home.elements), weight), np.full(len(home.elements), weight)
-    up[0], down[0] = 0.0, served_fraction   # element 0 is the region itself
+    up, down = np.full(len(home.q_up), weight), np.full(len(home.q_up), weight)
+    up[0], down[0] = 0.0, served_fraction   # element 0 of a region's slice is the region itself
     return weight, (up, down)
 
 
 class _Tenants:
-    """Tenant scopes of a topology: global services, then every region's elements."""
+    """Tenant scopes of a compiled topology: the global services, then every region's slice."""
 
-    def __init__(self, topology: Topology) -> None:
-        _check_topology_size(topology)
-        self.services = topology.used_global_services
-        q_services = np.array([g.behaviour.unavailability for g in self.services])
+    def __init__(self, compiled: CompiledModel) -> None:
+        table = compiled.elements
+        self.services = slice(0, len(compiled.globals))   # the table starts with them
+        q_services = table.q[self.services]
         log_a = np.log1p(-q_services)
         self.q_global = float(-np.expm1(log_a.sum()))
         self.q_global_without = -np.expm1(log_a.sum() - log_a)    # each service forced up
         cache: dict = {}
-        self.terms = [_region_terms(topology, region, cache) for region in topology.regions]
-        sizes = [len(self.services)] + [len(t.elements) for t in self.terms]
-        self.offsets = np.cumsum([0, *sizes])
-        self.by_name = {t.region.name: i + 1 for i, t in enumerate(self.terms)}
-        self.elements = self._all_elements(q_services)
-
-    def _all_elements(self, q_services: np.ndarray) -> _Elements:
-        parts = [t.elements for t in self.terms]
-        return _Elements(
-            labels=lambda: [(f"global:{g.name}", "global") for g in self.services]
-            + [label for e in parts for label in e.labels()],
-            counts=np.concatenate([np.ones(len(self.services), int)] + [e.counts for e in parts]),
-            p=np.concatenate([1.0 - q_services] + [e.p for e in parts]),
-            q=np.concatenate([q_services] + [e.q for e in parts]),
-            cycle_h=np.concatenate([[g.behaviour.cycle_h for g in self.services]] + [e.cycle_h for e in parts]),
-            q_up=np.empty(0),
-            q_down=np.empty(0),
-        )
+        self.terms = {site.name: _region_terms(site, table, cache) for site in compiled.regions}
 
     def scope(self, region: str, partner: str | None, outage_h: float | None = None,
               completion: float | None = None) -> _Scope:
@@ -502,106 +434,138 @@ class _Tenants:
         fail-backs happen at rate ``completion · a_G · B_F · q'_X / (MTTF_R + MTTR_R)``, with
         ``q'_X`` the home service's unavailability while its region is up.
         """
-        x = self.by_name[region]
-        home = self.terms[x - 1]
-        f = self.by_name[partner] if partner is not None else None
-        q_f = self.terms[f - 1].q_service if f is not None else 1.0
-        weight, forced_weight = _failover_weights(home, f is not None, outage_h)
+        home = self.terms[region]
+        other = self.terms[partner] if partner is not None else None
+        q_f = other.q_service if other is not None else 1.0
+        weight, forced_weight = _failover_weights(home, other is not None, outage_h)
         q = float(_tenant_q(self.q_global, home.q_service, q_f, weight))
         parts = []
-        if len(self.services):
+        services = self.services.stop
+        if services:
             up = _tenant_q(self.q_global_without, home.q_service, q_f, weight)
-            parts.append((slice(0, len(self.services)), up, np.ones(len(self.services)), np.ones(len(self.services))))
-        own = slice(self.offsets[x], self.offsets[x + 1])
-        up = _tenant_q(self.q_global, home.elements.q_up, q_f, forced_weight[0])
-        down = _tenant_q(self.q_global, home.elements.q_down, q_f, forced_weight[1])
+            parts.append((self.services, up, np.ones(services), np.ones(services)))
+        up = _tenant_q(self.q_global, home.q_up, q_f, forced_weight[0])
+        down = _tenant_q(self.q_global, home.q_down, q_f, forced_weight[1])
         down_frequency = down
-        if outage_h is not None and f is not None:
+        if outage_h is not None and other is not None:
             # Every region loss that finds the tenant up starts an outage, even though the
             # failover serves it later: count it as a failure (Birnbaum would net it out).
             down_frequency = down.copy()
             down_frequency[0] = 1.0
-        parts.append((own, up, down, down_frequency))
-        if f is not None:
-            partner_terms = self.terms[f - 1].elements
-            up = _tenant_q(self.q_global, home.q_service, partner_terms.q_up, weight)
-            down = _tenant_q(self.q_global, home.q_service, partner_terms.q_down, weight)
-            parts.append((slice(self.offsets[f], self.offsets[f + 1]), up, down, down))
+        parts.append((home.site.span, up, down, down_frequency))
+        if other is not None:
+            up = _tenant_q(self.q_global, home.q_service, other.q_up, weight)
+            down = _tenant_q(self.q_global, home.q_service, other.q_down, weight)
+            parts.append((other.site.span, up, down, down))
         fail_back = 0.0
-        if outage_h is not None and f is not None and completion:
-            q_home_region_up = home.elements.q_up[0]     # element 0 is the region itself
+        if outage_h is not None and other is not None and completion:
+            q_home_region_up = home.q_up[0]     # element 0 of the slice is the region itself
             fail_back = (completion * (1.0 - self.q_global) * (1.0 - q_f) * q_home_region_up
-                         / home.region.region.cycle_h)
+                         / home.region.cycle_h)
         return _Scope(q, parts, fail_back)
+
+
+def _topology_numbers(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None,
+                      failover_completion: Mapping[str, float] | None = None, detail: bool = True
+                      ) -> tuple[_Scope, np.ndarray, np.ndarray, list[RegionAvailability]]:
+    """The service's scope (a tenant with a uniformly drawn home), the whole table forced up /
+    down, and (``detail``) the figures of every region."""
+    _check_topology_size(topology)
+    compiled = topology.compiled
+    table = compiled.elements
+    tenants = _Tenants(compiled)
+    average = _Average(len(table))
+    regions = []
+    for site in compiled.regions:
+        if not (site.home or detail):
+            continue
+        own = tenants.scope(site.name, None)
+        tenant = own
+        if site.fails_over_to:
+            outage_h = region_loss_outage_h.get(site.name) if region_loss_outage_h is not None else None
+            completion = (failover_completion or {}).get(site.name)
+            tenant = tenants.scope(site.name, site.fails_over_to, outage_h, completion)
+        if site.home:
+            average.add(tenant)
+        if detail:
+            regions.append(RegionAvailability(site.name, _metrics(own, table, compiled.year_hours),
+                                              _metrics(tenant, table, compiled.year_hours),
+                                              site.fails_over_to, site.home))
+    system, q_up, q_down = average.scope()
+    return system, q_up, q_down, regions
 
 
 def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None,
                      failover_completion: Mapping[str, float] | None = None, detail: bool = True
                      ) -> AvailabilityResult:
-    tenants = _Tenants(topology)
-    elements = tenants.elements
-    average = _Average(len(elements))
-    regions = []
-    for region in topology.regions:
-        if not (region.home or detail):
-            continue
-        own = tenants.scope(region.name, None)
-        tenant = own
-        if region.fails_over_to:
-            outage_h = region_loss_outage_h.get(region.name) if region_loss_outage_h is not None else None
-            completion = (failover_completion or {}).get(region.name)
-            tenant = tenants.scope(region.name, region.fails_over_to, outage_h, completion)
-        if region.home:
-            average.add(tenant)
-        if detail:
-            regions.append(RegionAvailability(region.name, _metrics(own, elements, topology.year_hours),
-                                              _metrics(tenant, elements, topology.year_hours),
-                                              region.fails_over_to, region.home))
-    system, q_up, q_down = average.scope()
+    system, q_up, q_down, regions = _topology_numbers(topology, region_loss_outage_h, failover_completion, detail)
+    table = topology.compiled.elements
     notes = []
-    if any(r.fails_over_to for r in topology.regions):
+    if any(site.fails_over_to for site in topology.compiled.regions):
         notes.append(FAILOVER_NOTE if region_loss_outage_h is None else DR_FAILOVER_NOTE)
-    notes += _frequency_notes(elements)
+    notes += _frequency_notes(table)
     return AvailabilityResult(
         name=topology.name,
         form="regions",
-        system=_metrics(system, elements, topology.year_hours),
+        system=_metrics(system, table, topology.year_hours),
         regions=tuple(regions),
-        importance=_ranked(elements, system.q, q_up, q_down) if detail else (),
+        importance=_ranked(table, system.q, q_up, q_down) if detail else (),
         notes=tuple(notes),
         failover_model=_failover_model(topology, region_loss_outage_h),
     )
 
 
+def element_birnbaum(model: Model, *, region_loss_outage_h: Mapping[str, float] | None = None) -> np.ndarray:
+    """Birnbaum importance ``h(1_i) − h(0_i)`` of one copy of every element, in table order.
+
+    The rows are those of ``model.compiled.elements``: another engine (Monte Carlo's control
+    variate) takes them by index, never by name.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> spec = {"blocks": {"series": [{"component": {"name": "a", "availability": 0.9}},
+    ...                               {"component": {"name": "b", "availability": 0.8}}]}}
+    >>> [round(float(x), 9) for x in element_birnbaum(load_spec(spec))]
+    [0.8, 0.9]
+    """
+    if isinstance(model, BlockSystem):
+        check_size(model)
+        _, q_up, q_down = _block_unavailabilities(model.compiled)
+    else:
+        _, q_up, q_down, _ = _topology_numbers(model, region_loss_outage_h, detail=False)
+    return q_down - q_up
+
+
 def _failover_model(topology: Topology, region_loss_outage_h: Mapping[str, float] | None) -> str:
-    if not any(r.fails_over_to for r in topology.home_regions):
+    if not any(site.fails_over_to for site in topology.compiled.regions if site.home):
         return "none"
     return "instantaneous" if region_loss_outage_h is None else "dr-workflow"
 
 
-def _metrics(scope: _Scope, elements: _Elements, year_hours: float) -> SystemMetrics:
-    return SystemMetrics.from_unavailability(scope.q, scope.failures_per_hour(elements), year_hours)
+def _metrics(scope: _Scope, table: ElementTable, year_hours: float) -> SystemMetrics:
+    return SystemMetrics.from_unavailability(scope.q, scope.failures_per_hour(table), year_hours)
 
 
-def _frequency_notes(elements: _Elements) -> list[str]:
-    fixed = [n for n, c, p in zip(elements.names, elements.cycle_h, elements.p) if math.isnan(c) and p < 1.0]
+def _frequency_notes(table: ElementTable) -> list[str]:
+    fixed = [n for n, c, p in zip(table.names, table.cycle_h, table.p) if math.isnan(c) and p < 1.0]
     if not fixed:
         return []
     return [f"failure frequency and mean outage need time laws; fixed availability: {', '.join(fixed[:5])}"]
 
 
-def _ranked(elements: _Elements, q_system: float, q_up: np.ndarray, q_down: np.ndarray
+def _ranked(table: ElementTable, q_system: float, q_up: np.ndarray, q_down: np.ndarray
             ) -> tuple[ElementImportance, ...]:
-    measures = importance_measures(elements.q, q_system, q_up, q_down)
+    measures = importance_measures(table.q, q_system, q_up, q_down)
     items = [
         ElementImportance(
-            element=name, kind=kind, count=int(count), availability=float(p),
+            element=table.names[i], kind=table.kinds[i], count=int(table.counts[i]), availability=float(p),
             birnbaum=float(measures["birnbaum"][i]), criticality=float(measures["criticality"][i]),
             fussell_vesely=float(measures["fussell_vesely"][i]),
             risk_achievement_worth=float(measures["risk_achievement_worth"][i]),
             risk_reduction_worth=float(measures["risk_reduction_worth"][i]),
         )
-        for i, (name, kind, count, p) in enumerate(zip(elements.names, elements.kinds, elements.counts, elements.p))
+        for i, p in enumerate(table.p)
         if p < 1.0   # a perfect element (an implicit ingress link) has nothing to rank
     ]
     items.sort(key=lambda item: (-item.criticality, -item.birnbaum, item.element))
@@ -610,70 +574,75 @@ def _ranked(elements: _Elements, q_system: float, q_up: np.ndarray, q_down: np.n
 
 # --- block form ----------------------------------------------------------------------------
 
-def _unavailability(block: Block, q: Mapping[str, float]) -> float:
-    """Unavailability of a block, computed without ``1 − A`` cancellation where possible."""
-    if isinstance(block, Component):
-        return q[block.name]
-    if isinstance(block, Series):
+def _at_least(m: int, child_q: np.ndarray) -> float:
+    """``P(at least m of the children down)``, without ``1 − A`` cancellation where possible."""
+    n = len(child_q)
+    if m > n:
+        return 0.0
+    if m == 1:
         with np.errstate(divide="ignore"):
-            return float(-np.expm1(sum(np.log1p(-_unavailability(child, q)) for child in block.children)))
-    if isinstance(block, Parallel):
-        return math.prod(_unavailability(child, q) for child in block.children)
-    if isinstance(block, KOfN):
-        return fewer_than_k(block.k, np.array([_unavailability(child, q) for child in block.children]))
-    assert isinstance(block, Network)
-    nodes = {name: 1.0 - q[c.name] for name, c in block.nodes if c is not None}
-    edges = [(u, v, 1.0 - q[c.name] if c is not None else 1.0) for u, v, c in block.edges]
-    return 1.0 - two_terminal_availability(edges, block.source, block.target, nodes)
+            return float(-np.expm1(np.log1p(-child_q).sum()))
+    if m == n:
+        return float(np.prod(child_q))
+    return fewer_than_k(n - m + 1, child_q)     # k-of-n is down when fewer than k are up
+
+
+def _network_q(rule: Unreachable, child_q: np.ndarray) -> float:
+    nodes = {name: 1.0 - child_q[c] for name, c in rule.node_channels.items()}
+    edges = [(u, v, 1.0 - child_q[c] if c is not None else 1.0) for u, v, c in rule.edges]
+    return 1.0 - two_terminal_availability(edges, rule.source, rule.target, nodes)
 
 
 class _BlockTree:
-    """One evaluation of a block tree, kept so that forcing one element costs its path only.
+    """One evaluation of a compiled block structure, kept so that forcing one element costs
+    its path only.
 
-    Every block's unavailability is stored, with what its parent needs to recompute itself
-    when that one child changes: a series the sum of the others' ``log(1 − q)``, a parallel
-    the product of the others' ``q`` (both from prefix and suffix sums, without subtraction,
-    so a child with ``q = 1`` is exact), a k-of-n its children's ``q``. Forcing an element
-    then walks up from its leaf (a network recomputes itself whole): ``O(depth)`` instead of
+    Every node's unavailability is stored, with what it needs to recompute itself when one
+    child changes: a series (``AtLeast(1)``) the sum of the others' ``log(1 − q)``, a parallel
+    (``AtLeast(n)``) the product of the others' ``q`` (both from prefix and suffix sums, without
+    subtraction, so a child with ``q = 1`` is exact), a k-of-n or a network its children's
+    ``q``. Forcing an element then walks up from its leaf: ``O(depth)`` instead of
     re-evaluating the tree, with the same formulas and so the same digits.
     """
 
-    def __init__(self, root: Block, q: Mapping[str, float]) -> None:
+    def __init__(self, root: Part, q: np.ndarray) -> None:
         self.q = q
-        self.parent: list[tuple[int, int]] = []       # per block: (parent, slot among its children)
-        self.blocks: list[Block] = []
+        self.parent: list[tuple[int, int]] = []       # per part: (parent, slot among its children)
+        self.parts: list[Part] = []
         self.others: list[np.ndarray | None] = []
-        self.leaf: dict[str, int] = {}                  # element name -> its block (leaf or network)
+        self.leaf: dict[int, int] = {}                  # element -> its leaf (components appear once)
         self.value = self._visit(root, -1, 0)
 
-    def _visit(self, block: Block, parent: int, slot: int) -> float:
-        index = len(self.blocks)
-        self.blocks.append(block)
+    def _visit(self, part: Part, parent: int, slot: int) -> float:
+        index = len(self.parts)
+        self.parts.append(part)
         self.parent.append((parent, slot))
         self.others.append(None)
-        if isinstance(block, Component):
-            self.leaf[block.name] = index
-            return self.q[block.name]
-        if isinstance(block, Network):
-            self.leaf.update({c.name: index for c in _network_components(block)})
-            return _unavailability(block, self.q)
-        child_q = np.array([self._visit(child, index, i) for i, child in enumerate(block.children)])
-        if isinstance(block, KOfN):
+        if isinstance(part, Leaf):
+            self.leaf.setdefault(part.element, index)
+            return float(self.q[part.element])
+        assert isinstance(part, Node)
+        children = [child for channel in part.channels for child in channel]
+        child_q = np.array([self._visit(child, index, i) for i, child in enumerate(children)])
+        rule = part.rule
+        if isinstance(rule, Unreachable):
             self.others[index] = child_q
-            return fewer_than_k(block.k, child_q)
-        if isinstance(block, Series):
+            return _network_q(rule, child_q)
+        m, n = rule.m, len(child_q)
+        if m == 1 and n:
             with np.errstate(divide="ignore"):
-                logs = np.log1p(-child_q)
-            self.others[index] = _exclusive(logs, np.add)
-            return float(-np.expm1(logs.sum()))
-        self.others[index] = _exclusive(child_q, np.multiply)
-        return float(np.prod(child_q))
+                self.others[index] = _exclusive(np.log1p(-child_q), np.add)
+        elif m == n and n:
+            self.others[index] = _exclusive(child_q, np.multiply)
+        else:
+            self.others[index] = child_q
+        return _at_least(m, child_q)
 
-    def forced(self, name: str, value: float) -> float:
-        """Unavailability of the tree with element ``name`` at unavailability ``value``."""
-        index = self.leaf[name]
-        block = self.blocks[index]
-        new = value if isinstance(block, Component) else _unavailability(block, ChainMap({name: value}, self.q))
+    def forced(self, element: int, value: float) -> float:
+        """Unavailability of the structure with ``element`` at unavailability ``value``."""
+        if element not in self.leaf:        # a perfect element, left out of the structure
+            return self.value
+        new, index = value, self.leaf[element]
         parent, slot = self.parent[index]
         while parent >= 0:
             new = self._replaced(parent, slot, new)
@@ -681,17 +650,17 @@ class _BlockTree:
         return new
 
     def _replaced(self, index: int, slot: int, q_child: float) -> float:
-        block, others = self.blocks[index], self.others[index]
-        assert others is not None
-        if isinstance(block, Series):
+        part, others = self.parts[index], self.others[index]
+        assert isinstance(part, Node) and others is not None
+        rule = part.rule
+        if isinstance(rule, AtLeast) and rule.m == 1:
             with np.errstate(divide="ignore"):
                 return float(-np.expm1(others[slot] + np.log1p(-q_child)))
-        if isinstance(block, Parallel):
+        if isinstance(rule, AtLeast) and rule.m == len(others):
             return float(others[slot] * q_child)
-        assert isinstance(block, KOfN)
         child_q = others.copy()
         child_q[slot] = q_child
-        return fewer_than_k(block.k, child_q)
+        return _network_q(rule, child_q) if isinstance(rule, Unreachable) else _at_least(rule.m, child_q)
 
 
 def _exclusive(values: np.ndarray, combine: np.ufunc) -> np.ndarray:
@@ -706,41 +675,41 @@ def _network_components(block: Network) -> list[Component]:
     return [c for _, c in block.nodes if c is not None] + [c for *_, c in block.edges if c is not None]
 
 
-def _common_cause_states(q_common: dict[str, float]) -> list[tuple[tuple[bool, ...], float]]:
+def _common_cause_states(q_common: np.ndarray) -> list[tuple[tuple[bool, ...], float]]:
     """Every up/down state of the common-cause elements with its probability (zero ones dropped)."""
     states = []
     for state in itertools.product((True, False), repeat=len(q_common)):
-        weight = math.prod(1.0 - q if up else q for q, up in zip(q_common.values(), state))
+        weight = math.prod(1.0 - q if up else q for q, up in zip(q_common, state))
         if weight > 0.0:
             states.append((state, weight))
     return states
 
 
-def _block_unavailabilities(system: BlockSystem, components: list[Component], q_common: dict[str, float]
-                            ) -> tuple[float, np.ndarray, np.ndarray]:
-    """Unavailability of the system, and with each element forced up / down (components, then
-    common causes), by conditioning on every common-cause state and evaluating the tree."""
-    base = {c.name: c.behaviour.unavailability for c in components}
-    size = len(components) + len(q_common)
-    q_system, q_up, q_down = 0.0, np.zeros(size), np.zeros(size)
+def _block_unavailabilities(compiled: CompiledModel) -> tuple[float, np.ndarray, np.ndarray]:
+    """Unavailability of the system, and with each table element forced up / down, by
+    conditioning on every common-cause state and evaluating the structure.
+
+    Given the common-cause states the components are independent and each appears once in
+    the structure, so the tree formulas are exact.
+    """
+    table = compiled.elements
+    common = list(compiled.common_causes)
+    q_common = table.q[common]
+    components = [i for i in range(len(table)) if table.kinds[i] == "component"]
+    root = compiled.tenants()[0]
+    q_system, q_up, q_down = 0.0, np.zeros(len(table)), np.zeros(len(table))
     for state, weight in _common_cause_states(q_common):
-        down = {cause for cause, up in zip(q_common, state) if not up}
-        conditioned = dict(base)
-        conditioned.update({c.name: 1.0 for c in components if c.common_cause in down})
-        tree = _BlockTree(system.root, conditioned)
+        conditioned = table.q.copy()
+        conditioned[common] = [0.0 if up else 1.0 for up in state]
+        tree = _BlockTree(root, conditioned)
         q_system += weight * tree.value
-        for i, c in enumerate(components):
-            if c.common_cause in down:   # its group is down: forcing the copy changes nothing
-                q_up[i] += weight * tree.value
-                q_down[i] += weight * tree.value
-            else:
-                q_up[i] += weight * tree.forced(c.name, 0.0)
-                q_down[i] += weight * tree.forced(c.name, 1.0)
+        for i in components:
+            q_up[i] += weight * tree.forced(i, 0.0)
+            q_down[i] += weight * tree.forced(i, 1.0)
         for j, up in enumerate(state):
             # forced up: the states with this cause up, weighed without its own factor
-            others = math.prod(1.0 - q if u else q for k, (q, u) in enumerate(zip(q_common.values(), state))
-                               if k != j)
-            (q_up if up else q_down)[len(components) + j] += others * tree.value
+            others = math.prod(1.0 - q if u else q for k, (q, u) in enumerate(zip(q_common, state)) if k != j)
+            (q_up if up else q_down)[common[j]] += others * tree.value
     return q_system, q_up, q_down
 
 
@@ -780,28 +749,15 @@ def _check_block_work(system: BlockSystem, common_causes: int) -> None:
 
 
 def _block_result(system: BlockSystem, detail: bool = True) -> AvailabilityResult:
-    components = system.components()
     check_size(system)
-    q_common = {name: behaviour.unavailability for name, behaviour in system.common_causes}
+    table = system.compiled.elements
     # The forced values serve the failure frequency too, so they are needed without detail.
-    q_system, q_up, q_down = _block_unavailabilities(system, components, q_common)
-    behaviours = [c.behaviour for c in components] + [b for _, b in system.common_causes]
-    names = [c.name for c in components] + list(q_common)
-    kinds = ["component"] * len(components) + ["common-cause"] * len(q_common)
-    elements = _Elements(
-        labels=lambda: list(zip(names, kinds)),
-        counts=np.ones(len(names), int),
-        p=np.array([b.availability for b in behaviours]),
-        q=np.array([b.unavailability for b in behaviours]),
-        cycle_h=np.array([b.cycle_h for b in behaviours]),
-        q_up=q_up,
-        q_down=q_down,
-    )
-    scope = _Scope(q_system, [(slice(0, len(names)), q_up, q_down, q_down)])
+    q_system, q_up, q_down = _block_unavailabilities(system.compiled)
+    scope = _Scope(q_system, [(slice(0, len(table)), q_up, q_down, q_down)])
     return AvailabilityResult(
         name=system.name,
         form="blocks",
-        system=_metrics(scope, elements, system.year_hours),
-        importance=_ranked(elements, q_system, q_up, q_down) if detail else (),
-        notes=tuple(_frequency_notes(elements)),
+        system=_metrics(scope, table, system.year_hours),
+        importance=_ranked(table, q_system, q_up, q_down) if detail else (),
+        notes=tuple(_frequency_notes(table)),
     )

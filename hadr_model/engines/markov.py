@@ -100,6 +100,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..errors import HadrError, SpecError
+from ..topology.compiled import CompiledModel, Leaf, Node, Part, evaluate_down
+from ..topology.model import Model
 from ..units import HOURS_PER_YEAR
 
 __all__ = [
@@ -110,12 +112,15 @@ __all__ = [
     "MarkovModel",
     "MarkovResult",
     "RepairPolicy",
+    "ServiceMarkovResult",
     "TransientCurve",
     "Zone",
     "build_chain",
+    "compiled_groups",
     "mean_time_to_failure",
     "reliability",
     "solve",
+    "solve_compiled",
     "steady_state",
     "transient",
     "transient_curve",
@@ -561,6 +566,125 @@ def transient_curve(model: MarkovModel, times_h: Sequence[float]) -> TransientCu
     )
 
 
+def compiled_groups(model: Model) -> tuple[list[Group], tuple[int, ...]]:
+    """The Markov groups of a spec's compiled model: one per element its structure uses.
+
+    Each element of the table that can be down becomes a :class:`Group` of its ``count``
+    copies (``needed = count``: the structure, not the group, says when the service is down),
+    with the means of its laws as exponential rates and no zone (zones, regions and global
+    services are elements of their own, each repaired by its own means). Returns the groups
+    and the table row of each.
+
+    Raises
+    ------
+    SpecError
+        An element with a fixed availability (no time laws to turn into rates).
+    """
+    compiled: CompiledModel = model.compiled
+    table = compiled.elements
+    used: set[int] = set()
+    for part in compiled.tenants():
+        _collect_leaves(part, used, set())
+    rows = tuple(sorted(used))
+    groups = []
+    for row in rows:
+        behaviour = table.behaviours[row]
+        if not behaviour.has_time_law:
+            raise SpecError(table.names[row], f"availability {behaviour.fixed_availability}",
+                            "time laws (mttf/mttr or failure/repair) for the Markov engine")
+        count = int(table.counts[row])
+        groups.append(Group(table.names[row], count, behaviour.mttf_h, behaviour.mttr_h, needed=count))
+    return groups, rows
+
+
+def _every_state_up(state: Mapping[str, np.ndarray]) -> np.ndarray:
+    # The bridge evaluates each tenant's structure itself; the chain's own flag is unused.
+    return np.ones(len(next(iter(state.values()))), bool)
+
+
+def _collect_leaves(part: Part, rows: set[int], seen: set[int]) -> None:
+    if id(part) in seen:
+        return
+    seen.add(id(part))
+    if isinstance(part, Leaf):
+        rows.add(part.element)
+    elif isinstance(part, Node):
+        for channel in part.channels:
+            for child in channel:
+                _collect_leaves(child, rows, seen)
+
+
+def solve_compiled(model: Model, repair: RepairPolicy | None = None) -> ServiceMarkovResult:
+    r"""Steady state of a spec's service from the Markov engine (the bridge from the compiled model).
+
+    The chain's state is the down count of every element the structure uses
+    (:func:`compiled_groups`); the service's structure function (instantaneous failover) is
+    evaluated on every state (:func:`hadr_model.topology.compiled.evaluate_down`), so
+
+    ``U = mean_X Σ_{s : tenant X down in s} π_s``, ``ν = mean_X Σ_{s up, s' down} π_s q_{ss'}``.
+
+    With independent repair (``repair=None``: a crew per failed copy) the elements are
+    independent and this equals the exact engine; with shared crews it is the answer the
+    structure-function engine cannot give. Rates are the laws' means (exponential laws;
+    steady state under independent repair does not depend on the shapes).
+
+    Raises
+    ------
+    SpecError
+        More than :data:`MAX_STATES` states (checked before anything is allocated), or an
+        element without time laws.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> spec = {"blocks": {"k_of_n": {"k": 2, "of": [
+    ...     {"component": {"name": "db", "mttf": "1000h", "mttr": "10h", "count": 3}}]}}}
+    >>> result = solve_compiled(load_spec(spec))
+    >>> result.n_states, round(result.unavailability, 12)   # 3 q² − 2 q³, q = 1/101
+    (8, 0.000292147635)
+    """
+    groups, rows = compiled_groups(model)
+    _state_count([g.n + 1 for g in groups])
+    chain = build_chain(MarkovModel(groups, repair or RepairPolicy(), up=_every_state_up))
+    pi = steady_state(chain.generator)
+    compiled: CompiledModel = model.compiled
+    down = np.zeros((len(compiled.elements), chain.n_states), np.int64)
+    for group, row in zip(groups, rows):
+        down[row] = chain.failed[group.name]
+    cache: dict[int, np.ndarray] = {}
+    names = compiled.home_regions if compiled.form == "regions" else ("root",)
+    tenants, frequencies = {}, []
+    for name, tenant in zip(names, compiled.tenants()):
+        tenant_down = evaluate_down(tenant, down, cache) > 0
+        tenants[name] = float(pi[tenant_down].sum())
+        frequencies.append(_failure_frequency(chain.generator, pi, ~tenant_down))
+    unavailability = float(np.mean(list(tenants.values())))
+    return ServiceMarkovResult(
+        unavailability=unavailability,
+        downtime_min_per_year=unavailability * compiled.year_hours * 60.0,
+        failure_frequency_per_year=float(np.mean(frequencies)) * compiled.year_hours,
+        tenant_unavailability=tenants,
+        n_states=chain.n_states,
+    )
+
+
+@dataclass(frozen=True)
+class ServiceMarkovResult:
+    """Steady state of a spec's service from :func:`solve_compiled` (failover: instantaneous).
+
+    ``unavailability`` is the service's (a tenant with a uniformly drawn home region),
+    ``tenant_unavailability`` per home region (``"root"`` in block form).
+    """
+
+    unavailability: float
+    downtime_min_per_year: float
+    failure_frequency_per_year: float
+    tenant_unavailability: dict[str, float]
+    n_states: int
+    model: str = "markov"
+    failover_model: str = "instantaneous"
+
+
 # --------------------------------------------------------------------------------------
 # Builder internals
 # --------------------------------------------------------------------------------------
@@ -764,15 +888,53 @@ class _Splitting:
     unit_lower: sp.csr_array
     upper: sp.csr_array
     diagonal: np.ndarray
+    _lower: Callable[[np.ndarray], np.ndarray] | None = None
 
     def solve_lower(self, rhs: np.ndarray) -> np.ndarray:
-        scaled = spla.spsolve_triangular(
-            self.unit_lower, rhs, lower=True, unit_diagonal=True, overwrite_A=True, overwrite_b=False
-        )
-        return scaled / self.diagonal
+        if self._lower is None:
+            self._lower = _prepared_unit_lower_solve(self.unit_lower)
+        return self._lower(rhs) / self.diagonal
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
         return self.matrix @ x
+
+
+def _prepared_unit_lower_solve(unit_lower: sp.csr_array) -> Callable[[np.ndarray], np.ndarray]:
+    """``x ↦ L⁻¹ x`` for a unit lower triangular CSR ``L``, set up once for every sweep.
+
+    :func:`scipy.sparse.linalg.spsolve_triangular` re-does its set-up on every call (transpose
+    to CSC, ``setdiag``, duplicate summing, index casts, an empty factor): at 2**18 states that
+    costs twice the solve itself. Here the arrays SuperLU's ``gstrs`` takes are prepared once,
+    exactly as ``spsolve_triangular`` prepares them, and each sweep is the bare call. ``gstrs``
+    is scipy's private binding: if it is missing or disagrees with the public function on a
+    probe vector, the public function is used.
+    """
+    def public(rhs: np.ndarray) -> np.ndarray:
+        return spla.spsolve_triangular(unit_lower, rhs, lower=True, unit_diagonal=True,
+                                       overwrite_A=False, overwrite_b=False)
+
+    try:
+        from scipy.sparse.linalg._dsolve import _superlu  # private; verified below
+        n = unit_lower.shape[0]
+        upper = sp.csc_array(unit_lower.T, copy=True)   # CSR lower = CSC upper of the transpose ("T" solve)
+        upper.sum_duplicates()
+        upper.setdiag(0.0)                      # SuperLU keeps U's unit diagonal in L = I
+        identity = sp.eye_array(n, format="csc")
+        args = [n, identity.nnz, identity.data, identity.indices.astype(np.intc), identity.indptr.astype(np.intc),
+                n, upper.nnz, upper.data, upper.indices.astype(np.intc), upper.indptr.astype(np.intc)]
+
+        def prepared(rhs: np.ndarray) -> np.ndarray:
+            x, info = _superlu.gstrs("T", *args, np.array(rhs, dtype=float))
+            if info:
+                raise np.linalg.LinAlgError("singular triangular factor")
+            return x
+
+        probe = np.random.default_rng(0).random(n)
+        if np.allclose(prepared(probe), public(probe), rtol=1e-12, atol=0.0):
+            return prepared
+    except (ImportError, AttributeError, TypeError, ValueError, np.linalg.LinAlgError):
+        pass
+    return public
 
 
 def _split(b: sp.csr_array) -> _Splitting:

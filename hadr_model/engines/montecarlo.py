@@ -128,23 +128,11 @@ import numpy as np
 from scipy import stats
 
 from ..errors import HadrError, SpecError
-from ..topology.laws import Law
-from ..topology.model import (
-    INGRESS,
-    Behaviour,
-    Block,
-    BlockSystem,
-    Component,
-    Model,
-    Network,
-    Parallel,
-    Region,
-    Series,
-    Topology,
-    link_label,
-)
+from ..topology.compiled import CompiledModel, ElementTable, Leaf, Node, Part, Served
+from ..topology.laws import Law, LengthBiasedPools, sample_alternating
+from ..topology.model import Model, Topology
 from .outage import expected_outage_h
-from .structure import AtLeast, RoleDown, Signal, TenantDown, Unreachable, combine
+from .structure import Signal, combine
 
 __all__ = ["BATCH_SECONDS", "BLOCK_EVENTS_MIN", "BLOCK_EVENTS_PER_PART", "BLOCK_RUNS_MAX", "BUDGET_FRACTION",
            "EVENTS_PER_BATCH", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS", "MAX_YEARS",
@@ -174,7 +162,6 @@ RESULT_MEMORY_BUDGET = 2 * 2**30
 # The blocks being simulated at once (one per worker) at about _EVENT_BYTES per transition.
 WORK_MEMORY_BUDGET = 2 * 2**30
 _EVENT_BYTES = 45
-_SIR_POOL = 20_000
 _LEAF_CHUNK_EVENTS = 1 << 19   # event times per chunk of the one-element path (4 MB: cache-sized)
 _MIN_RUNS_FOR_PRECISION = 1000
 _DOWN_AT_START = "(down at start)"
@@ -210,182 +197,103 @@ def _variance(law: Law) -> float:
     return variance if math.isfinite(variance) else law.mean_h ** 2
 
 
-@dataclass(frozen=True, eq=False)
-class _Leaf:
-    element: int
-
-
-@dataclass(frozen=True, eq=False)
-class _Node:
-    channels: tuple[tuple[Any, ...], ...]
-    rule: Any
-
-
-@dataclass(frozen=True, eq=False)
-class _Served:
-    """1 while a home region is lost and its failover has completed (RTO elapsed)."""
-
-    region: _Leaf
-    rto: Any = None          # this region's RTO law or samples (None: the plan's)
-
-
-_Part = _Leaf | _Node | _Served
-
-
 @dataclass(frozen=True)
 class _Plan:
+    """What one simulation needs: the simulated elements and the tenants' structure over them.
+
+    ``elements[i]`` is the element of :class:`Leaf` ``i`` of the parts; ``rows[i]`` its row in
+    the compiled model's table (see :func:`_dense`).
+    """
+
     name: str
     form: str
     elements: tuple[_Element, ...]
-    tenants: tuple[_Part, ...]
+    tenants: tuple[Part, ...]
     tenant_names: tuple[str, ...]
     year_hours: float
     objective: float | None
+    rows: tuple[int, ...] = ()
     weights: tuple[float, ...] = ()
     failover_rto: Any = None          # None (instantaneous), a Law, or RTO samples in hours
     failover_model: str = "none"
     notes: tuple[str, ...] = ()       # why an estimator was not used, etc. (reported as is)
 
 
-class _Builder:
-    """Collects the elements of a model; perfect elements (availability 1) are left out."""
+def _used_rows(parts: Sequence[Part]) -> list[int]:
+    """Table rows of the leaves the parts reach, ascending."""
+    seen: set[int] = set()
+    rows: set[int] = set()
+    stack: list[Any] = list(parts)
+    while stack:
+        part = stack.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        if isinstance(part, Leaf):
+            rows.add(part.element)
+        elif isinstance(part, Served):
+            stack.append(part.region)
+        else:
+            stack.extend(child for channel in part.channels for child in channel)
+    return sorted(rows)
 
-    def __init__(self) -> None:
-        self.elements: list[_Element] = []
 
-    def add(self, name: str, kind: str, behaviour: Behaviour, count: int = 1) -> _Leaf | None:
+def _dense(parts: Sequence[Part], table: ElementTable
+           ) -> tuple[tuple[Part, ...], tuple[_Element, ...], tuple[int, ...]]:
+    """The parts with leaves renumbered densely over the elements they use (table order kept).
+
+    Shared parts stay shared (a zone or a region service reached from several places is one
+    process, simulated once), so the conversion is memoised on the part.
+    """
+    rows = _used_rows(parts)
+    dense = {row: i for i, row in enumerate(rows)}
+    elements = []
+    for row in rows:
+        behaviour = table.behaviours[row]
         if not behaviour.has_time_law:
-            if behaviour.fixed_availability == 1.0:
-                return None
-            raise SpecError(name, f"availability {behaviour.fixed_availability}",
+            raise SpecError(table.names[row], f"availability {behaviour.fixed_availability}",
                             "time laws (mttf/mttr or failure/repair) for Monte Carlo: a fixed availability "
                             "has no time behaviour to simulate")
         assert behaviour.failure is not None and behaviour.repair is not None
-        self.elements.append(_Element(name, kind, count, behaviour.failure, behaviour.repair))
-        return _Leaf(len(self.elements) - 1)
+        elements.append(_Element(table.names[row], table.kinds[row], int(table.counts[row]),
+                                 behaviour.failure, behaviour.repair))
+    memo: dict[int, Part] = {}
+    leaves: dict[int, Leaf] = {}
+
+    def convert(part: Part) -> Part:
+        key = id(part)
+        if key not in memo:
+            if isinstance(part, Leaf):
+                # One part per element: a shared event reached twice is still one process.
+                memo[key] = leaves.setdefault(part.element, Leaf(dense[part.element]))
+            elif isinstance(part, Served):
+                region = convert(part.region)
+                assert isinstance(region, Leaf)
+                memo[key] = Served(region, part.home)
+            else:
+                memo[key] = Node(tuple(tuple(convert(c) for c in channel) for channel in part.channels), part.rule)
+        return memo[key]
+
+    return tuple(convert(p) for p in parts), tuple(elements), tuple(rows)
 
 
-def _present(*parts: _Part | None) -> tuple[_Part, ...]:
-    return tuple(p for p in parts if p is not None)
-
-
-def _unusable_zones(region: Region, zones: list[_Leaf | None], builder: _Builder) -> list[_Part | None]:
-    """Per zone: the part that is down when the zone's instances cannot serve."""
-    if region.network is None:
-        return list(zones)
-    links = [builder.add(link_label(a, b, region.name), "link", behaviour)
-             for a, b, behaviour in region.network.links]
-    channels = tuple((z,) for z in _present(*zones)) + tuple((link,) for link in _present(*links))
-    node_channels, c = {}, 0
-    for name, zone in zip(region.zones, zones):
-        if zone is not None:
-            node_channels[name] = c
-            c += 1
-    edges = []
-    for (a, b, _), link in zip(region.network.links, links):
-        edges.append((a, b, c if link is not None else None))
-        c += link is not None
-    nodes = (INGRESS, *region.zones)
-    return [_Node(channels, Unreachable(INGRESS, z, nodes, node_channels, edges)) for z in region.zones]
-
-
-def _region_service(topology: Topology, region: Region, builder: _Builder) -> tuple[_Node, _Leaf | None]:
-    own = builder.add(f"region:{region.name}", "region", region.region)
-    zones = [builder.add(f"zone:{z}", "zone", region.zone) for z in region.zones]
-    unusable = _unusable_zones(region, zones, builder)
-    roles = []
-    for role in topology.roles:
-        per_zone = region.instances_per_zone(role)
-        channels: list[tuple[_Part, ...]] = []
-        for z, zone_name in enumerate(region.zones):
-            channels.append(_present(unusable[z]))
-            channels.append(_present(builder.add(f"instance:{role.name}@{zone_name}", "instance",
-                                                 role.instance, per_zone)))
-        common = None
-        if role.common_cause is not None:
-            common = builder.add(f"common-cause:{role.name}@{region.name}", "common-cause", role.common_cause)
-            if common is not None:
-                channels.append((common,))
-        total = region.instances(role)
-        rule = RoleDown([per_zone] * len(region.zones), total - role.required(total) + 1, common is not None)
-        roles.append(_Node(tuple(channels), rule))
-    return _Node((_present(own, *roles),), AtLeast(1)), own
-
-
-def _topology_plan(topology: Topology, objective: float | None, failover_rto: Any = None) -> _Plan:
-    builder = _Builder()
-    services = _present(*(builder.add(f"global:{g.name}", "global", g.behaviour)
-                          for g in topology.used_global_services))
-    regions = {r.name: _region_service(topology, r, builder) for r in topology.regions}
-    tenants = []
-    for region in topology.home_regions:
-        service, own = regions[region.name]
-        channels = ((services,) if services else ()) + ((service,),)
-        partner = region.fails_over_to
-        region_loss_only = False
-        if partner:
-            channels += ((regions[partner][0],),)
-            if failover_rto is not None:
-                # A perfect region is never lost: without region loss there is no failover.
-                if own is None:
-                    channels, partner = channels[:-1], None
-                else:
-                    channels += ((own,), (_Served(own, _rto_of(failover_rto, region.name)),))
-                    region_loss_only = True
-        tenants.append(_Node(channels, TenantDown(bool(services), bool(partner), region_loss_only)))
-    pairs = any(r.fails_over_to for r in topology.home_regions)
-    model = "none" if not pairs else "instantaneous" if failover_rto is None else "dr-workflow"
-    return _Plan(topology.name, "regions", tuple(builder.elements), tuple(tenants),
-                 tuple(r.name for r in topology.home_regions), topology.year_hours, objective,
-                 failover_rto=failover_rto if pairs else None, failover_model=model)
-
-
-def _block_part(block: Block, builder: _Builder, common: dict[str, _Leaf | None]) -> _Part | None:
-    if isinstance(block, Component):
-        leaf = builder.add(block.name, "component", block.behaviour)
-        shared = common.get(block.common_cause) if block.common_cause else None
-        return _Node((_present(leaf, shared),), AtLeast(1)) if shared is not None else leaf
-    if isinstance(block, Network):
-        return _network_part(block, builder, common)
-    children = [_block_part(child, builder, common) for child in block.children]
-    n = len(children)
-    need = {Series: 1, Parallel: n}.get(type(block), n - getattr(block, "k", 0) + 1)
-    parts = _present(*children)
-    if len(parts) == 1 and need == 1 and _is_boolean(parts[0], builder):
-        return parts[0]  # a series of one: no merge needed
-    return _Node((parts,), AtLeast(need))
-
-
-def _is_boolean(part: _Part, builder: _Builder) -> bool:
-    return isinstance(part, _Node) or builder.elements[part.element].count == 1
-
-
-def _network_part(block: Network, builder: _Builder, common: dict[str, _Leaf | None]) -> _Node:
-    channels: list[tuple[_Part, ...]] = []
-    node_channels: dict[str, int] = {}
-    for name, component in block.nodes:
-        part = _block_part(component, builder, common) if component is not None else None
-        if part is not None:
-            node_channels[name] = len(channels)
-            channels.append((part,))
-    edges = []
-    for u, v, component in block.edges:
-        part = _block_part(component, builder, common) if component is not None else None
-        edges.append((u, v, len(channels) if part is not None else None))
-        if part is not None:
-            channels.append((part,))
-    nodes = tuple(name for name, _ in block.nodes)
-    return _Node(tuple(channels), Unreachable(block.source, block.target, nodes, node_channels, edges))
-
-
-def _block_plan(system: BlockSystem, objective: float | None) -> _Plan:
-    builder = _Builder()
-    common = {name: builder.add(name, "common-cause", behaviour) for name, behaviour in system.common_causes}
-    root = _block_part(system.root, builder, common)
-    if root is None:
-        root = _Node(((),), AtLeast(1))
-    return _Plan(system.name, "blocks", tuple(builder.elements), (root,), ("root",),
-                 system.year_hours, objective)
+def _structure_plan(model: Model, objective: float | None, failover_rto: Any = None) -> _Plan:
+    """The plan of a model from its compiled structure (instantaneous or DR-workflow failover)."""
+    compiled: CompiledModel = model.compiled
+    if compiled.form == "blocks":
+        tenants, elements, rows = _dense(compiled.tenants(), compiled.elements)
+        return _Plan(compiled.name, "blocks", elements, tenants, ("root",), compiled.year_hours, objective, rows)
+    homes = [compiled.region(name) for name in compiled.home_regions]
+    pairs = any(site.fails_over_to for site in homes)
+    mode = "instantaneous" if failover_rto is None or not pairs else "region-loss"
+    tenants, elements, rows = _dense(compiled.tenants(mode), compiled.elements)
+    if mode == "region-loss":
+        for site in homes:
+            if site.fails_over_to:
+                _rto_of(failover_rto, site.name)     # every region that fails over has an RTO
+    failover_model = "none" if not pairs else "instantaneous" if failover_rto is None else "dr-workflow"
+    return _Plan(compiled.name, "regions", elements, tenants, compiled.home_regions, compiled.year_hours,
+                 objective, rows, failover_rto=failover_rto if pairs else None, failover_model=failover_model)
 
 
 def _objective_of(model: Model, objective: float | None) -> float | None:
@@ -397,24 +305,28 @@ def _objective_of(model: Model, objective: float | None) -> float | None:
 def _control_weights(model: Model, plan: _Plan) -> tuple[tuple[float, ...], str | None]:
     """Birnbaum importance of each element (per copy) for the control variate, and a note.
 
-    With a DR failover the exact engine is given ``E[min(D, RTO)]`` per home region
+    The exact engine gives them per row of the compiled table, which the plan's elements
+    index (``plan.rows``): no element is matched by name. With a DR failover the exact engine
+    is given ``E[min(D, RTO)]`` per home region
     (:func:`~hadr_model.engines.outage.expected_outage_h`, exact). When the exact engine cannot
     give the importances (a model it refuses, or too large) the weights are ``()`` and the note
     says why: the simulation then uses the plain mean and reports it.
     """
-    from .exact import exact_availability
+    from .exact import element_birnbaum
 
     try:
         outage = None
         if plan.failover_rto is not None and isinstance(model, Topology):
-            outage = {r.name: expected_outage_h(r.region.repair, _rto_of(plan.failover_rto, r.name))
-                      for r in model.home_regions if r.fails_over_to and r.region.repair is not None}
-        result = exact_availability(model, region_loss_outage_h=outage)
-        importance = {i.element: i.birnbaum for i in result.importance}
+            compiled = model.compiled
+            repair = {site.name: compiled.elements.behaviours[site.region].repair for site in compiled.regions}
+            outage = {site.name: expected_outage_h(repair[site.name], _rto_of(plan.failover_rto, site.name))
+                      for site in compiled.regions
+                      if site.home and site.fails_over_to and repair[site.name] is not None}
+        birnbaum = element_birnbaum(model, region_loss_outage_h=outage)
     except (HadrError, ValueError, MemoryError) as error:
         reason = str(error) or type(error).__name__
         return (), f"control variate not used: the exact engine gave no importances ({reason}); plain mean"
-    weights = tuple(float(np.nan_to_num(importance.get(e.name, 0.0))) for e in plan.elements)
+    weights = tuple(float(np.nan_to_num(birnbaum[row])) for row in plan.rows)
     if not any(weights):
         return (), "control variate not used: every element's importance is 0; plain mean"
     return weights, None
@@ -452,10 +364,7 @@ def _plan(model: Model, objective: float | None, control_variate: bool, failover
           check: Any = None) -> _Plan:
     """The elements and structure of ``model``; ``check(plan)`` runs before the control weights."""
     chosen = _objective_of(model, objective)
-    if isinstance(model, BlockSystem):
-        plan = _block_plan(model, chosen)
-    else:
-        plan = _topology_plan(model, chosen, failover_rto)
+    plan = _structure_plan(model, chosen, failover_rto)
     if check is not None:
         check(plan)
     if control_variate:
@@ -466,66 +375,18 @@ def _plan(model: Model, objective: float | None, control_variate: bool, failover
 
 # --- one element: alternating renewal process for all runs of a batch -----------------------
 
-def _needs_pool(law: Law) -> bool:
-    """Whether the length-biased law of ``law`` is sampled by resampling a pool of its draws."""
-    return not law.has_closed_length_biased
-
-
-class _Pools:
-    """The resampling pools of one block: one per law, shared by every element with that law.
-
-    A pool holds at least :data:`_SIR_POOL` draws and 20 per value the block takes from it
-    (``needs``), as a pool of one call would; sharing it keeps a slow law (a scipy law sampled
-    by numerical inversion) from paying the pool once per element.
-    """
-
-    def __init__(self, needs: Mapping[Law, int]) -> None:
-        self.needs = needs
-        self.pools: dict[Law, tuple[np.ndarray, np.ndarray]] = {}
-
-    def draw(self, law: Law, rng: np.random.Generator, size: int) -> np.ndarray:
-        if law not in self.pools:
-            pool = law.sample(rng, max(_SIR_POOL, 20 * max(size, self.needs.get(law, 0))))
-            self.pools[law] = pool, pool / pool.sum()
-        pool, weights = self.pools[law]
-        return rng.choice(pool, size=size, p=weights)
+# The length-biased draws of laws without a closed form come from pools shared by the whole
+# block (see LengthBiasedPools): one pool per law, sized by _pool_needs.
+_Pools = LengthBiasedPools
 
 
 def _pool_needs(plan: _Plan, runs: int) -> dict[Law, int]:
-    """Values each pooled law gives in a block of ``runs`` runs (one start per copy and phase)."""
+    """Values each law gives in a block of ``runs`` runs (one start per copy and phase)."""
     needs: dict[Law, int] = {}
     for element in plan.elements:
         for law in (element.failure, element.repair):
-            if _needs_pool(law):
-                needs[law] = needs.get(law, 0) + runs * element.count
+            needs[law] = needs.get(law, 0) + runs * element.count
     return needs
-
-
-def _length_biased(law: Law, rng: np.random.Generator, shape: tuple[int, ...],
-                   pools: _Pools | None = None) -> np.ndarray:
-    """Length of the phase that covers a random instant (law ``x f(x) / m``), non-exponential law."""
-    closed = law.length_biased(rng, shape)
-    if closed is not None:
-        return closed
-    size = int(np.prod(shape))
-    return (pools or _Pools({})).draw(law, rng, size).reshape(shape)
-
-
-def _equilibrium(law: Law, rng: np.random.Generator, shape: Any, with_age: bool = False,
-                 pools: _Pools | None = None) -> Any:
-    """Residual time of a phase seen at a random instant (stationary-excess law).
-
-    With ``with_age``, also the time already spent in that phase (its age): ``(residual, age)``.
-    The phase covering the instant has the length-biased law and the instant is uniform in it;
-    for an exponential law residual and age are independent draws of the law itself.
-    """
-    if law.is_exponential:
-        residual = law.sample(rng, shape)
-        return (residual, law.sample(rng, shape)) if with_age else residual
-    u = rng.random(shape)
-    length = _length_biased(law, rng, shape, pools)
-    residual = u * length
-    return (residual, length - residual) if with_age else residual
 
 
 def _pairs(element: _Element, span_h: float, sigmas: float) -> int:
@@ -545,10 +406,11 @@ def _initial(element: _Element, rng: np.random.Generator, copies: int, with_age:
              pools: _Pools | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Stationary start: up at 0, first failure time (0 when down), residual repair, its age."""
     up = rng.random(copies) < element.availability
-    start = np.where(up, _equilibrium(element.failure, rng, copies, pools=pools), 0.0)
-    residual, age = _equilibrium(element.repair, rng, copies, True, pools) if with_age else \
-        (_equilibrium(element.repair, rng, copies, pools=pools), None)
-    return up, start, residual, age
+    start = np.where(up, element.failure.equilibrium(rng, copies, pools), 0.0)
+    if with_age:
+        residual, age = element.repair.equilibrium_with_age(rng, copies, pools)
+        return up, start, residual, age
+    return up, start, element.repair.equilibrium(rng, copies, pools), None
 
 
 def _chunk(element: _Element, rng: np.random.Generator, start: np.ndarray, pairs: int,
@@ -562,14 +424,7 @@ def _chunk(element: _Element, rng: np.random.Generator, start: np.ndarray, pairs
     copies = len(start)
     block = np.empty((copies, 1 + 2 * pairs) if by_rows else (1 + 2 * pairs, copies))
     phases = block.T if by_rows else block
-    failure, repair = element.failure, element.repair
-    if failure.is_exponential and repair.is_exponential:
-        rng.standard_exponential(out=block)
-        phases[1::2] *= repair.mean_h
-        phases[2::2] *= failure.mean_h
-    else:
-        phases[1::2] = repair.sample(rng, (pairs, copies))
-        phases[2::2] = failure.sample(rng, (pairs, copies))
+    sample_alternating(rng, block, element.repair, element.failure, axis=1 if by_rows else 0)
     phases[0] = start
     if down is not None and down.any():
         phases[1, down] = residual[down]
@@ -662,10 +517,10 @@ def _served_signal(history: _History, index: int, rto: Any, rng: np.random.Gener
                   np.broadcast_to(np.int32(index), events.shape))
 
 
-def _evaluate(part: _Part, basic: Any, cache: dict[int, Signal], runs: int) -> Signal:
+def _evaluate(part: Part, basic: Any, cache: dict[int, Signal], runs: int) -> Signal:
     key = id(part)
     if key not in cache:
-        if isinstance(part, _Node):
+        if isinstance(part, Node):
             channels = [[_evaluate(child, basic, cache, runs) for child in channel]
                         for channel in part.channels]
             cache[key] = combine(channels, part.rule, runs)
@@ -778,14 +633,14 @@ def _leaf_batch(plan: _Plan, runs: int, horizon: float, rng: np.random.Generator
 
 
 def _served_regions(plan: _Plan) -> set[int]:
-    return {p.region.element for t in plan.tenants if isinstance(t, _Node)
-            for channel in t.channels for p in channel if isinstance(p, _Served)}
+    return {p.region.element for t in plan.tenants if isinstance(t, Node)
+            for channel in t.channels for p in channel if isinstance(p, Served)}
 
 
 def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSequence) -> _Batch:
     rng = np.random.default_rng(seed)
     pools = _Pools(_pool_needs(plan, runs))
-    if len(plan.tenants) == 1 and isinstance(plan.tenants[0], _Leaf):
+    if len(plan.tenants) == 1 and isinstance(plan.tenants[0], Leaf):
         return _leaf_batch(plan, runs, horizon, rng, pools)
     events = [0]
     control = np.zeros(runs)
@@ -793,11 +648,11 @@ def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSeque
     histories: dict[int, _History] = {}
     cache: dict[int, Signal] = {}
 
-    def basic(part: _Leaf | _Served) -> Signal:
-        if isinstance(part, _Served):
+    def basic(part: Leaf | Served) -> Signal:
+        if isinstance(part, Served):
             _evaluate(part.region, basic, cache, runs)
             index = part.region.element
-            rto = part.rto if part.rto is not None else plan.failover_rto
+            rto = _rto_of(plan.failover_rto, part.home)
             return _served_signal(histories[index], index, rto, rng, horizon)
         index = part.element
         signal, history = _element_signal(plan.elements[index], index, runs, horizon, rng, index in aged, pools)
@@ -835,9 +690,9 @@ def _part_count(plan: _Plan) -> int:
         if id(part) in seen:
             continue
         seen.add(id(part))
-        if isinstance(part, _Node):
+        if isinstance(part, Node):
             stack.extend(child for channel in part.channels for child in channel)
-        elif isinstance(part, _Served):
+        elif isinstance(part, Served):
             stack.append(part.region)
     return len(seen)
 

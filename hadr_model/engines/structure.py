@@ -34,6 +34,9 @@ from typing import Any
 
 import numpy as np
 
+# The rules are the compiled model's (one structure for every engine); re-exported for callers.
+from ..topology.compiled import AtLeast, RoleDown, TenantDown, Unreachable
+
 __all__ = ["AtLeast", "RoleDown", "Signal", "TenantDown", "Unreachable", "combine"]
 
 
@@ -50,99 +53,6 @@ class Signal:
     @property
     def runs(self) -> int:
         return len(self.init)
-
-
-class AtLeast:
-    """Down when the (single) channel counts at least ``m`` down: series (m=1), k-of-n, parallel."""
-
-    def __init__(self, m: int) -> None:
-        self.m = m
-
-    def __call__(self, values: Sequence[np.ndarray]) -> np.ndarray:
-        return (values[0] >= self.m).astype(np.int8)
-
-
-class RoleDown:
-    """A role in a region: instances in unusable zones do not count; a common cause fails all.
-
-    Channels: for each zone ``z`` its unusable flag then its instance down count, then
-    (optionally) the common-cause element. ``per_zone[z]`` instances are in zone ``z`` and the
-    role is down when ``Σ_z (unusable_z ? n_z : down_z) ≥ m`` or the common cause is down.
-    """
-
-    def __init__(self, per_zone: Sequence[int], m: int, common_cause: bool) -> None:
-        self.per_zone = tuple(per_zone)
-        self.m = m
-        self.common_cause = common_cause
-
-    def __call__(self, values: Sequence[np.ndarray]) -> np.ndarray:
-        lost = np.zeros(values[0].shape, dtype=np.int64)
-        for z, n in enumerate(self.per_zone):
-            lost += np.where(values[2 * z] > 0, n, values[2 * z + 1])
-        down = lost >= self.m
-        if self.common_cause:
-            down |= values[-1] > 0
-        return down.astype(np.int8)
-
-
-class TenantDown:
-    """A tenant: down when a global service is down, or its home and failover regions both are.
-
-    Channels: the global services (summed, when there are any), the home region's service, and
-    the failover region's service (when there is one). With ``region_loss_only`` (failover
-    after a region loss, once the RTO has elapsed) two more channels follow: the home region
-    element and the *served* flag (region lost and failover done); the tenant then follows
-    the failover region's service while both are set, and its home region's service otherwise.
-    """
-
-    def __init__(self, has_global: bool, has_partner: bool, region_loss_only: bool = False) -> None:
-        self.has_global = has_global
-        self.has_partner = has_partner
-        self.region_loss_only = region_loss_only and has_partner
-
-    def __call__(self, values: Sequence[np.ndarray]) -> np.ndarray:
-        rest = list(values)
-        global_down = rest.pop(0) > 0 if self.has_global else False
-        down = rest[0] > 0
-        if self.region_loss_only:
-            # The served flag only counts while the region is down: at a repair the region's
-            # change comes first (same instant), so failback is immediate and seamless.
-            served = (rest[2] > 0) & (rest[3] > 0)
-            down = np.where(served, rest[1] > 0, down)
-        elif self.has_partner:
-            down = down & (rest[1] > 0)
-        return (down | global_down).astype(np.int8)
-
-
-class Unreachable:
-    """Two-terminal network: down when ``target`` cannot reach ``source`` over up nodes and edges.
-
-    Channels: one per failing node then one per failing edge, in the orders given.
-    ``nodes`` lists every node name, ``node_channels`` maps a failing node to its channel and
-    ``edges`` is a list of ``(u, v, channel or None)``.
-    """
-
-    def __init__(self, source: str, target: str, nodes: Sequence[str], node_channels: dict[str, int],
-                 edges: Sequence[tuple[str, str, int | None]]) -> None:
-        self.source = source
-        self.target = target
-        self.nodes = tuple(nodes)
-        self.node_channels = dict(node_channels)
-        self.edges = tuple(edges)
-
-    def __call__(self, values: Sequence[np.ndarray]) -> np.ndarray:
-        shape = values[0].shape
-        alive = {n: (values[c] == 0 if (c := self.node_channels.get(n)) is not None else np.ones(shape, bool))
-                 for n in self.nodes}
-        reach = {n: np.zeros(shape, bool) for n in self.nodes}
-        reach[self.source] = alive[self.source].copy()
-        # Relaxing every edge |V| times reaches the fixed point of the breadth-first search.
-        for _ in range(len(self.nodes)):
-            for u, v, channel in self.edges:
-                link = values[channel] == 0 if channel is not None else True
-                reach[v] |= reach[u] & link & alive[v]
-                reach[u] |= reach[v] & link & alive[u]
-        return (~reach[self.target]).astype(np.int8)
 
 
 _PACK_BITS = 6

@@ -424,6 +424,29 @@ def remedy_table(remedies: Sequence[Any]) -> pd.DataFrame:
                           "note": r.note} for r in remedies])
 
 
+def strategy_advice_html(advice: Any) -> SafeHtml:
+    """The cheapest DR strategy preset that meets every objective, one paragraph (escaped HTML).
+
+    ``advice`` is a :class:`hadr_model.service.whatif.StrategyAdvice` (empty markup for ``None``:
+    nothing is missed, or a block-form spec).
+
+    Examples
+    --------
+    >>> from hadr_model.service.whatif import PresetTrial, StrategyAdvice
+    >>> advice = StrategyAdvice("pilot_light", (PresetTrial("backup_restore", "Backup & restore", 1.0, ("a",)),
+    ...                         PresetTrial("pilot_light", "Pilot light", 1.2, ())), 0, 100, "dr-workflow")
+    >>> "Backup &amp; restore misses a" in strategy_advice_html(advice)
+    True
+    """
+    if advice is None:
+        return SafeHtml("")
+    return html_text("<p><strong>DR strategy:</strong> {line}. <em>Each preset is put into the spec (its "
+                     "replication and region-loss steps, every region's own plan included) and judged over every "
+                     "objective as above, on the same {n} disasters per scenario (seed {seed}); the relative "
+                     "costs are an assumption (section 6).</em></p>",
+                     line=advice.describe(), n=advice.n_disasters, seed=advice.seed)
+
+
 # --- availability ----------------------------------------------------------------------------
 
 def _verdict(metrics: SystemMetrics, objective: float) -> str:
@@ -739,27 +762,30 @@ def dr_table(results: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def restore_order_table(results: Mapping[str, Any]) -> pd.DataFrame:
-    """Restore contention: RTO of the first, median and last tenant restored (hours).
+    """Restore contention: RTO of the first, median and last database restored (hours).
 
-    After a region loss every tenant database of the region is restored at once into the
-    failover region, sharing restore slots and bandwidth; the tenants restored last wait longest.
+    After a region loss every (tenant) database of the region is restored at once into the
+    failover region, sharing restore slots and bandwidth; the databases restored last wait longest.
     """
     rows = []
     for name, result in results.items():
         s = result.summary()
         rows.append({
             "scenario": name.replace("_", " "),
-            "tenants": int(s["tenants"]),
-            "first tenant mean h": s["rto_first_tenant_mean_h"], "first tenant p95 h": s["rto_first_tenant_p95_h"],
-            "median tenant mean h": s["rto_median_tenant_mean_h"],
-            "median tenant p95 h": s["rto_median_tenant_p95_h"],
-            "last tenant mean h": s["rto_last_tenant_mean_h"], "last tenant p95 h": s["rto_last_tenant_p95_h"],
+            "databases": int(s["databases"]),
+            "first database mean h": s["rto_first_database_mean_h"],
+            "first database p95 h": s["rto_first_database_p95_h"],
+            "median database mean h": s["rto_median_database_mean_h"],
+            "median database p95 h": s["rto_median_database_p95_h"],
+            "last database mean h": s["rto_last_database_mean_h"],
+            "last database p95 h": s["rto_last_database_p95_h"],
         })
     return pd.DataFrame(rows)
 
 
-RESTORE_ORDER_FORMATS = {c: "{:.3g}" for c in ("first tenant mean h", "first tenant p95 h", "median tenant mean h",
-                                                "median tenant p95 h", "last tenant mean h", "last tenant p95 h")}
+RESTORE_ORDER_FORMATS = {c: "{:.3g}" for c in ("first database mean h", "first database p95 h",
+                                                "median database mean h", "median database p95 h",
+                                                "last database mean h", "last database p95 h")}
 DR_FORMATS = {c: "{:.3g}" for c in ("RPO p50 h", "RPO p95 h", "RPO max h", "RTO p50 h", "RTO p95 h",
                                      "RTO max h")}
 DR_FORMATS |= {c: "{:.1%}" for c in ("P(RPO met)", "P(RTO met)", "P(unrecoverable)")}

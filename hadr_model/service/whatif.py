@@ -15,6 +15,20 @@ For each missed objective, one parameter at a time, everything else as the spec 
 
 A value put back into the spec meets the objective (to within the bisection's tolerance for the
 sampled figures); a slightly smaller change does not.
+
+And one change of set-up rather than of a number (:func:`cheapest_strategy`): the cheapest DR
+strategy preset (:data:`hadr_model.dr.strategies.STRATEGIES`, by relative cost) under which
+**every** objective of the verdict passes. Each preset is put into the spec with
+:func:`~hadr_model.dr.strategies.with_strategy` (the preset's cross-region replication for every
+stateful role, its region-loss steps in every plan, the regions' own included) and judged by
+:func:`~hadr_model.service.verdict` itself — availability with the DR-workflow failover recomputed
+under the preset, every RPO / RTO objective per scenario and worst home region — with the seed and
+number of disasters of the verdict it answers, so every preset meets the same simulated disasters
+(common random numbers). Presets are tried from the cheapest and the search stops at the first
+that passes: on the shipped default it adds 0.4–0.5 s at 20 000 disasters (about half a verdict:
+backup & restore is judged with its restore contention, pilot light — which passes — in
+milliseconds). A preset the limits refuse at this number of disasters (backup & restore of a spec
+that replicates many databases) is noted as not judged, and the next one is tried.
 """
 
 from __future__ import annotations
@@ -30,17 +44,18 @@ from scipy import optimize
 from ..dr.availability import region_loss_rto_by_region
 from ..dr.failover import expected_outage_h
 from ..dr.sites import site_outcomes
+from ..dr.strategies import STRATEGIES, by_cost, with_strategy
 from ..engines.exact import exact_availability
 from ..errors import SpecError
 from ..topology.laws import Law
-from ..topology.model import Topology
+from ..topology.model import Model, Topology
 from ..topology.paths import with_values
 from ..topology.spec import parse_spec
 from ..units import parse_duration
-from .availability import availability
-from .verdict import Check, Verdict
+from .availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER, availability, effective_failover
+from .verdict import Check, Verdict, verdict
 
-__all__ = ["Remedy", "what_it_takes"]
+__all__ = ["PresetTrial", "Remedy", "StrategyAdvice", "cheapest_strategy", "what_it_takes"]
 
 _SCAN_FACTOR = 1e3         # how far a parameter is searched: up to ×1000 or ÷1000 of its value
 _BISECT_STEPS = 40
@@ -69,9 +84,12 @@ class Remedy:
         return f"{self.objective}: {self.field} {word} {self.required_h:.6g} h (now {self.current_h:.6g} h)"
 
 
-def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_disasters: int = 20_000
-                  ) -> tuple[Remedy, ...]:
+def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_disasters: int = 20_000,
+                  failover: str = DEFAULT_FAILOVER) -> tuple[Remedy, ...]:
     """Remedies for each objective ``judged`` misses, for the spec whose raw mapping is ``raw``.
+
+    ``seed``, ``n_disasters`` and ``failover`` are those of ``judged``. Under instantaneous
+    failover the provisioning step does not change the availability, so it is not offered for it.
 
     Examples
     --------
@@ -89,7 +107,7 @@ def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_d
     remedies: list[Remedy] = []
     for check in judged.missed:
         if check.objective == "availability":
-            remedies += _availability_remedies(raw, model, check, seed, n_disasters)
+            remedies += _availability_remedies(raw, model, check, seed, n_disasters, failover)
         elif check.objective == "rto" and check.scenario == "region_loss":
             remedies += _rto_remedies(model, check, seed, n_disasters)
         elif check.objective == "rpo":
@@ -122,7 +140,7 @@ def _solve(gap: Callable[[float], float], current: float, toward: float) -> floa
 
 
 def _availability_remedies(raw: Mapping[str, Any], model: Topology, check: Check, seed: int,
-                           n_disasters: int) -> list[Remedy]:
+                           n_disasters: int, failover: str) -> list[Remedy]:
     target = float(check.target)
     remedies = []
     for key, factor in (("mttr", 1 / _SCAN_FACTOR), ("mttf", _SCAN_FACTOR)):
@@ -133,12 +151,14 @@ def _availability_remedies(raw: Mapping[str, Any], model: Topology, check: Check
 
         def gap(value: float, field: str = field) -> float:
             changed = parse_spec(with_values(raw, {field: value}))
-            return _worst_availability(changed, seed=seed, n_disasters=n_disasters, detail=True) - target
+            return _worst_availability(changed, seed=seed, n_disasters=n_disasters, failover=failover,
+                                       detail=True) - target
 
         required = _solve(gap, current, current * factor)
         remedies.append(Remedy(check.label, field, current, required,
                                "" if required is not None else f"not within ×{_SCAN_FACTOR:g} of its value"))
-    remedies += _provision_for_availability(model, check, seed, n_disasters)
+    if effective_failover(model, failover) == "dr-workflow":
+        remedies += _provision_for_availability(model, check, seed, n_disasters)
     return remedies
 
 
@@ -216,3 +236,118 @@ def _rpo_remedies(raw: Mapping[str, Any], check: Check, seed: int, n_disasters: 
                 break
         remedies.append(Remedy(check.label, field, current, low))
     return remedies
+
+
+# --------------------------------------------------------------------------- strategy presets
+
+@dataclass(frozen=True)
+class PresetTrial:
+    """One DR strategy preset put into the spec: its relative cost and the objectives it still misses.
+
+    ``note`` says why it could not be judged (e.g. backup & restore of a spec that replicates
+    would restore more databases than the limits allow at this number of disasters).
+    """
+
+    strategy: str
+    label: str
+    cost_units: float
+    missed: tuple[str, ...]
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.missed and not self.note
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"strategy": self.strategy, "label": self.label, "cost_units": self.cost_units,
+                "passed": self.passed, "missed": list(self.missed), "note": self.note}
+
+    def describe(self) -> str:
+        if self.note:
+            return f"{self.label} not judged ({self.note})"
+        return f"{self.label} misses {', '.join(self.missed)}"
+
+
+@dataclass(frozen=True)
+class StrategyAdvice:
+    """The cheapest preset under which every objective passes (``cheapest`` is ``None`` when none does).
+
+    ``tried`` holds the presets judged, cheapest first: every one cheaper than ``cheapest`` (each
+    missing something), then ``cheapest``; all of them when none passes. ``seed``,
+    ``n_disasters`` and ``failover`` are those of the verdict it answers.
+    """
+
+    cheapest: str | None
+    tried: tuple[PresetTrial, ...]
+    seed: int
+    n_disasters: int
+    failover: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cheapest": self.cheapest,
+                "cheapest_label": None if self.cheapest is None else STRATEGIES[self.cheapest].label,
+                "tried": [trial.as_dict() for trial in self.tried], "order": "relative cost units, cheapest first",
+                "seed": self.seed, "n_disasters": self.n_disasters, "failover": self.failover,
+                "line": self.describe()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StrategyAdvice:
+        """The advice back from :meth:`as_dict` (e.g. from a report's JSON summary)."""
+        tried = tuple(PresetTrial(t["strategy"], t["label"], float(t["cost_units"]), tuple(t["missed"]),
+                                  t.get("note", "")) for t in data["tried"])
+        return cls(data["cheapest"], tried, int(data["seed"]), int(data["n_disasters"]), data["failover"])
+
+    def describe(self) -> str:
+        """One line, e.g. ``Pilot light (pilot_light, relative cost 1.2) is the cheapest … ``."""
+        misses = "; ".join(t.describe() for t in self.tried if not t.passed)
+        if self.cheapest is None:
+            return f"no DR strategy preset meets every objective: {misses}"
+        best = STRATEGIES[self.cheapest]
+        line = (f"{best.label} ({best.name}, relative cost {best.cost_units:g}) is the cheapest DR strategy "
+                "preset that meets every objective")
+        return f"{line}; cheaper: {misses}" if misses else line
+
+
+def cheapest_strategy(model: Model, judged: Verdict, *, seed: int = 0, n_disasters: int = DEFAULT_DR_DISASTERS,
+                      failover: str = DEFAULT_FAILOVER) -> StrategyAdvice | None:
+    """The cheapest DR strategy preset under which every objective of ``judged`` passes.
+
+    Parameters
+    ----------
+    model : Topology or BlockSystem
+        The spec ``judged`` is the verdict of.
+    judged : Verdict
+        Its verdict; nothing is searched when it passes.
+    seed, n_disasters, failover
+        Those of ``judged`` (the presets are judged on the same simulated disasters).
+
+    Returns
+    -------
+    StrategyAdvice or None
+        ``None`` when ``judged`` misses nothing, or for a block-form spec (no regions, no DR
+        workflows for a preset to change).
+
+    Examples
+    --------
+    >>> import hadr_model as hm
+    >>> model = hm.load_spec()
+    >>> advice = cheapest_strategy(model, hm.verdict(model, n_disasters=4000), n_disasters=4000)
+    >>> advice.cheapest, [t.strategy for t in advice.tried]
+    ('pilot_light', ['backup_restore', 'pilot_light'])
+    """
+    if judged.passed or not isinstance(model, Topology):
+        return None
+    tried = []
+    for name in by_cost():
+        strategy = STRATEGIES[name]
+        try:
+            preset = verdict(with_strategy(model, name), seed=seed, n_disasters=n_disasters, failover=failover)
+        except SpecError as error:
+            # A preset can cost more than the spec itself (restores where the spec replicates); the
+            # limits refuse it before anything is allocated, and the next preset is tried.
+            tried.append(PresetTrial(name, strategy.label, strategy.cost_units, (), str(error)))
+            continue
+        tried.append(PresetTrial(name, strategy.label, strategy.cost_units, tuple(c.label for c in preset.missed)))
+        if preset.passed:
+            return StrategyAdvice(name, tuple(tried), seed, n_disasters, failover)
+    return StrategyAdvice(None, tuple(tried), seed, n_disasters, failover)

@@ -3,7 +3,9 @@
 Three top-level sections of a topology spec are read here: ``data`` (how each stateful role
 protects its data), ``recovery`` (the steps of each failover workflow) and ``objectives``
 (availability, RPO and RTO targets). Each section may be absent; the defaults below apply.
-Time is in hours, sizes in bytes, throughputs in bytes per hour (see :mod:`hadr_model.units`).
+Time is in hours, sizes in bytes, throughputs in bytes per hour (see :mod:`hadr_model.units`);
+a law of sizes or throughputs carries its unit (``Law.unit``) and is read with ``.mean``, never
+``.mean_h``.
 A *law* is anything :func:`hadr_model.topology.laws.parse_law` accepts: a bare duration is a
 fixed duration, ``{dist: lognorm, s: 0.5, mean: 1h}`` a random one.
 
@@ -14,7 +16,7 @@ key                                  meaning (default)
 ===================================  ==========================================================
 ``size``                             size of the database, a size (``2TB``) or a size law
                                      (``{dist: lognorm, s: 1, mean: 10GB}``); required unless
-                                     ``tenants.size`` is given
+                                     ``databases.size`` is given
 ``write_rate``                       optional; ``{records_per_s: 200, bytes_per_record: 2KB}``
                                      or a throughput ``5MB/s``: data loss is then also reported
                                      in records / bytes
@@ -42,12 +44,15 @@ key                                  meaning (default)
 ``restore.index_rebuild``            law, after the copy (``30m``; Cloudant: indexes must be
                                      rebuilt after a restore)
 ``restore.verify``                   law, after the rebuild (``0``)
-``tenants``                          optional; the role holds many tenant databases restored
-                                     together after a region loss:
-``tenants.count``                    number of tenant databases per region (``1``)
-``tenants.size``                     size (law) of one tenant database (``size / count``)
-``tenants.slots``                    parallel restore jobs in the failover region (``4``)
-``tenants.shared_throughput``        bandwidth shared by all jobs (unlimited); each running job
+``databases``                        optional; the role holds many (tenant) databases restored
+                                     together after a region loss. ``tenants`` is its deprecated
+                                     former name, read the same way; giving both is an error.
+                                     (A *tenant* is a user homed in a region, as in the
+                                     availability figures; a *database* is what is restored.)
+``databases.count``                  number of databases per region (``1``)
+``databases.size``                   size (law) of one database (``size / count``)
+``databases.slots``                  parallel restore jobs in the failover region (``4``)
+``databases.shared_throughput``      bandwidth shared by all jobs (unlimited); each running job
                                      gets ``min(throughput, shared / min(slots, count))``
 ===================================  ==========================================================
 
@@ -81,25 +86,26 @@ corruption: 24h}``, ``rto: {zone_loss: 5m, region_loss: 4h, corruption: 8h}``, a
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import SpecError
-from ..units import parse_duration, parse_fraction, parse_rate, parse_size
-from . import _checks
+from ..units import format_duration, parse_duration, parse_fraction, parse_rate, parse_size
+from . import _checks, schema
 from .laws import Law, deterministic, exponential, parse_law
 
 __all__ = [
     "SCENARIOS",
     "STRATEGY_NAMES",
     "DataProtection",
+    "Databases",
     "Objectives",
     "RecoveryPlan",
     "Replication",
     "Restore",
     "Snapshots",
-    "Tenants",
     "WriteRate",
     "parse_data",
     "parse_objectives",
@@ -128,10 +134,24 @@ def _mapping(raw: Any, field: str, what: str) -> Mapping[str, Any]:
     return raw
 
 
-def _parse_scaled_law(raw: Any, field: str, parse_unit: Any, example: str) -> Law:
-    """A law over sizes (bytes) or throughputs (bytes/h), written with units."""
+def _shown(law: Law) -> str:
+    """A default law for people: ``15 min`` for a fixed duration, else its description."""
+    if law.unit == "h" and law.fixed is not None:
+        return format_duration(law.fixed)
+    return law.describe()
+
+
+def _note_absent(body: Mapping[str, Any], field: str, name: str, shown: Mapping[str, str]) -> None:
+    """Record the defaults taken for the keys of ``shown`` that ``body`` (mapping ``name``) lacks."""
+    for key, value in shown.items():
+        if key not in body:
+            schema.note_default(f"{field}.{key}", value, name, key)
+
+
+def _parse_scaled_law(raw: Any, field: str, parse_unit: Any, unit: str, example: str) -> Law:
+    """A law over sizes (``unit="bytes"``) or throughputs (``"bytes/h"``), written with units."""
     if not isinstance(raw, Mapping):
-        return deterministic(parse_unit(raw, field))
+        return deterministic(parse_unit(raw, field), unit=unit)
     in_gb = dict(raw)
     for key in ("mean", "scale", "loc", "value"):
         if key in in_gb:
@@ -144,7 +164,8 @@ def _parse_scaled_law(raw: Any, field: str, parse_unit: Any, example: str) -> La
         expected = f"a value such as {example} or a law {{dist: NAME, ..., mean: VALUE}}"
         raise SpecError(field, dict(raw), expected)
     law = parse_law(in_gb, field)
-    return law.with_mean(law.mean_h * _GB)
+    # Parsed as a law of durations (GB standing for hours); stretched back to bytes, then labelled.
+    return replace(law.with_mean(law.mean * _GB), unit=unit)
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -192,19 +213,24 @@ class Snapshots:
 class Restore:
     """Restore of one database: ``size / throughput + index_rebuild + verify``."""
 
-    throughput_bytes_per_h: Law = field(default_factory=lambda: deterministic(parse_rate("100MiB/s")))
+    throughput_bytes_per_h: Law = field(default_factory=lambda: deterministic(parse_rate("100MiB/s"), unit="bytes/h"))
     index_rebuild: Law = field(default_factory=lambda: deterministic(0.5))
     verify: Law = field(default_factory=lambda: deterministic(0.0))
 
 
 @dataclass(frozen=True)
-class Tenants:
-    """Tenant databases restored together after a region loss (restore contention)."""
+class Databases:
+    """The (tenant) databases of a role, restored together after a region loss (restore contention).
+
+    ``key`` is how the spec spelled the section (``databases``, or its deprecated alias
+    ``tenants``), so that a message about it names the field the user wrote.
+    """
 
     count: int = 1
     size_bytes: Law | None = None
     slots: int = 4
     shared_throughput_bytes_per_h: float | None = None
+    key: str = field(default="databases", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -223,22 +249,22 @@ class DataProtection:
     replication: Replication = field(default_factory=Replication)
     snapshots: Snapshots | None = field(default_factory=Snapshots)
     restore: Restore = field(default_factory=Restore)
-    tenants: Tenants = field(default_factory=Tenants)
+    databases: Databases = field(default_factory=Databases)
     write_rate: WriteRate | None = None
 
     @property
-    def tenant_size_bytes(self) -> Law:
-        """Law of the size of one tenant database (the whole database when one tenant)."""
-        if self.tenants.size_bytes is not None:
-            return self.tenants.size_bytes
-        return self.size_bytes.with_mean(self.size_bytes.mean_h / self.tenants.count)
+    def database_size_bytes(self) -> Law:
+        """Law of the size of one database (the role's whole size when it holds one)."""
+        if self.databases.size_bytes is not None:
+            return self.databases.size_bytes
+        return self.size_bytes.with_mean(self.size_bytes.mean / self.databases.count)
 
     def with_changes(self, **changes: Any) -> DataProtection:
         """A copy with some fields replaced (``dataclasses.replace``)."""
         return replace(self, **changes)
 
 
-_DATA_KEYS = ("size", "write_rate", "replication", "snapshots", "restore", "tenants")
+DATABASES_ALIAS = "tenants"   # the former name of ``databases``: deprecated, read the same way
 
 
 def parse_data(raw: Any, field: str = "data") -> dict[str, DataProtection]:
@@ -247,7 +273,7 @@ def parse_data(raw: Any, field: str = "data") -> dict[str, DataProtection]:
     Parameters
     ----------
     raw : mapping or None
-        ``{ROLE: {size: ..., replication: ..., snapshots: ..., restore: ..., tenants: ...}}``;
+        ``{ROLE: {size: ..., replication: ..., snapshots: ..., restore: ..., databases: ...}}``;
         ``None`` / absent means no role has data protection modelled.
     field : str
         Field path for error messages.
@@ -271,55 +297,62 @@ def parse_data(raw: Any, field: str = "data") -> dict[str, DataProtection]:
 
 
 def _parse_role(role: str, raw: Any, field: str) -> DataProtection:
-    body = _mapping(raw, field, "a mapping with size, replication, snapshots, restore, tenants")
-    _check_keys(body, _DATA_KEYS, field)
-    tenants = _parse_tenants(body.get("tenants"), f"{field}.tenants")
+    body = _mapping(raw, field, "a mapping with size, replication, snapshots, restore, databases")
+    _check_keys(body, schema.keys("data_role"), field)
+    databases = _parse_databases(body, field)
     if "size" in body:
-        size = _parse_scaled_law(body["size"], f"{field}.size", parse_size, "'2TB'")
-    elif tenants.size_bytes is not None:
-        size = tenants.size_bytes.with_mean(tenants.size_bytes.mean_h * tenants.count)
+        size = _parse_scaled_law(body["size"], f"{field}.size", parse_size, "bytes", "'2TB'")
+    elif databases.size_bytes is not None:
+        size = databases.size_bytes.with_mean(databases.size_bytes.mean * databases.count)
     else:
-        raise SpecError(f"{field}.size", SpecError.NO_VALUE, "a size such as '2TB' (or tenants.size)")
+        raise SpecError(f"{field}.size", SpecError.NO_VALUE,
+                        f"a size such as '2TB' (or {databases.key}.size)")
     return DataProtection(
         role=role,
         size_bytes=size,
         replication=_parse_replication(body.get("replication"), f"{field}.replication"),
         snapshots=_parse_snapshots(body.get("snapshots", {}), f"{field}.snapshots"),
         restore=_parse_restore(body.get("restore"), f"{field}.restore"),
-        tenants=tenants,
+        databases=databases,
         write_rate=_parse_write_rate(body.get("write_rate"), f"{field}.write_rate"),
     )
 
 
 def _parse_write_rate(raw: Any, field: str) -> WriteRate | None:
     if raw is None:
+        schema.note_default(field, "none", "data_role", "write_rate")
         return None
     if isinstance(raw, str):
         return WriteRate(records_per_h=parse_rate(raw, field), bytes_per_record=1.0)
     body = _mapping(raw, field, "{records_per_s: N, bytes_per_record: SIZE} or a throughput such as '5MB/s'")
-    _check_keys(body, ("records_per_s", "bytes_per_record"), field)
+    _check_keys(body, schema.keys("write_rate"), field)
     records = body.get("records_per_s")
     if not (_checks.finite(records) and 0 < records <= MAX_RECORDS_PER_S):
         raise SpecError(f"{field}.records_per_s", records,
                         f"a number of records per second, more than zero and at most {MAX_RECORDS_PER_S:g}")
-    record_size = parse_size(body.get("bytes_per_record", 1), f"{field}.bytes_per_record")
+    _note_absent(body, field, "write_rate", {"bytes_per_record": "1 B"})
+    record_size = parse_size(body.get("bytes_per_record", schema.default("write_rate", "bytes_per_record")),
+                             f"{field}.bytes_per_record")
     return WriteRate(records_per_h=float(records) * 3600.0, bytes_per_record=record_size)
 
 
 def _parse_replication(raw: Any, field: str) -> Replication:
     expected = "{within_region: synchronous|none, across_regions: none|{mode: async, lag: LAW}}"
     body = _mapping(raw, field, expected)
-    _check_keys(body, ("within_region", "across_regions"), field)
-    within = body.get("within_region", "synchronous")
-    if within not in ("synchronous", "none"):
-        raise SpecError(f"{field}.within_region", within, "synchronous or none")
-    across = body.get("across_regions", "none")
-    if across in ("none", "synchronous"):
+    _check_keys(body, schema.keys("replication"), field)
+    default = Replication()
+    _note_absent(body, field, "replication", {"within_region": default.within_region,
+                                              "across_regions": default.across_regions})
+    within = body.get("within_region", default.within_region)
+    if within not in schema.values("replication", "within_region"):
+        raise SpecError(f"{field}.within_region", within, " or ".join(schema.values("replication", "within_region")))
+    across = body.get("across_regions", default.across_regions)
+    if across in schema.values("replication", "across_regions"):
         return Replication(within_region=within, across_regions=across)
     across_field = f"{field}.across_regions"
     across_body = _mapping(across, across_field, "none, synchronous or {mode: async, lag: LAW}")
-    _check_keys(across_body, ("mode", "lag"), across_field)
-    if across_body.get("mode") != "async":
+    _check_keys(across_body, schema.keys("async_replication"), across_field)
+    if across_body.get("mode") not in schema.values("async_replication", "mode"):
         raise SpecError(f"{across_field}.mode", across_body.get("mode"), "async (with a lag law)")
     if "lag" not in across_body:
         raise SpecError(f"{across_field}.lag", SpecError.NO_VALUE, "a law of the replication lag, e.g. '5m'")
@@ -331,10 +364,13 @@ def _parse_snapshots(raw: Any, field: str) -> Snapshots | None:
     if raw == "none" or raw is False:
         return None
     body = _mapping(raw, field, "none or {every, takes, copy_to, copy_takes, keep}")
-    _check_keys(body, ("every", "takes", "copy_to", "copy_takes", "keep"), field)
+    _check_keys(body, schema.keys("snapshots"), field)
     default = Snapshots()
+    _note_absent(body, field, "snapshots", {
+        "every": format_duration(default.every_h), "takes": _shown(default.takes), "copy_to": default.copy_to,
+        "copy_takes": _shown(default.copy_takes), "keep": format_duration(default.keep_h)})
     copy_to = body.get("copy_to", default.copy_to)
-    if copy_to not in ("fails_over_to", "none"):
+    if copy_to not in schema.values("snapshots", "copy_to"):
         raise SpecError(f"{field}.copy_to", copy_to, "fails_over_to or none")
     snapshots = Snapshots(
         every_h=parse_duration(body["every"], f"{field}.every") if "every" in body else default.every_h,
@@ -352,11 +388,15 @@ def _parse_snapshots(raw: Any, field: str) -> Snapshots | None:
 
 def _parse_restore(raw: Any, field: str) -> Restore:
     body = _mapping(raw, field, "{throughput, index_rebuild, verify}")
-    _check_keys(body, ("throughput", "index_rebuild", "verify"), field)
+    _check_keys(body, schema.keys("restore"), field)
     default = Restore()
+    _note_absent(body, field, "restore", {
+        "throughput": schema.default("restore", "throughput"), "index_rebuild": _shown(default.index_rebuild),
+        "verify": _shown(default.verify)})
     throughput = default.throughput_bytes_per_h
     if "throughput" in body:
-        throughput = _parse_scaled_law(body["throughput"], f"{field}.throughput", parse_rate, "'200MB/s'")
+        throughput = _parse_scaled_law(body["throughput"], f"{field}.throughput", parse_rate, "bytes/h",
+                                       "'200MB/s'")
     return Restore(
         throughput_bytes_per_h=throughput,
         index_rebuild=parse_law(body["index_rebuild"], f"{field}.index_rebuild") if "index_rebuild" in body
@@ -373,17 +413,31 @@ def _positive_int(raw: Any, field: str, default: int) -> int:
     return raw
 
 
-def _parse_tenants(raw: Any, field: str) -> Tenants:
-    body = _mapping(raw, field, "{count, size, slots, shared_throughput}")
-    _check_keys(body, ("count", "size", "slots", "shared_throughput"), field)
+def _parse_databases(role_body: Mapping[str, Any], role_field: str) -> Databases:
+    """The ``databases`` section of a role, or its deprecated alias ``tenants`` (not both)."""
+    if "databases" in role_body and DATABASES_ALIAS in role_body:
+        raise SpecError(f"{role_field}.{DATABASES_ALIAS}", role_body[DATABASES_ALIAS],
+                        f"either {role_field}.databases or {role_field}.{DATABASES_ALIAS} (its deprecated "
+                        f"former name), not both")
+    key = DATABASES_ALIAS if DATABASES_ALIAS in role_body else "databases"
+    field = f"{role_field}.{key}"
+    if key == DATABASES_ALIAS:
+        warnings.warn(f"{field} is deprecated: write {role_field}.databases (the same fields)",
+                      DeprecationWarning, stacklevel=2)
+    body = _mapping(role_body.get(key), field, "{count, size, slots, shared_throughput}")
+    _check_keys(body, schema.keys("databases"), field)
+    if key in role_body:   # without the section the role is one database: nothing to say
+        _note_absent({k: v for k, v in body.items() if v is not None}, field, "databases",
+                     {"count": "1", "slots": "4", "shared_throughput": "unlimited"})
     shared = body.get("shared_throughput")
-    return Tenants(
-        count=_positive_int(body.get("count"), f"{field}.count", 1),
-        size_bytes=_parse_scaled_law(body["size"], f"{field}.size", parse_size, "'10GB'") if "size" in body
-        else None,
-        slots=_positive_int(body.get("slots"), f"{field}.slots", 4),
+    return Databases(
+        count=_positive_int(body.get("count"), f"{field}.count", schema.default("databases", "count")),
+        size_bytes=_parse_scaled_law(body["size"], f"{field}.size", parse_size, "bytes", "'10GB'")
+        if "size" in body else None,
+        slots=_positive_int(body.get("slots"), f"{field}.slots", schema.default("databases", "slots")),
         shared_throughput_bytes_per_h=None if shared is None
         else parse_rate(shared, f"{field}.shared_throughput"),
+        key=key,
     )
 
 

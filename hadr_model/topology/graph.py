@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .model import INGRESS, BlockSystem, Component, Model, Network, Topology
+from .compiled import CompiledModel, RegionSite, RoleSite
+from .model import INGRESS, Model, Topology
 
 __all__ = ["to_graph"]
 
 
 def to_graph(model: Model) -> nx.MultiDiGraph:
-    """Build the typed graph of a model.
+    """Build the typed graph of a model from its compiled element table and structure.
 
     Examples
     --------
@@ -26,73 +27,78 @@ def to_graph(model: Model) -> nx.MultiDiGraph:
     >>> sorted({kind for _, kind in graph.nodes(data="kind")})
     ['common-cause', 'global', 'instance', 'region', 'zone']
     """
-    graph = nx.MultiDiGraph(name=model.name)
-    if isinstance(model, BlockSystem):
-        _add_blocks(graph, model)
+    compiled = model.compiled
+    graph = nx.MultiDiGraph(name=compiled.name)
+    if compiled.form == "blocks":
+        _add_blocks(graph, compiled)
     else:
-        _add_regions(graph, model)
+        _add_regions(graph, compiled, model)
     return graph
 
 
-def _add_regions(graph: nx.MultiDiGraph, topology: Topology) -> None:
-    for service in topology.global_services:
+def _short(name: str) -> str:
+    """The graph's node name of an element: its label without the ``kind:`` prefix."""
+    return name.split(":", 1)[1]
+
+
+def _add_regions(graph: nx.MultiDiGraph, compiled: CompiledModel, topology: Topology) -> None:
+    table = compiled.elements
+    for service in topology.global_services:     # unused ones are shown too, unconnected
         graph.add_node(service.name, kind="global", availability=service.behaviour.availability)
-    stateful = set(topology.data or {})
-    for region in topology.regions:
-        graph.add_node(region.name, kind="region", home=region.home, availability=region.region.availability)
-        if region.fails_over_to:
-            graph.add_edge(region.name, region.fails_over_to, kind="fails_over_to")
+    stateful = any(role.stateful for site in compiled.regions for role in site.roles)
+    for site in compiled.regions:
+        graph.add_node(site.name, kind="region", home=site.home, availability=float(table.p[site.region]))
+        if site.fails_over_to:
+            graph.add_edge(site.name, site.fails_over_to, kind="fails_over_to")
             if stateful:
-                graph.add_edge(region.name, region.fails_over_to, kind="replicates_to", what="snapshots")
-        for zone in region.zones:
-            graph.add_node(zone, kind="zone", region=region.name, availability=region.zone.availability)
-            graph.add_edge(region.name, zone, kind="contains")
+                graph.add_edge(site.name, site.fails_over_to, kind="replicates_to", what="snapshots")
+        for zone, index in zip(site.zone_names, site.zones):
+            graph.add_node(zone, kind="zone", region=site.name, availability=float(table.p[index]))
+            graph.add_edge(site.name, zone, kind="contains")
         # '@' is reserved in names: "REGION@ingress" is no zone, region or service.
-        ingress = f"{region.name}{INGRESS}"
-        for a, b, behaviour in (region.network.links if region.network else ()):
+        ingress = f"{site.name}{INGRESS}"
+        for a, b, index in site.links:
             ends = [ingress if end == INGRESS else end for end in (a, b)]
-            graph.add_node(ingress, kind="ingress", region=region.name)
-            graph.add_edge(ends[0], ends[1], kind="link", availability=behaviour.availability)
-        for role in topology.roles:
-            _add_role(graph, topology, region, role, role.name in stateful)
+            graph.add_node(ingress, kind="ingress", region=site.name)
+            graph.add_edge(ends[0], ends[1], kind="link", availability=float(table.p[index]))
+        for role in site.roles:
+            _add_role(graph, compiled, site, role)
 
 
-def _add_role(graph: nx.MultiDiGraph, topology: Topology, region, role, stateful: bool) -> None:
+def _add_role(graph: nx.MultiDiGraph, compiled: CompiledModel, site: RegionSite, role: RoleSite) -> None:
+    table = compiled.elements
     replicas = []
-    common = f"{role.name}@{region.name}/common-cause"
+    common = f"{role.name}@{site.name}/common-cause"
     if role.common_cause is not None:
-        graph.add_node(common, kind="common-cause", region=region.name, role=role.name)
-    for zone in region.zones:
-        for i in range(1, region.instances_per_zone(role) + 1):
+        graph.add_node(common, kind="common-cause", region=site.name, role=role.name)
+    services = [_short(table.names[g]) for g in role.depends_on]
+    for zone, group in zip(site.zone_names, role.instances):
+        for i in range(1, int(table.counts[group]) + 1):
             node = f"{role.name}@{zone}#{i}"
-            graph.add_node(node, kind="instance", role=role.name, zone=zone, region=region.name,
-                           availability=role.instance.availability)
+            graph.add_node(node, kind="instance", role=role.name, zone=zone, region=site.name,
+                           availability=float(table.p[group]))
             graph.add_edge(zone, node, kind="contains")
-            for service in role.depends_on:
+            for service in services:
                 graph.add_edge(node, service, kind="depends_on")
             if role.common_cause is not None:
                 graph.add_edge(common, node, kind="fails")
             replicas.append(node)
-    if stateful:
+    if role.stateful:
         for a in replicas:
             for b in replicas:
                 if a != b and graph.nodes[a]["zone"] != graph.nodes[b]["zone"]:
                     graph.add_edge(a, b, kind="replicates_to", what="synchronous")
 
 
-def _add_blocks(graph: nx.MultiDiGraph, system: BlockSystem) -> None:
-    for component in system.components():
-        graph.add_node(component.name, kind="component", availability=component.behaviour.availability)
-        if component.common_cause:
-            graph.add_node(component.common_cause, kind="common-cause")
-            graph.add_edge(component.common_cause, component.name, kind="fails")
-    _add_network_links(graph, system.root)
-
-
-def _add_network_links(graph: nx.MultiDiGraph, block) -> None:
-    if isinstance(block, Network):
-        for u, v, component in block.edges:
-            graph.add_edge(u, v, kind="link", component=component.name if component else None)
-    elif not isinstance(block, Component):
-        for child in block.children:
-            _add_network_links(graph, child)
+def _add_blocks(graph: nx.MultiDiGraph, compiled: CompiledModel) -> None:
+    table = compiled.elements
+    for i, name in enumerate(table.names):
+        if table.kinds[i] != "component":
+            continue
+        graph.add_node(name, kind="component", availability=float(table.p[i]))
+        cause = int(table.common_cause[i])
+        if cause >= 0:
+            graph.add_node(table.names[cause], kind="common-cause")
+            graph.add_edge(table.names[cause], name, kind="fails")
+    for u, v, index in compiled.block_links:
+        graph.add_edge(u, v, kind="link", component=table.names[index] if index is not None else None)

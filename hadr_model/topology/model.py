@@ -213,6 +213,14 @@ class Topology:
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @cached_property
+    def compiled(self) -> Any:
+        """The element table and structure every engine consumes (compiled once; see
+        :mod:`hadr_model.topology.compiled`)."""
+        from .compiled import compile_model  # compiled builds on this module
+
+        return compile_model(self)
+
     def region(self, name: str) -> Region:
         for region in self.regions:
             if region.name == name:
@@ -290,6 +298,14 @@ class BlockSystem:
     objectives: Any = None
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def compiled(self) -> Any:
+        """The element table and structure every engine consumes (compiled once; see
+        :mod:`hadr_model.topology.compiled`)."""
+        from .compiled import compile_model  # compiled builds on this module
+
+        return compile_model(self)
 
     def components(self) -> list[Component]:
         """Every component leaf, in order of appearance."""

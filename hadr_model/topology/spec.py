@@ -67,6 +67,7 @@ import yaml
 from ..errors import SpecError
 from ..units import parse_fraction
 from . import _checks as check
+from . import schema
 from .laws import Law, parse_law
 from .model import (
     INGRESS,
@@ -97,10 +98,9 @@ MAX_ALIAS_NODES = 100_000
 _SCALAR_CHARS_PER_NODE = 100
 _CACHE_KEY_NODES = 10_000
 MAX_ELEMENTS = 250_000
-_BEHAVIOUR_KEYS = ("mttf", "mttr", "failure", "repair", "availability")
-_REGION_TOP = ("name", "description", "year_hours", "regions", "zone", "region", "roles", "global",
-               "network", "data", "recovery", "objectives")
-_BLOCK_TOP = ("name", "description", "year_hours", "blocks", "objectives")
+# The keys, choices, bounds and defaults of every mapping come from the table of
+# hadr_model.topology.schema (which also generates the JSON Schema): one definition.
+_BEHAVIOUR_KEYS = schema.BEHAVIOUR_KEYS
 _NEEDS_EXPECTED = "any, all, quorum, a whole number k, or a percentage such as '60%'"
 
 
@@ -278,7 +278,7 @@ def parse_spec(raw: Any, source: str | None = None) -> Model:
         return _parse_block_form(top, source)
     if "regions" in top:
         return _parse_region_form(top, source)
-    check.check_keys(top, _REGION_TOP + ("blocks",), "")
+    check.check_keys(top, schema.keys("region_form") + ("blocks",), "")
     raise SpecError("", sorted(top), "a 'regions' or a 'blocks' section at the top level")
 
 
@@ -331,16 +331,19 @@ def _behaviour_section(top: Mapping[str, Any], key: str, field: str | None = Non
 # --- region form ---------------------------------------------------------------------------
 
 def _parse_region_form(top: Mapping[str, Any], source: str | None) -> Topology:
-    check.check_keys(top, _REGION_TOP, "")
-    for key in ("zone", "region", "roles"):
+    check.check_keys(top, schema.keys("region_form"), "")
+    for key in schema.required("region_form"):
         if key not in top:
             raise SpecError(key, SpecError.NO_VALUE, f"a '{key}' section (region form)")
-    name = check.text(top.get("name", "spec"), "name")
-    year_hours = _year_hours(top)
+    _check_description(top, "")
+    name = _name(top, "region_form")
+    year_hours = _year_hours(top, "region_form")
     zone = _behaviour_section(top, "zone")
     region = _behaviour_section(top, "region")
     global_services = _parse_globals(top.get("global", {}))
     network = _parse_network(top["network"], "network") if "network" in top else None
+    if network is None:
+        schema.note_default("network", "none", "region_form", "network")
     regions = _parse_regions(top["regions"], zone, region, network)
     _check_global_names(global_services, regions)
     if isinstance(top["roles"], Mapping):   # before reading the roles: their cost is roles × regions
@@ -356,17 +359,33 @@ def _parse_region_form(top: Mapping[str, Any], source: str | None) -> Topology:
     )
 
 
-def _year_hours(top: Mapping[str, Any]) -> float:
+def _name(top: Mapping[str, Any], form: str) -> str:
+    if "name" not in top:
+        schema.note_default("name", schema.default(form, "name"), form, "name")
+    return check.text(top.get("name", schema.default(form, "name")), "name")
+
+
+def _year_hours(top: Mapping[str, Any], form: str) -> float:
     if "year_hours" not in top:
-        return 8760.0
-    return check.number(top["year_hours"], "year_hours", 8760.0, 8784.0,
-                        "hours in a year: 8760 (365 d) to 8784 (366 d)")
+        schema.note_default("year_hours", schema.default(form, "year_hours"), form, "year_hours")
+        return float(schema.default(form, "year_hours"))
+    low, high = schema.bounds(form, "year_hours")
+    return check.number(top["year_hours"], "year_hours", low, high, schema.key(form, "year_hours").doc)
+
+
+def _check_description(entry: Mapping[str, Any], field: str) -> None:
+    """A ``description`` is free text: shown nowhere, but text (a list there is a slip)."""
+    if "description" in entry and not isinstance(entry["description"], str):
+        raise SpecError(check.join(field, "description"), entry["description"], "free text")
 
 
 def _with_region_recovery(regions: tuple[Region, ...], raw: Mapping[str, Any], recovery: Any) -> tuple[Region, ...]:
     """Regions whose spec entry has its own ``recovery`` steps get the topology's plan with those."""
     from . import dataprotection
 
+    for region in regions:
+        if "recovery" not in raw[region.name]:
+            schema.note_default(f"regions.{region.name}.recovery", "the top-level plan", "region", "recovery")
     return tuple(
         replace(region, recovery=dataprotection.override_recovery(
             recovery, raw[region.name]["recovery"], f"regions.{region.name}.recovery"))
@@ -388,6 +407,8 @@ def _parse_data_sections(top: Mapping[str, Any], role_names: set[str]) -> tuple[
                 key = None
         except (TypeError, ValueError, RecursionError):
             key = None
+    if schema.is_recording():   # a cached parse would record no defaults
+        key = None
     data, recovery, objectives = _parse_data_cached(key) if key is not None else _parse_data_raw(*sections)
     for role_name in data:
         if role_name not in role_names:
@@ -421,7 +442,7 @@ def _parse_globals(raw: Any) -> tuple[GlobalService, ...]:
 
 def _parse_network(raw: Any, field: str) -> dict[str, Behaviour]:
     section = check.mapping(raw, field, "{ingress_link: behaviour, zone_link: behaviour}")
-    check.check_keys(section, ("ingress_link", "zone_link"), field)
+    check.check_keys(section, schema.keys("network_links"), field)
     return {key: _behaviour_section(section, key, f"{field}.{key}") for key in section}
 
 
@@ -435,10 +456,6 @@ def _zone_network(zones: tuple[str, ...], links: dict[str, Behaviour] | None) ->
     if "zone_link" in links:
         edges += [(a, b, links["zone_link"]) for i, a in enumerate(zones) for b in zones[i + 1:]]
     return ZoneNetwork(tuple(edges))
-
-
-_REGION_KEYS = ("zones", "fails_over_to", "home", "zone", "region", "network", "per_zone", "recovery",
-                "description")
 
 
 def _parse_regions(raw: Any, zone: Behaviour, region: Behaviour,
@@ -503,14 +520,17 @@ def _parse_region(name: str, entry: Any, zone: Behaviour, region: Behaviour,
     field = f"regions.{name}"
     check.name(name, field, "a region name")
     entry = check.mapping(entry, field, "a mapping such as {zones: 3, fails_over_to: other-region}")
-    check.check_keys(entry, _REGION_KEYS, field)
+    check.check_keys(entry, schema.keys("region"), field)
+    _check_description(entry, field)
     if "zones" not in entry:
         raise SpecError(f"{field}.zones", SpecError.NO_VALUE, "the number of zones (or their names)")
     zones = _parse_zones(entry["zones"], f"{field}.zones", name)
     fails_over_to = entry.get("fails_over_to")
     if fails_over_to is not None:
         fails_over_to = check.text(fails_over_to, f"{field}.fails_over_to", "the name of another region")
-    home = check.boolean(entry.get("home", True), f"{field}.home")
+    if "home" not in entry:
+        schema.note_default(f"{field}.home", "true", "region", "home")
+    home = check.boolean(entry.get("home", schema.default("region", "home")), f"{field}.home")
     if "zone" in entry:
         zone = _behaviour_section(entry, "zone", f"{field}.zone")
     if "region" in entry:
@@ -519,7 +539,8 @@ def _parse_region(name: str, entry: Any, zone: Behaviour, region: Behaviour,
         network = _parse_network(entry["network"], f"{field}.network")
     per_zone = check.mapping(entry.get("per_zone", {}), f"{field}.per_zone",
                              "a mapping of role names to instances per zone in this region")
-    counts = tuple((role, check.integer(n, f"{field}.per_zone.{role}", 1, 10_000)) for role, n in per_zone.items())
+    low, high = schema.bounds("role", "per_zone")
+    counts = tuple((role, check.integer(n, f"{field}.per_zone.{role}", low, high)) for role, n in per_zone.items())
     return Region(name=name, zones=zones, zone=zone, region=region, fails_over_to=fails_over_to,
                   home=home, network=_zone_network(zones, network), per_zone=counts)
 
@@ -537,9 +558,6 @@ def _parse_zones(raw: Any, field: str, region: str) -> tuple[str, ...]:
         raise SpecError(field, raw, expected)
     count = raw
     return tuple(f"{region}-{i}" for i in range(1, count + 1))
-
-
-_ROLE_KEYS = ("per_zone", "needs", "depends_on", "beta", "description") + _BEHAVIOUR_KEYS
 
 
 def _parse_roles(raw: Any, global_names: set[str], regions: tuple[Region, ...]) -> tuple[Role, ...]:
@@ -560,14 +578,20 @@ def _parse_role(name: str, entry: Any, global_names: set[str], regions: tuple[Re
     field = f"roles.{name}"
     check.name(name, field, "a role name")
     entry = check.mapping(entry, field, "a mapping such as {per_zone: 1, needs: quorum, mttf: 4000h, mttr: 1h}")
-    check.check_keys(entry, _ROLE_KEYS, field)
-    per_zone = check.integer(entry.get("per_zone", 1), f"{field}.per_zone", 1, 10_000)
+    check.check_keys(entry, schema.keys("role"), field)
+    _check_description(entry, field)
+    for key in ("per_zone", "needs", "beta"):
+        if key not in entry:
+            schema.note_default(f"{field}.{key}", schema.default("role", key), "role", key)
+    per_zone = check.integer(entry.get("per_zone", schema.default("role", "per_zone")), f"{field}.per_zone",
+                             *schema.bounds("role", "per_zone"))
     smallest = min(regions, key=lambda r: dict(r.per_zone).get(name, per_zone) * len(r.zones))
-    needs = _parse_needs(entry.get("needs", "any"), f"{field}.needs",
+    needs = _parse_needs(entry.get("needs", schema.default("role", "needs")), f"{field}.needs",
                          dict(smallest.per_zone).get(name, per_zone), smallest)
     depends_on = _parse_depends_on(entry.get("depends_on", []), f"{field}.depends_on", global_names)
     behaviour = parse_behaviour(entry, field)
-    beta = check.number(entry.get("beta", 0.0), f"{field}.beta", 0.0, 0.999999,
+    beta = check.number(entry.get("beta", schema.default("role", "beta")), f"{field}.beta",
+                        *schema.bounds("role", "beta"),
                         "a beta factor in [0, 1): the fraction of failures common to all instances")
     instance, common = _split_beta(behaviour, beta, f"{field}.beta")
     return Role(name=name, per_zone=per_zone, needs=needs, instance=instance,
@@ -601,7 +625,7 @@ def _parse_needs(raw: Any, field: str, per_zone: int, region: Region) -> str:
         return str(raw)
     if isinstance(raw, str):
         value = raw.strip()
-        if value in ("any", "all", "quorum"):
+        if value in schema.NEEDS_WORDS:
             return value
         if value.endswith("%"):
             try:
@@ -628,9 +652,6 @@ def _parse_depends_on(raw: Any, field: str, global_names: set[str]) -> tuple[str
 
 # --- block form ----------------------------------------------------------------------------
 
-_BLOCK_KINDS = ("series", "parallel", "k_of_n", "component", "network")
-_COMPONENT_KEYS = ("name", "count", "beta", "description") + _BEHAVIOUR_KEYS
-
 
 class _BlockReader:
     """Reads a block tree, expanding copies and collecting names and common causes."""
@@ -647,10 +668,11 @@ class _BlockReader:
 
     def blocks_of(self, raw: Any, field: str) -> list[Block]:
         """A block entry as a list (a component with count n is n blocks)."""
-        entry = check.mapping(raw, field, f"a block: a mapping with one key of {', '.join(_BLOCK_KINDS)}")
+        kinds = schema.keys("block")
+        entry = check.mapping(raw, field, f"a block: a mapping with one key of {', '.join(kinds)}")
         if len(entry) != 1:
-            raise SpecError(field, sorted(entry), f"exactly one key of {', '.join(_BLOCK_KINDS)}")
-        check.check_keys(entry, _BLOCK_KINDS, field)
+            raise SpecError(field, sorted(entry), f"exactly one key of {', '.join(kinds)}")
+        check.check_keys(entry, kinds, field)
         (kind, body), = entry.items()
         field = f"{field}.{kind}"
         if kind == "component":
@@ -673,7 +695,7 @@ class _BlockReader:
 
     def k_of_n(self, raw: Any, field: str) -> KOfN:
         body = check.mapping(raw, field, "{k: number, of: [blocks]}")
-        check.check_keys(body, ("k", "of"), field)
+        check.check_keys(body, schema.keys("k_of_n"), field)
         if "of" not in body or "k" not in body:
             raise SpecError(field, dict(body), "both 'k' and 'of'")
         children = self.children(body["of"], f"{field}.of")
@@ -690,11 +712,14 @@ class _BlockReader:
 
     def components(self, raw: Any, field: str) -> list[Block]:
         body = check.mapping(raw, field, "{name: …, mttf: …, mttr: …} or {name: …, availability: …}")
-        check.check_keys(body, _COMPONENT_KEYS, field)
+        check.check_keys(body, schema.keys("component"), field)
+        _check_description(body, field)
         name = check.text(body.get("name"), f"{field}.name", "a component name")
-        count = check.integer(body.get("count", 1), f"{field}.count", 1, MAX_BLOCK_COMPONENTS)
+        count = check.integer(body.get("count", schema.default("component", "count")), f"{field}.count",
+                              *schema.bounds("component", "count"))
         behaviour = parse_behaviour(body, field)
-        beta = check.number(body.get("beta", 0.0), f"{field}.beta", 0.0, 0.999999, "a beta factor in [0, 1)")
+        beta = check.number(body.get("beta", schema.default("component", "beta")), f"{field}.beta",
+                            *schema.bounds("component", "beta"), "a beta factor in [0, 1)")
         if beta and count < 2:
             raise SpecError(f"{field}.beta", beta, "a beta factor only with count of 2 or more")
         behaviour, common = _split_beta(behaviour, beta, f"{field}.beta")
@@ -709,16 +734,17 @@ class _BlockReader:
 
     def element(self, raw: Any, field: str, default_name: str) -> Component | None:
         body = check.mapping(raw, field, "a mapping")
-        behaviour_keys = [k for k in _BEHAVIOUR_KEYS if k in body]
-        if not behaviour_keys:
-            return None
+        _check_description(body, field)
+        # The name is checked even when the element never fails: a name that is not text is a slip.
         name = check.text(body.get("name", default_name), f"{field}.name", "a name")
+        if not any(k in body for k in _BEHAVIOUR_KEYS):
+            return None
         return Component(self.unique(name, f"{field}.name"), parse_behaviour(body, field))
 
     def network(self, raw: Any, field: str) -> Network:
         body = check.mapping(raw, field, "{source, target, nodes, edges}")
-        check.check_keys(body, ("source", "target", "nodes", "edges"), field)
-        for key in ("source", "target", "edges"):
+        check.check_keys(body, schema.keys("network_block"), field)
+        for key in schema.required("network_block"):
             if key not in body:
                 raise SpecError(f"{field}.{key}", SpecError.NO_VALUE, f"'{key}' in a network block")
         source = check.text(body["source"], f"{field}.source", "a node name")
@@ -729,7 +755,7 @@ class _BlockReader:
         for i, item in enumerate(check.sequence(body.get("nodes", []), f"{field}.nodes")):
             item_field = f"{field}.nodes[{i}]"
             node_body = check.mapping(item, item_field, "{name: …, behaviour…}")
-            check.check_keys(node_body, ("name", "description") + _BEHAVIOUR_KEYS, item_field)
+            check.check_keys(node_body, schema.keys("network_node"), item_field)
             node = check.text(node_body.get("name"), f"{item_field}.name", "a node name")
             if node in nodes:
                 raise SpecError(f"{item_field}.name", node, "each node listed once")
@@ -751,7 +777,7 @@ class _BlockReader:
 
     def edge(self, raw: Any, field: str, nodes: dict[str, Component | None]) -> tuple[str, str, Component | None]:
         body = check.mapping(raw, field, "{between: [a, b], name, behaviour…}")
-        check.check_keys(body, ("between", "name", "description") + _BEHAVIOUR_KEYS, field)
+        check.check_keys(body, schema.keys("network_edge"), field)
         ends = body.get("between")
         if not (isinstance(ends, list) and len(ends) == 2 and all(isinstance(e, str) and e for e in ends)
                 and ends[0] != ends[1]):
@@ -832,8 +858,9 @@ def _entry_elements(kind: str, body: Any) -> tuple[int, int]:
 
 
 def _parse_block_form(top: Mapping[str, Any], source: str | None) -> BlockSystem:
-    check.check_keys(top, _BLOCK_TOP, "")
-    name = check.text(top.get("name", "spec"), "name")
+    check.check_keys(top, schema.keys("block_form"), "")
+    _check_description(top, "")
+    name = _name(top, "block_form")
     _check_block_count(top["blocks"])
     reader = _BlockReader()
     root = reader.block(top["blocks"], "blocks")
@@ -843,4 +870,4 @@ def _parse_block_form(top: Mapping[str, Any], source: str | None) -> BlockSystem
 
     objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
     return BlockSystem(name=name, root=root, common_causes=tuple(reader.common_causes),
-                       year_hours=_year_hours(top), objectives=objectives, source=source, raw=dict(top))
+                       year_hours=_year_hours(top, "block_form"), objectives=objectives, source=source, raw=dict(top))

@@ -73,6 +73,13 @@ def test_report_publishes(tmp_path, capsys, monkeypatch):
     assert "report:   reports/" in stdout
     summaries = [json.loads(p.read_text()) for p in out.glob("*.json")]
     assert len(summaries) == 1 and summaries[0]["reproducibility"]["seed"] == 1
+    # What it takes, as `hadr availability` and `hadr dr` print it: the remedies, then the cheapest
+    # preset, judged on the report's own disasters and seed.
+    strategy = summaries[0]["strategy"]
+    assert (strategy["seed"], strategy["n_disasters"], strategy["cheapest"]) == (1, 1000, "pilot_light")
+    assert summaries[0]["what_it_takes"] and f"strategy: {strategy['line']}" in stdout.splitlines()
+    (page,) = [p for p in out.glob("*.html") if p.name != "index.html"]
+    assert "DR strategy:</strong> Pilot light (pilot_light" in page.read_text()
     assert (out / "index.html").is_file()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".lock"]  # no staging left
 

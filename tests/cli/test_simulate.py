@@ -91,7 +91,7 @@ def test_dropped_control_variate_is_said_in_the_text_and_json(spec, capsys, monk
     def refuse(*args, **kwargs):
         raise HadrError("model too large for the exact engine")
 
-    monkeypatch.setattr(exact, "exact_availability", refuse)
+    monkeypatch.setattr(exact, "element_birnbaum", refuse)
     assert main(["simulate", spec, "--runs", "200"]) == 0
     out = capsys.readouterr().out
     assert "plain mean" in out and "note: control variate not used" in out and "too large" in out

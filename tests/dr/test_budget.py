@@ -25,15 +25,15 @@ TWO_STORES = {
                 "b": {"zones": 3, "fails_over_to": "a", "recovery": {"region_loss": {"provision": "4h"}}}},
     "roles": {"db": {"per_zone": 1, "needs": "quorum", "mttf": "8000h", "mttr": "2h"},
               "kv": {"per_zone": 1, "needs": 1, "mttf": "8000h", "mttr": "2h"}},
-    "data": {"db": {"size": "1TB", "replication": {"within_region": "none"}, "tenants": {"count": 40}},
-             "kv": {"size": "100GB", "tenants": {"count": 8, "slots": 2}}},
+    "data": {"db": {"size": "1TB", "replication": {"within_region": "none"}, "databases": {"count": 40}},
+             "kv": {"size": "100GB", "databases": {"count": 8, "slots": 2}}},
 }
 SCENARIOS = ("zone_loss", "region_loss", "corruption")
 
 
-def _db(**tenants):
+def _db(**databases):
     return parse_data({"db": {"size": "1TB", "replication": {"within_region": "none"},
-                              "tenants": {"count": 4, **tenants}}})["db"]
+                              "databases": {"count": 4, **databases}}})["db"]
 
 
 def _peak_bytes(model, n: int) -> int:
@@ -52,7 +52,7 @@ def _peak_bytes(model, n: int) -> int:
 def test_memory_per_disaster_stays_within_the_estimate():
     """The slope of the peak over the disaster count is the per-disaster cost the checks use.
 
-    With 40 tenant databases a result that kept the (disasters × tenants) restore queue alive
+    With 40 databases a result that kept the (disasters × databases) restore queue alive
     (a column view of it) would cost 320 bytes more per disaster per restoring scenario.
     """
     model = hm.load_spec(TWO_STORES)
@@ -68,25 +68,25 @@ def test_bad_disaster_counts_are_refused(n):
     assert error.value.field == "n_disasters"
 
 
-def test_tenant_count_is_bounded_before_any_allocation():
+def test_database_count_is_bounded_before_any_allocation():
     data = _db(count=10**9)
     started = time.monotonic()
-    with pytest.raises(hm.SpecError, match="at most 10,000 tenant databases") as error:
+    with pytest.raises(hm.SpecError, match="at most 10,000 databases") as error:
         run_scenario(data, RECOVERY, OBJECTIVES, "region-loss", n_disasters=100, seed=1)
-    assert error.value.field == "data.db.tenants.count" and error.value.value == 10**9
+    assert error.value.field == "data.db.databases.count" and error.value.value == 10**9
     assert time.monotonic() - started < 0.5
 
 
 @pytest.mark.parametrize("engine, most", [("fast", 100_000), ("simpy", 1_000)])
 def test_restore_jobs_are_bounded_per_engine(engine, most):
-    data = _db(count=10_000)             # 10 000 tenant databases per disaster
+    data = _db(count=10_000)             # 10 000 databases per disaster
     assert budget.check_scenario(data, "region_loss", most, engine) == most
     with pytest.raises(hm.SpecError, match=f"at most {most:,} disasters") as error:
         budget.check_scenario(data, "region_loss", most + 1, engine)
     assert "restore jobs" in str(error.value)
     # Synchronous replication restores nothing: no such bound.
     synchronous = parse_data({"db": {"size": "1TB", "replication": {"across_regions": "synchronous"},
-                                     "tenants": {"count": 10_000}}})["db"]
+                                     "databases": {"count": 10_000}}})["db"]
     assert budget.check_scenario(synchronous, "region_loss", 1_000_000, engine) == 1_000_000
 
 
@@ -117,12 +117,12 @@ def test_whole_command_memory_is_checked_before_drawing(monkeypatch):
 def test_simpy_timeline_ends_with_the_last_workflow():
     """A restore lasting 10^10 h (1 B/h) no longer steps through every snapshot of those hours."""
     data = parse_data({"db": {"size": "2GB", "replication": {"within_region": "none"},
-                              "restore": {"throughput": "1B/h"}, "tenants": {"count": 4, "slots": 2}}})["db"]
+                              "restore": {"throughput": "1B/h"}, "databases": {"count": 4, "slots": 2}}})["db"]
     started = time.monotonic()
     result = run_scenario(data, RECOVERY, OBJECTIVES, "region-loss", n_disasters=50, seed=2, engine="simpy")
     assert time.monotonic() - started < 5.0
     # Two slots, four 0.5 GB databases at 1 B/h: the last one is back after 2 × 5e8 h.
-    assert result.summary()["rto_last_tenant_mean_h"] == pytest.approx(1e9, rel=1e-6)
+    assert result.summary()["rto_last_database_mean_h"] == pytest.approx(1e9, rel=1e-6)
 
 
 def test_restore_queue_is_chunked_by_cells_without_changing_it():
@@ -134,7 +134,7 @@ def test_restore_queue_is_chunked_by_cells_without_changing_it():
     assert len(whole.outcomes) == 1500 and budget.CHUNK_CELLS // 3000 < 1500   # several chunks
     assert np.all(whole.outcomes.first_h <= whole.outcomes.median_h)
     assert np.all(whole.outcomes.median_h <= whole.outcomes.last_h)
-    # One 1 TB database in 3000 tenants at 100 MiB/s over 4 slots: the last is back after
+    # 1 TB split into 3000 databases at 100 MiB/s over 4 slots: the last is back after
     # about 3000 / 4 × (333 MB / 100 MiB/s + 30 min rebuild) ≈ 391 h, plus the fixed steps.
     assert np.mean(whole.outcomes.last_h) == pytest.approx(3000 / 4 * (1e12 / 3000 / (100 * 2**20) / 3600 + 0.5)
                                                            + 1.5 + 1 / 12, rel=0.01)

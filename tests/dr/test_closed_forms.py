@@ -80,30 +80,30 @@ def test_zone_loss_without_replication_restores_from_local_snapshots(engine):
     assert stats.kstest(result.outcomes.rpo_h, "uniform", args=(0.5, 24.0)).pvalue > KS_LEVEL
 
 
-def test_one_slot_equal_tenants_finish_at_multiples_of_the_restore_time():
+def test_one_slot_equal_databases_finish_at_multiples_of_the_restore_time():
     durations = np.full((3, 6), 2.5)
     finish = restore_schedule(durations, slots=1)
     np.testing.assert_allclose(finish, np.tile(2.5 * np.arange(1, 7), (3, 1)))
 
 
 @pytest.mark.parametrize("engine", ["fast", "simpy"])
-def test_tenant_rto_of_first_median_last_with_one_slot(engine):
-    tenants = 9
-    data = _db(restore={"throughput": "100MB/s", "index_rebuild": 0}, tenants={"count": tenants, "size": "36GB",
-                                                                                 "slots": 1})
+def test_database_rto_of_first_median_last_with_one_slot(engine):
+    databases = 9
+    data = _db(restore={"throughput": "100MB/s", "index_rebuild": 0},
+               databases={"count": databases, "size": "36GB", "slots": 1})
     result = run_scenario(data, RECOVERY, OBJECTIVES, "region-loss", n_disasters=50, seed=5, engine=engine)
-    per_tenant = 36e9 / (100e6 * 3600)  # 0.1 h each
+    per_database = 36e9 / (100e6 * 3600)  # 0.1 h each
     start, shift = 0.25 + 0.5 + 1.0, 5 / 60
     out = result.outcomes
-    np.testing.assert_allclose(out.first_h, start + 1 * per_tenant + shift)
-    np.testing.assert_allclose(out.median_h, start + 5 * per_tenant + shift)
-    np.testing.assert_allclose(out.last_h, start + tenants * per_tenant + shift)
+    np.testing.assert_allclose(out.first_h, start + 1 * per_database + shift)
+    np.testing.assert_allclose(out.median_h, start + 5 * per_database + shift)
+    np.testing.assert_allclose(out.last_h, start + databases * per_database + shift)
 
 
 def test_shared_bandwidth_caps_each_slot_at_its_share():
     # 4 slots share 400 MB/s: each job runs at 100 MB/s even though one job alone could do 1 GB/s.
     data = _db(restore={"throughput": "1GB/s", "index_rebuild": 0},
-               tenants={"count": 8, "size": "36GB", "slots": 4, "shared_throughput": "400MB/s"})
+               databases={"count": 8, "size": "36GB", "slots": 4, "shared_throughput": "400MB/s"})
     result = run_scenario(data, RECOVERY, OBJECTIVES, "region-loss", n_disasters=10, seed=5)
     np.testing.assert_allclose(result.outcomes.last_h, 1.75 + 2 * 0.1 + 5 / 60)
 
@@ -132,7 +132,7 @@ def test_random_snapshot_and_copy_times_agree_between_engines():
     data = _db(snapshots={"every": "6h", "takes": {"dist": "expon", "mean": "1h"},
                           "copy_takes": {"dist": "lognorm", "s": 1, "mean": "2h"}, "keep": "2d"},
                restore={"throughput": {"dist": "gamma", "a": 3, "mean": "100MB/s"}, "index_rebuild": "10m"},
-               tenants={"count": 12, "size": {"dist": "lognorm", "s": 1, "mean": "20GB"}, "slots": 3})
+               databases={"count": 12, "size": {"dist": "lognorm", "s": 1, "mean": "20GB"}, "slots": 3})
     fast = run_scenario(data, RECOVERY, OBJECTIVES, "region-loss", n_disasters=20_000, seed=1)
     simpy = run_scenario(data, RECOVERY, OBJECTIVES, "region-loss", n_disasters=1_500, seed=2, engine="simpy")
     for name in ("rpo_h", "rto_h", "first_h", "median_h", "last_h"):

@@ -25,7 +25,7 @@ from hadr_model.topology.dataprotection import parse_data, parse_objectives, par
 from hadr_model.topology.laws import deterministic, exponential, parse_law
 
 DATA = parse_data({"db": {"size": "2TB", "write_rate": {"records_per_s": 200, "bytes_per_record": "2KB"},
-                          "tenants": {"count": 20, "size": "10GB", "slots": 4, "shared_throughput": "1GB/s"}}})["db"]
+                          "databases": {"count": 20, "size": "10GB", "slots": 4, "shared_throughput": "1GB/s"}}})["db"]
 RECOVERY = parse_recovery(None)
 OBJECTIVES = parse_objectives(None)
 
@@ -130,10 +130,11 @@ def test_summary_is_plain_floats_with_units_and_per_year_figures():
     summary = result.summary()
     assert all(type(value) is float for value in summary.values())
     for key in ("rpo_mean_h", "rpo_p50_h", "rpo_p95_h", "rpo_p99_h", "rpo_max_h", "rto_p95_h", "p_rto_met",
-                "rto_first_tenant_mean_h", "rto_median_tenant_mean_h", "rto_last_tenant_mean_h", "p_unrecoverable"):
+                "rto_first_database_mean_h", "rto_median_database_mean_h", "rto_last_database_mean_h",
+                "p_unrecoverable", "databases"):
         assert key in summary
-    assert summary["rto_first_tenant_mean_h"] <= summary["rto_median_tenant_mean_h"] <= summary[
-        "rto_last_tenant_mean_h"]
+    assert summary["rto_first_database_mean_h"] <= summary["rto_median_database_mean_h"] <= summary[
+        "rto_last_database_mean_h"]
     assert summary["data_loss_h_per_year"] == pytest.approx(0.04 * summary["rpo_mean_h"])
     assert summary["records_lost_per_year"] == pytest.approx(summary["data_loss_h_per_year"] * 200 * 3600)
     assert summary["bytes_lost_per_year"] == pytest.approx(summary["records_lost_per_year"] * 2000)

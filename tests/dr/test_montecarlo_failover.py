@@ -166,13 +166,13 @@ def test_control_variate_weights_use_the_exact_expected_outage(monkeypatch):
     model = _spec(region_repair={"dist": "lognorm", "s": 0.8, "mean": "30h"})
     samples = np.array([1.0, 4.0, 9.5, 22.0, 60.0, np.inf])
     seen = {}
-    original = exact.exact_availability
+    original = exact.element_birnbaum
 
     def spy(*args, **kwargs):
         seen.update(kwargs.get("region_loss_outage_h") or {})
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(exact, "exact_availability", spy)
+    monkeypatch.setattr(exact, "element_birnbaum", spy)
     result = simulate(model, years=0.2, runs=50, seed=1, failover_rto_h=samples)
     assert result.control_variate
     repair = model.regions[0].region.repair

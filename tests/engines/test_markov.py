@@ -319,3 +319,20 @@ def test_bad_crews_and_absorbing_generator():
         build_chain(MarkovModel([Group("g", 1, 10.0, 1.0)], RepairPolicy(crews=0)))
     with pytest.raises(HadrError, match="irreducible"):
         steady_state(np.array([[-1.0, 1.0], [0.0, 0.0]]))
+
+
+def test_prepared_triangular_solve_equals_scipys_public_one():
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    from hadr_model.engines.markov import _prepared_unit_lower_solve
+
+    rng = np.random.default_rng(3)
+    lower = sp.random_array((400, 400), density=0.02, random_state=rng, format="csr")
+    lower = sp.csr_array(sp.tril(lower, k=-1) + sp.eye_array(400))
+    solve = _prepared_unit_lower_solve(lower)
+    for _ in range(3):           # the prepared arrays are reused, never consumed
+        rhs = rng.random(400)
+        expected = spla.spsolve_triangular(lower, rhs, lower=True, unit_diagonal=True)
+        np.testing.assert_allclose(solve(rhs), expected, rtol=1e-13)
+        np.testing.assert_allclose(lower @ solve(rhs), rhs, rtol=1e-10)

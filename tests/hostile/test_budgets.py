@@ -50,36 +50,36 @@ def test_dr_disaster_counts_out_of_range_are_refused(value):
 
 
 def test_dr_advertised_maximum_is_refused_before_allocating():
-    # 10 million disasters × 200 tenant databases: 2e9 restore jobs, and 3.4 GiB of results.
+    # 10 million disasters × 200 databases: 2e9 restore jobs, and 3.4 GiB of results.
     done, elapsed = _timed(["dr", "--disasters", "10000000"])
     done.assert_refused("--disasters", "10000000", "at most 5,000,000 disasters")
     assert elapsed < 20
 
 
 def test_dr_memory_of_the_whole_command_is_refused_before_allocating(tmp_path):
-    # One tenant database: the restore jobs fit; 3 results + RTO samples of 6 million do not.
-    spec = _spec(tmp_path, lambda s: s["data"]["db"]["tenants"].update(count=1))
+    # One database: the restore jobs fit; 3 results + RTO samples of 6 million do not.
+    spec = _spec(tmp_path, lambda s: s["data"]["db"]["databases"].update(count=1))
     done, elapsed = _timed(["dr", spec, "--disasters", "6000000"])
     done.assert_refused("--disasters", "6000000", "memory budget", "3 result(s)")
     assert elapsed < 20
 
 
-def test_dr_tenant_count_is_bounded(tmp_path):
-    spec = _spec(tmp_path, lambda s: s["data"]["db"]["tenants"].update(count=10**9))
+def test_dr_database_count_is_bounded(tmp_path):
+    spec = _spec(tmp_path, lambda s: s["data"]["db"]["databases"].update(count=10**9))
     done, elapsed = _timed(["dr", spec, "--disasters", "100"])
-    done.assert_refused("data.db.tenants.count", "1000000000", "at most 10,000")
+    done.assert_refused("data.db.databases.count", "1000000000", "at most 10,000")
     assert elapsed < 20
 
 
-def test_dr_many_tenants_within_the_bound_are_answered(tmp_path):
-    spec = _spec(tmp_path, lambda s: s["data"]["db"]["tenants"].update(count=10_000))
+def test_dr_many_databases_within_the_bound_are_answered(tmp_path):
+    spec = _spec(tmp_path, lambda s: s["data"]["db"]["databases"].update(count=10_000))
     done, _ = _timed(["dr", spec, "--disasters", "300", "--scenario", "region-loss", "--json"])
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout)["scenarios"]["region_loss"]["db"]
-    assert summary["tenants"] == 10_000
+    assert summary["databases"] == 10_000
     # 10 000 databases of 200 MB through 4 slots sharing 400 MB/s: about 10 000 × 0.2 GB /
-    # 0.4 GB/s plus the rebuilds — the last tenant is back after more than a day.
-    assert summary["rto_last_tenant_mean_h"] > 24
+    # 0.4 GB/s plus the rebuilds — the last database is back after more than a day.
+    assert summary["rto_last_database_mean_h"] > 24
 
 
 def test_dr_snapshots_every_second_kept_for_years_are_refused(tmp_path):
@@ -92,8 +92,8 @@ def test_dr_snapshots_every_second_kept_for_years_are_refused(tmp_path):
 def test_dr_simpy_restores_lasting_centuries_end_within_seconds(tmp_path):
     def slow(spec):
         spec["data"]["db"]["restore"]["throughput"] = "1B/h"
-        spec["data"]["db"]["tenants"].update(count=20)
-        del spec["data"]["db"]["tenants"]["shared_throughput"]
+        spec["data"]["db"]["databases"].update(count=20)
+        del spec["data"]["db"]["databases"]["shared_throughput"]
 
     done, elapsed = _timed(["dr", _spec(tmp_path, slow), "--disasters", "200", "--engine", "simpy",
                             "--scenario", "region-loss", "--json"])

@@ -89,7 +89,7 @@ data:
     replication: {{within_region: synchronous, across_regions: none}}
     snapshots: {{every: 24h, takes: 30m, copy_to: fails_over_to, copy_takes: 1h, keep: 30d}}
     restore: {{throughput: 100MiB/s, index_rebuild: 30m, verify: 10m}}
-    tenants: {{count: 3, size: 10GB, slots: 2, shared_throughput: 1GB/s}}
+    databases: {{count: 3, size: 10GB, slots: 2, shared_throughput: 1GB/s}}
 recovery:
   zone_loss:   {{detect: 10s, failover: 1m}}
   region_loss: {{detect: 15m, decide: 30m, provision: 1h, traffic_shift: 5m}}

@@ -202,8 +202,8 @@ DATA = "data:\n  db: {size: 1TB}\n"
 BAD_VALUES = [
     ("size-zero", REGIONS + "data:\n  db: {size: {dist: deterministic, value: 0}}\n",
      "data.db.size.value", "a size more than zero"),
-    ("tenant-size-zero", REGIONS + "data:\n  db: {tenants: {count: 4, size: {dist: deterministic, value: 0}}}\n",
-     "data.db.tenants.size.value", "more than zero"),
+    ("database-size-zero", REGIONS + "data:\n  db: {databases: {count: 4, size: {dist: deterministic, value: 0}}}\n",
+     "data.db.databases.size.value", "more than zero"),
     ("throughput-zero", REGIONS + "data:\n  db: {size: 1TB, restore: {throughput: {dist: deterministic, value: 0}}}\n",
      "data.db.restore.throughput.value", "a throughput more than zero"),
     ("throughput-mean-zero", REGIONS + "data:\n  db: {size: 1TB, restore: {throughput: {dist: gamma, a: 2, "

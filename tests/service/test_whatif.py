@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 import hadr_model as hm
+from hadr_model.dr.strategies import STRATEGIES, by_cost, with_strategy
 from hadr_model.service import verdict
-from hadr_model.service.whatif import what_it_takes
+from hadr_model.service.whatif import StrategyAdvice, cheapest_strategy, what_it_takes
+from hadr_model.topology.dataprotection import recovery_preset
 from hadr_model.topology.paths import with_values
 from hadr_model.topology.spec import read_yaml
 
@@ -55,3 +57,109 @@ def test_rpo_remedy_snapshot_interval():
     assert remedy.field == "data.db.snapshots.every" and remedy.required_h < 24.0
     assert _check(raw, remedy.field, remedy.required_h, "rpo", "region_loss").status == "PASS"
     assert _check(raw, remedy.field, remedy.required_h * 1.001, "rpo", "region_loss").status == "FAIL"
+
+
+# --- the cheapest DR strategy preset ---------------------------------------------------------
+
+def _default_raw(**values):
+    return with_values(read_yaml(hm.default_spec_path().read_text()), values)
+
+
+def _check_advice(model, advice, seed=0):
+    """The preset named passes through the public verdict; every cheaper one misses what it says."""
+    names = by_cost()
+    assert [t.strategy for t in advice.tried] == list(names[:len(advice.tried)])
+    assert (advice.seed, advice.n_disasters, advice.failover) == (seed, N, "dr-workflow")
+    for trial in advice.tried:
+        judged = verdict(with_strategy(model, trial.strategy), seed=seed, n_disasters=N)
+        assert tuple(c.label for c in judged.missed) == trial.missed
+        assert judged.passed is (trial.strategy == advice.cheapest)
+
+
+@pytest.mark.parametrize(("values", "cheapest"), [
+    ({}, "pilot_light"),                                   # the default: eu-de misses, pilot light is enough
+    ({"objectives.rto.region_loss": "30m"}, "warm_standby"),   # pilot light's promotion takes an hour
+])
+def test_cheapest_strategy_passes_and_every_cheaper_preset_misses(values, cheapest):
+    model = hm.load_spec(_default_raw(**values))
+    judged = verdict(model, seed=2, n_disasters=N)
+    advice = cheapest_strategy(model, judged, seed=2, n_disasters=N)
+    assert advice.cheapest == cheapest
+    assert advice.tried[-1].strategy == cheapest and all(t.missed for t in advice.tried[:-1])
+    _check_advice(model, advice, seed=2)
+    assert StrategyAdvice.from_dict(advice.as_dict()) == advice
+    assert advice.describe().startswith(f"{STRATEGIES[cheapest].label} ({cheapest}, relative cost")
+
+
+def test_no_strategy_suggestion_when_every_objective_passes():
+    model = hm.load_spec(_default_raw(**{"objectives.availability": 0.999, "objectives.rto.region_loss": "24h"}))
+    judged = verdict(model, n_disasters=N)
+    assert judged.passed
+    assert cheapest_strategy(model, judged, n_disasters=N) is None
+
+
+def test_no_preset_passes_says_so_and_what_each_misses():
+    model = hm.load_spec(_default_raw(**{"objectives.availability": 0.999999}))
+    judged = verdict(model, n_disasters=N)
+    advice = cheapest_strategy(model, judged, n_disasters=N)
+    assert advice.cheapest is None and [t.strategy for t in advice.tried] == list(by_cost())
+    _check_advice(model, advice)
+    assert all("availability" in t.missed for t in advice.tried)
+    line = advice.describe()
+    assert line.startswith("no DR strategy preset meets every objective: ")
+    assert all(f"{t.label} misses availability" in line for t in advice.tried)
+    assert advice.as_dict()["cheapest"] is None
+
+
+def test_block_form_gets_no_strategy():
+    model = hm.load_spec({"objectives": {"availability": 0.99999},
+                          "blocks": {"component": {"name": "web", "mttf": "999h", "mttr": "1h"}}})
+    judged = verdict(model)
+    assert not judged.passed and cheapest_strategy(model, judged) is None
+
+
+def test_with_strategy_sets_every_plan_and_role():
+    model = hm.load_spec()
+    changed = with_strategy(model, "warm_standby")
+    preset = recovery_preset("warm_standby").region_loss
+    for region in model.regions:
+        plan, before = changed.recovery_of(changed.region(region.name)), model.recovery_of(region)
+        assert dict(plan.region_loss) == dict(preset) and plan.strategy == "warm_standby"
+        # eu-de's own provisioning step (no compute in Amsterdam) is what the preset replaces;
+        # the other scenarios' steps and the corruption rate are kept.
+        assert plan.zone_loss == before.zone_loss and plan.corruption == before.corruption
+        assert plan.corruption_per_year == before.corruption_per_year == 0.5
+    db = changed.data["db"]
+    assert db.replication.across_regions == "async" and db.replication.lag == STRATEGIES["warm_standby"].lag
+    assert db.snapshots == model.data["db"].snapshots
+    assert model.recovery_of(model.region("eu-de")).step("region_loss", "provision").mean_h == 4.0  # untouched
+
+
+def test_instantaneous_failover_offers_no_provisioning_remedy():
+    # The upper bound is 99.99889 % in the worst home region (eu-de): 99.9989 % is just out of reach.
+    raw = _default_raw(**{"objectives.availability": 0.999989})
+    judged = verdict(hm.load_spec(raw), failover="instantaneous", n_disasters=N)
+    assert "availability" in [c.label for c in judged.missed]
+    remedies = what_it_takes(raw, judged, n_disasters=N, failover="instantaneous")
+    # The region-loss RTO still gets its provisioning remedy; availability does not.
+    assert [r.field for r in remedies if r.objective == "availability"] == ["region.mttr", "region.mttf"]
+    # Under the upper bound a region loss costs a tenant nothing unless its failover region is down
+    # too: even a region repaired 1000 times faster leaves eu-de short, and the remedy says so.
+    mttr = next(r for r in remedies if r.field == "region.mttr")
+    assert mttr.required_h is None and "not within" in mttr.note
+
+
+def test_a_preset_over_the_limits_is_noted_and_the_search_goes_on():
+    # The spec replicates 10 000 databases: backup & restore would restore each of them in each
+    # of the 100 001 disasters, 1e9 restore jobs, over the limit; it is refused, not run.
+    raw = _default_raw(**{"data.db.databases.count": 10_000, "data.db.databases.size": "200MB",
+                          "data.db.replication.across_regions": {"mode": "async", "lag": "5m"},
+                          "recovery.strategy": "pilot_light", "objectives.rto.region_loss": "30m"})
+    model, n = hm.load_spec(raw), 100_001
+    advice = cheapest_strategy(model, verdict(model, n_disasters=n), n_disasters=n)
+    refused, *judged = advice.tried
+    assert refused.strategy == "backup_restore" and "restore jobs" in refused.note and not refused.passed
+    assert [t.strategy for t in judged] == ["pilot_light", "warm_standby"] and advice.cheapest == "warm_standby"
+    assert "Backup & restore not judged (n_disasters" in advice.describe()
+    assert verdict(with_strategy(model, "warm_standby"), n_disasters=n).passed
+    assert StrategyAdvice.from_dict(advice.as_dict()) == advice

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pytest
 
 from hadr_model.errors import SpecError
 from hadr_model.topology.dataprotection import (
     STRATEGY_NAMES,
+    Restore,
     parse_data,
     parse_objectives,
     parse_recovery,
 )
+from hadr_model.topology.laws import Law, deterministic
 
 FULL = {
     "db": {
@@ -20,30 +25,30 @@ FULL = {
         "snapshots": {"every": "24h", "takes": "30m", "copy_to": "fails_over_to", "copy_takes": "1h",
                       "keep": "30d"},
         "restore": {"throughput": "200MB/s", "index_rebuild": "30m", "verify": "10m"},
-        "tenants": {"count": 200, "size": {"dist": "lognorm", "s": 1, "mean": "10GB"}, "slots": 4,
-                    "shared_throughput": "1GB/s"},
+        "databases": {"count": 200, "size": {"dist": "lognorm", "s": 1, "mean": "10GB"}, "slots": 4,
+                      "shared_throughput": "1GB/s"},
     }
 }
 
 
 def test_full_data_section():
     db = parse_data(FULL)["db"]
-    assert db.size_bytes.mean_h == 2e12
+    assert db.size_bytes.mean == 2e12
     assert db.write_rate.records_per_h == 200 * 3600 and db.write_rate.bytes_per_h == 200 * 3600 * 2000
     assert db.replication.across_regions == "async" and db.replication.lag.mean_h == pytest.approx(5 / 60)
     assert db.snapshots.keep_h == 720.0 and db.snapshots.copy_takes.mean_h == 1.0
-    assert db.restore.throughput_bytes_per_h.mean_h == pytest.approx(200e6 * 3600)
+    assert db.restore.throughput_bytes_per_h.mean == pytest.approx(200e6 * 3600)
     assert db.restore.verify.mean_h == pytest.approx(10 / 60)
-    assert db.tenants.count == 200 and db.tenants.slots == 4
-    assert db.tenant_size_bytes.mean_h == pytest.approx(10e9)
-    assert db.tenants.shared_throughput_bytes_per_h == pytest.approx(1e9 * 3600)
+    assert db.databases.count == 200 and db.databases.slots == 4
+    assert db.database_size_bytes.mean == pytest.approx(10e9)
+    assert db.databases.shared_throughput_bytes_per_h == pytest.approx(1e9 * 3600)
 
 
 def test_defaults():
     db = parse_data({"db": {"size": "1TB"}})["db"]
     assert db.replication.within_region == "synchronous" and db.replication.across_regions == "none"
     assert db.snapshots.every_h == 24.0 and db.snapshots.copy_to == "fails_over_to"
-    assert db.tenants.count == 1 and db.tenant_size_bytes.mean_h == 1e12
+    assert db.databases.count == 1 and db.database_size_bytes.mean == 1e12
     assert db.write_rate is None
     assert parse_data(None) == {} and parse_data({}) == {}
     plan = parse_recovery(None)
@@ -56,11 +61,93 @@ def test_defaults():
     assert objectives.rto_h["region_loss"] == 4.0 and objectives.confidence == 0.95
 
 
-def test_tenant_size_defaults_to_an_even_split_and_size_to_the_total():
-    split = parse_data({"db": {"size": "2TB", "tenants": {"count": 200}}})["db"]
-    assert split.tenant_size_bytes.mean_h == pytest.approx(1e10)
-    total = parse_data({"db": {"tenants": {"count": 10, "size": "5GB"}}})["db"]
-    assert total.size_bytes.mean_h == pytest.approx(5e10)
+def test_database_size_defaults_to_an_even_split_and_size_to_the_total():
+    split = parse_data({"db": {"size": "2TB", "databases": {"count": 200}}})["db"]
+    assert split.database_size_bytes.mean == pytest.approx(1e10)
+    assert split.database_size_bytes.unit == "bytes"
+    total = parse_data({"db": {"databases": {"count": 10, "size": "5GB"}}})["db"]
+    assert total.size_bytes.mean == pytest.approx(5e10) and total.size_bytes.unit == "bytes"
+
+
+# --- units: a size or a throughput is never read as hours -------------------------------------
+
+def test_sizes_and_throughputs_parse_with_their_units():
+    db = parse_data(FULL)["db"]
+    sizes = (db.size_bytes, db.databases.size_bytes, db.database_size_bytes)
+    assert [law.unit for law in sizes] == ["bytes"] * 3
+    assert db.restore.throughput_bytes_per_h.unit == "bytes/h"
+    assert Restore().throughput_bytes_per_h.unit == "bytes/h"       # the default too
+    assert Restore().throughput_bytes_per_h.mean == pytest.approx(100 * 2**20 * 3600)
+    # A law of sizes keeps its shape and unit; its mean is the spec's, in bytes.
+    lognormal = db.databases.size_bytes
+    assert lognormal.dist == "lognorm" and lognormal.kwargs["s"] == 1
+    assert lognormal.mean == pytest.approx(10e9, rel=1e-12)
+    assert lognormal.describe() == "lognorm(s=1, scale=6.06531e+09; mean 1e+10 bytes)"
+    gamma = parse_data({"db": {"size": "1TB", "restore": {"throughput": {"dist": "gamma", "a": 4,
+                                                                       "mean": "200MB/s"}}}})["db"]
+    throughput = gamma.restore.throughput_bytes_per_h
+    assert throughput.unit == "bytes/h" and throughput.mean == pytest.approx(200e6 * 3600, rel=1e-12)
+    assert throughput.variance == pytest.approx((200e6 * 3600) ** 2 / 4, rel=1e-9)
+    assert throughput.describe().endswith("bytes/h)")
+    # Durations keep their unit.
+    assert db.restore.verify.unit == "h" and db.replication.lag.unit == "h"
+
+
+@pytest.mark.parametrize("law", [
+    parse_data(FULL)["db"].size_bytes,                         # fixed size
+    parse_data(FULL)["db"].databases.size_bytes,               # lognormal sizes
+    parse_data(FULL)["db"].restore.throughput_bytes_per_h,     # fixed throughput
+    deterministic(5.0, unit="bytes/h"),
+])
+@pytest.mark.parametrize("attribute", ["mean_h", "variance_h2", "fixed_h"])
+def test_a_size_or_rate_law_refuses_to_be_read_in_hours(law, attribute):
+    with pytest.raises(TypeError, match=f"{attribute} is the .* of a law of durations; this law is in {law.unit}"):
+        getattr(law, attribute)
+    assert np.isfinite(law.mean) and law.mean > 0          # the unit-neutral reading works
+
+
+def test_a_law_unit_is_one_of_the_known_units():
+    with pytest.raises(ValueError, match="unit 'GB'"):
+        Law("expon", (("scale", 1.0),), "GB")
+    stretched = deterministic(4.0, unit="bytes").with_mean(8.0)
+    assert stretched.unit == "bytes" and stretched.mean == 8.0 and stretched.describe() == "fixed 8 bytes"
+    assert deterministic(4.0).mean_h == 4.0 and deterministic(4.0).fixed_h == 4.0
+
+
+# --- the deprecated spelling ``tenants`` of ``databases`` ------------------------------------
+
+def _with_alias(raw: dict) -> dict:
+    role = dict(raw["db"])
+    role["tenants"] = role.pop("databases")
+    return {"db": role}
+
+
+def test_tenants_is_a_deprecated_alias_of_databases():
+    with pytest.warns(DeprecationWarning, match="data.db.tenants is deprecated: write data.db.databases"):
+        old = parse_data(_with_alias(FULL))["db"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # the new spelling warns of nothing
+        new = parse_data(FULL)["db"]
+    assert old == new and old.databases.key == "tenants" and new.databases.key == "databases"
+
+
+def test_giving_databases_and_tenants_is_an_error_naming_both():
+    both = {"db": {"size": "1TB", "databases": {"count": 2}, "tenants": {"count": 2}}}
+    with pytest.raises(SpecError) as error:
+        parse_data(both)
+    assert error.value.field == "data.db.tenants"
+    assert "data.db.databases" in str(error.value) and "data.db.tenants" in str(error.value)
+    assert "not both" in str(error.value)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_errors_under_the_alias_name_the_field_as_written():
+    with pytest.raises(SpecError) as error:
+        parse_data({"db": {"size": "1TB", "tenants": {"count": 0}}})
+    assert error.value.field == "data.db.tenants.count"
+    with pytest.raises(SpecError) as error:
+        parse_data({"db": {"tenants": {"count": 3}}})
+    assert error.value.field == "data.db.size" and "tenants.size" in str(error.value)
 
 
 def test_snapshots_none_and_copy_none():
@@ -101,8 +188,9 @@ BAD_DATA = [
      "data.db.restore.throughput.mean"),
     ({"db": {"size": "1TB", "restore": {"index_rebuild": {"dist": "nonsense", "mean": "1h"}}}},
      "data.db.restore.index_rebuild.dist"),
-    ({"db": {"size": "1TB", "tenants": {"count": 0}}}, "data.db.tenants.count"),
-    ({"db": {"size": "1TB", "tenants": {"slots": 2.5}}}, "data.db.tenants.slots"),
+    ({"db": {"size": "1TB", "databases": {"count": 0}}}, "data.db.databases.count"),
+    ({"db": {"size": "1TB", "databases": {"slots": 2.5}}}, "data.db.databases.slots"),
+    ({"db": {"size": "1TB", "databases": {"size": "0GB"}}}, "data.db.databases.size"),
     ({"db": {"size": "1TB", "write_rate": {"records_per_s": -3}}}, "data.db.write_rate.records_per_s"),
     ({"db": "big"}, "data.db"),
     (["db"], "data"),
