@@ -8,13 +8,20 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
+# The first setup downloads and installs ~150 packages (a few minutes): pip shows each one.
 $(STAMP): pyproject.toml
+	@echo "== setup 1/4: virtual environment $(VENV) ($(PYTHON))"
 	$(PYTHON) -m venv $(VENV)
+	@echo "== setup 2/4: upgrading pip"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
+	@echo "== setup 3/4: installing hadr_model and its dependencies (a few minutes the first time)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[test,dask]"
+	@echo "== setup 4/4: registering the python3 Jupyter kernel of $(VENV)"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+	@echo "== setup done"
 
+# hadr report prints each step on stderr (and a per-cell progress bar on a terminal).
 report: setup
 	$(BIN)/hadr report --out reports/
 

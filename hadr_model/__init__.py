@@ -20,21 +20,58 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from .engines.importance import ElementImportance
-from .engines.montecarlo import SimulationResult
-from .engines.results import AvailabilityResult, RegionAvailability, SystemMetrics
 from .errors import HadrError, SpecError
-from .service import FAILOVER_MODELS, Verdict, availability, simulate, verdict
-from .topology.graph import to_graph
-from .topology.model import BlockSystem, Topology
-from .topology.spec import default_spec_path, load_spec
+
+if TYPE_CHECKING:
+    from .engines.importance import ElementImportance
+    from .engines.montecarlo import SimulationResult
+    from .engines.results import AvailabilityResult, RegionAvailability, SystemMetrics
+    from .service import FAILOVER_MODELS, Verdict, availability, simulate, verdict
+    from .topology.graph import to_graph
+    from .topology.model import BlockSystem, Topology
+    from .topology.spec import default_spec_path, load_spec
 
 try:
     __version__ = version("hadr_model")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
+
+# The public names are imported on first use (PEP 562): `import hadr_model` and `hadr --version`
+# stay fast, and scipy, pandas or networkx load only when a figure needs them.
+_LAZY = {
+    "ElementImportance": ".engines.importance",
+    "SimulationResult": ".engines.montecarlo",
+    "AvailabilityResult": ".engines.results",
+    "RegionAvailability": ".engines.results",
+    "SystemMetrics": ".engines.results",
+    "FAILOVER_MODELS": ".service",
+    "Verdict": ".service",
+    "availability": ".service",
+    "simulate": ".service",
+    "verdict": ".service",
+    "to_graph": ".topology.graph",
+    "BlockSystem": ".topology.model",
+    "Topology": ".topology.model",
+    "default_spec_path": ".topology.spec",
+    "load_spec": ".topology.spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "FAILOVER_MODELS",

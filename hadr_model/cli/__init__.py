@@ -18,7 +18,7 @@ from ._common import printable
 __all__ = ["build_parser", "main"]
 
 # Subcommand modules, in the order `hadr --help` lists them.
-_COMMANDS = ("validate", "show", "availability", "simulate", "dr", "sweep", "report")
+_COMMANDS = ("validate", "show", "availability", "simulate", "dr", "sweep", "report", "schema", "fit", "cutsets")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``hadr`` and return its exit code."""
     args = argparse.Namespace()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments == ["--version"]:
+        # Without building the parser, which imports every subcommand (and the engines).
+        from .. import __version__
+
+        print(f"hadr_model {__version__}")
+        return 0
     try:
         # Inside the try: a Ctrl-C during the (slow) imports of the subcommands is an interruption too.
         parser = build_parser()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ..errors import SpecError
 from ._common import add_spec_argument
@@ -33,6 +34,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 
+def _progress(line: str) -> None:
+    print(f"hadr report: {line}", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..reports import publish_report
 
@@ -42,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError("--runs", args.runs, "a whole number of Monte Carlo runs from 2 to 10,000,000")
     if not 1 <= args.disasters <= 10_000_000:
         raise SpecError("--disasters", args.disasters, "a whole number from 1 to 10,000,000")
+    # Progress on stderr (stdout keeps the verdict): a report takes a minute or more.
     paths = publish_report(args.spec, out=args.out, sweep=args.sweep, seed=args.seed, pdf=args.pdf,
-                           mc_runs=args.runs, dr_disasters=args.disasters)
+                           mc_runs=args.runs, dr_disasters=args.disasters, progress=_progress,
+                           progress_bar=sys.stderr.isatty())
     summary = json.loads(paths.summary.read_text(encoding="utf-8"))
     verdict = summary["verdict"]
     # The report's own what-it-takes (the notebook computed it): the same text as the other commands.

@@ -1,7 +1,9 @@
 """``hadr simulate [SPEC] --years Y --runs N --seed S [--precision P] [--max-seconds T] [--workers W]
-[--failover dr-workflow|instantaneous] [--json]``: time-domain Monte Carlo.
+[--scheduler tcp://HOST:PORT] [--failover dr-workflow|instantaneous] [--json]``: time-domain Monte Carlo.
 
 A run is one independent stationary history of ``Y`` years; figures are per year.
+``--scheduler`` runs the blocks of runs on a Dask cluster (optional extra ``hadr_model[dask]``):
+the same seed gives the same numbers as one process or ``--workers``.
 
 Failover (region form with ``fails_over_to`` pairs) as :func:`hadr_model.simulate` models it:
 ``dr-workflow`` (the default) draws one failover RTO per region loss from the DR workflow's
@@ -36,6 +38,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="stop at this relative 95%% CI half-width of the mean downtime, e.g. 0.01")
     parser.add_argument("--max-seconds", type=float, default=None, help="time budget in seconds")
     parser.add_argument("--workers", type=int, default=1, help=f"worker processes (default 1, at most {MAX_WORKERS})")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run on a Dask cluster, e.g. tcp://host:8786 (same numbers as one process)")
     parser.add_argument("--objective", type=float, default=None,
                         help="availability objective, between 0 and 1 (default: the spec's objectives.availability)")
     parser.add_argument("--plain", action="store_true", help="plain mean, without the control variate")
@@ -67,7 +71,7 @@ def _check(args: argparse.Namespace) -> None:
 
 # Engine arguments whose errors (e.g. "at most N runs for this model") are about a flag.
 _FLAGS = {"years": "--years", "runs": "--runs", "max_seconds": "--max-seconds", "workers": "--workers",
-          "precision": "--precision", "objective": "--objective", "seed": "--seed"}
+          "precision": "--precision", "objective": "--objective", "seed": "--seed", "scheduler": "--scheduler"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = simulate(model, years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
                           max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
-                          objective=args.objective, control_variate=not args.plain, failover=args.failover)
+                          objective=args.objective, control_variate=not args.plain, failover=args.failover,
+                          **({"scheduler": args.scheduler} if args.scheduler is not None else {}))
     except SpecError as error:
         if error.field not in _FLAGS or error.file:
             raise

@@ -17,9 +17,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..sweeps.functions import FUNCTIONS
-from ..sweeps.runner import run_sweep
 from ._common import whole_number
+
+# The built-in sweep functions, listed for --help without importing the sweep machinery (a
+# test checks that this list is hadr_model.sweeps.functions.FUNCTIONS).
+_FUNCTION_NAMES = ("availability", "dr", "tradeoff", "simulate")
 
 _EPILOG = """\
 grid file:
@@ -55,7 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("notebook", nargs="?", default=None,
                         help="notebook mode: a notebook with a 'parameters' cell that writes results_path")
     parser.add_argument("--function", metavar="NAME",
-                        help=f"function mode: {', '.join(FUNCTIONS)}, or module:callable")
+                        help=f"function mode: {', '.join(_FUNCTION_NAMES)}, or module:callable")
     parser.add_argument("--grid", required=True, metavar="GRID.yaml", help="grid file (parameters, sample)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (journal, results.parquet)")
     parser.add_argument("--workers", type=whole_number(1), default=1, metavar="N",
@@ -77,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     if (args.notebook is None) == (args.function is None):
         print("hadr: error: give either a NOTEBOOK or --function NAME (exactly one)", file=sys.stderr)
         return 2
+    from ..sweeps.runner import run_sweep  # pandas and the sweep machinery: only when sweeping
+
     frame = run_sweep(
         args.grid, function=args.function, notebook=args.notebook, out=args.out, workers=args.workers,
         scheduler=args.scheduler, resume=args.resume, seed=args.seed, timeout=args.timeout,

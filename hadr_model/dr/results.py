@@ -14,11 +14,14 @@ reported on its own as ``p_unrecoverable``. With a yearly disaster rate λ:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..topology.dataprotection import Objectives, WriteRate
+
+if TYPE_CHECKING:   # pandas costs ~0.4 s to import: only the table methods need it
+    import pandas as pd
 
 __all__ = ["Outcomes", "ScenarioResult", "quantile"]
 
@@ -165,4 +168,6 @@ class ScenarioResult:
                 "probability_met": p, "required_probability": self.objectives.confidence,
                 "passed": bool(p >= self.objectives.confidence),
             })
+        import pandas as pd
+
         return pd.DataFrame(rows)

@@ -2,16 +2,16 @@
 
 A preset sets the region-loss workflow steps (in
 :mod:`hadr_model.topology.dataprotection`, so a spec can say ``recovery: {strategy: NAME}``)
-and the cross-region replication of the data (here). Sources (see
-``cloud-hadr-facts.md`` §1.7, §4.3–4.5):
+and the cross-region replication of the data (here). Sources (public documents):
 
 * AWS, "Disaster Recovery of Workloads on AWS" whitepaper (secondary summary): backup &
   restore RPO/RTO hours; pilot light tens of minutes; warm standby minutes; multi-site
-  active/active near zero. IBM Cloud resiliency ``bcdr-approaches.md``: zero footprint,
-  basic standby, minimal operation, active/active.
+  active/active near zero. IBM Cloud docs, "Disaster recovery approaches"
+  (https://cloud.ibm.com/docs/overview?topic=overview-bcdr-approaches): zero footprint, basic
+  standby, minimal operation, active/active.
 * IBM Cloud Databases: automatic backups every 24 h; async read replicas aim to keep data
-  loss under 15 min; replica promotion ≈ 10 min (``bcdr-approaches.md``,
-  ``example-icd-dr-design.md``). The pilot-light lag law is exponential with mean 5 min, so
+  loss under 15 min; replica promotion ≈ 10 min (IBM Cloud docs, the DR design example for
+  IBM Cloud Databases in the same "Resiliency" section). The pilot-light lag law is exponential with mean 5 min, so
   that its p95 (3 × mean) is the published 15 min.
 * IBM COS cross-region copy: RPO ≈ 1 h (``cloud-object-storage:ha-dr.md``).
 * Region-loss RTO targets (§4.5 item 7, from the AWS DR workshop tiers): backup & restore
@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import SpecError
 from ..topology.dataprotection import (
@@ -45,6 +44,7 @@ from ..topology.model import Topology
 from .scenarios import Seed, run_scenario, seed_sequence
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
 __all__ = ["STRATEGIES", "Strategy", "apply_strategy", "by_cost", "compare_strategies", "plot_rpo_rto",
@@ -185,6 +185,8 @@ def compare_strategies(
             "p_rpo_met": summary["p_rpo_met"], "p_rto_met": summary["p_rto_met"],
             "p_objectives_met": summary["p_objectives_met"], "cost_units": STRATEGIES[name].cost_units,
         })
+    import pandas as pd  # ~0.4 s to import: only for the table
+
     return pd.DataFrame(rows)
 
 
@@ -198,6 +200,7 @@ def plot_rpo_rto(table: pd.DataFrame, objectives: Objectives | None = None, scen
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"strategy": ["a"], "label": ["A"], "rpo_p95_h": [1.0], "rto_p95_h": [2.0],
     ...                       "cost_units": [1.0]})
     >>> plot_rpo_rto(table).axes[0].get_xlabel()

@@ -41,6 +41,7 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,7 @@ from ..topology.model import (
     Topology,
 )
 from .importance import ElementImportance, importance_measures
-from .kofn import fewer_than_k, fewer_than_k_identical
+from .kofn import fewer_than_k_identical
 from .network import two_terminal_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
@@ -175,7 +176,8 @@ def check_size(model: Model) -> None:
         if len(model.common_causes) > MAX_COMMON_CAUSES:
             raise SpecError("blocks", f"{len(model.common_causes)} common-cause groups",
                             f"at most {MAX_COMMON_CAUSES} for the exact engine")
-        _check_block_work(model, len(model.common_causes))
+        if not model.fault_tree:     # a fault tree is a DAG: the BDD checks its own budget as it grows
+            _check_block_work(model, len(model.common_causes))
     else:
         _check_topology_size(model)
 
@@ -262,7 +264,6 @@ class _RoleTerms:
     """Per role and usable-zone set: unavailability of the role, and with one instance forced."""
 
     def __init__(self, site: RegionSite, table: ElementTable, usable: _UsableZones) -> None:
-        up_zones = usable.zone_bits.sum(axis=1)
         roles = site.roles
         self.q_ok = np.empty((len(roles), 1 << usable.zones))
         self.q_bare = np.empty_like(self.q_ok)       # without the common-cause factor
@@ -270,7 +271,8 @@ class _RoleTerms:
         self.q_one_down = np.empty_like(self.q_ok)
         for r, role in enumerate(roles):
             k = role.required
-            hosted = role.per_zone * up_zones
+            # Instances hosted by each zone set (uneven placement: the sum over its zones).
+            hosted = usable.zone_bits.astype(np.int64) @ np.array(role.zone_counts, dtype=np.int64)
             p = float(table.p[role.instances[0]])       # every zone hosts the same instances
             q_common = float(table.q[role.common_cause]) if role.common_cause is not None else 0.0
 
@@ -279,8 +281,10 @@ class _RoleTerms:
 
             self.q_bare[r] = fewer_than_k_identical(k, hosted, p)
             self.q_ok[r] = with_common(self.q_bare[r])
-            self.q_one_up[r] = with_common(fewer_than_k_identical(k - 1, hosted - 1, p))
-            self.q_one_down[r] = with_common(fewer_than_k_identical(k, hosted - 1, p))
+            # Only read where the forced zone hosts one (zone sets with hosted ≥ 1).
+            others = np.maximum(hosted - 1, 0)
+            self.q_one_up[r] = with_common(fewer_than_k_identical(k - 1, others, p))
+            self.q_one_down[r] = with_common(fewer_than_k_identical(k, others, p))
         with np.errstate(divide="ignore"):
             self.log_ok = np.log1p(-self.q_ok)
         self.log_others = _exclusive_sums(self.log_ok)
@@ -319,6 +323,8 @@ def _region_numbers(site: RegionSite, table: ElementTable) -> tuple[float, np.nd
         # One instance of role r forced up / down in each zone at once: rows are zones.
         up, down = (q_region + (1.0 - q_region) * (roles.q_with(r, np.where(hosted, one, roles.q_ok[r])) @ law)
                     for one in (roles.q_one_up[r], roles.q_one_down[r]))
+        empty = np.array(site.roles[r].zone_counts) == 0      # no instance there to force
+        up[empty] = down[empty] = forced[0][0]
         forced += list(zip(up.tolist(), down.tolist()))
     for r, role in enumerate(site.roles):
         if role.common_cause is not None:
@@ -345,11 +351,12 @@ class _Scope:
     q: float
     parts: list[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]
     fail_back_per_hour: float = 0.0   # outages a region's repair starts (see _Tenants.scope)
+    birnbaum: np.ndarray | None = None   # one part only: its importances, computed without cancellation
 
     def failures_per_hour(self, table: ElementTable) -> float:
         total = self.fail_back_per_hour
         for where, q_up, _, q_down_frequency in self.parts:
-            birnbaum = q_down_frequency - q_up
+            birnbaum = q_down_frequency - q_up if self.birnbaum is None else self.birnbaum
             # An element with availability 1 (a perfect ingress link) never fails: it starts
             # no outage, whatever its Birnbaum importance, and needs no time law.
             relevant = (birnbaum != 0.0) & (table.p[where] < 1.0)
@@ -531,9 +538,8 @@ def element_birnbaum(model: Model, *, region_loss_outage_h: Mapping[str, float] 
     """
     if isinstance(model, BlockSystem):
         check_size(model)
-        _, q_up, q_down = _block_unavailabilities(model.compiled)
-    else:
-        _, q_up, q_down, _ = _topology_numbers(model, region_loss_outage_h, detail=False)
+        return _block_unavailabilities(model.compiled)[3]
+    _, q_up, q_down, _ = _topology_numbers(model, region_loss_outage_h, detail=False)
     return q_down - q_up
 
 
@@ -554,9 +560,9 @@ def _frequency_notes(table: ElementTable) -> list[str]:
     return [f"failure frequency and mean outage need time laws; fixed availability: {', '.join(fixed[:5])}"]
 
 
-def _ranked(table: ElementTable, q_system: float, q_up: np.ndarray, q_down: np.ndarray
-            ) -> tuple[ElementImportance, ...]:
-    measures = importance_measures(table.q, q_system, q_up, q_down)
+def _ranked(table: ElementTable, q_system: float, q_up: np.ndarray, q_down: np.ndarray,
+            birnbaum: np.ndarray | None = None) -> tuple[ElementImportance, ...]:
+    measures = importance_measures(table.q, q_system, q_up, q_down, birnbaum=birnbaum)
     items = [
         ElementImportance(
             element=table.names[i], kind=table.kinds[i], count=int(table.counts[i]), availability=float(p),
@@ -574,93 +580,192 @@ def _ranked(table: ElementTable, q_system: float, q_up: np.ndarray, q_down: np.n
 
 # --- block form ----------------------------------------------------------------------------
 
-def _at_least(m: int, child_q: np.ndarray) -> float:
-    """``P(at least m of the children down)``, without ``1 − A`` cancellation where possible."""
+def _at_least(m: int, child_q: np.ndarray, child_a: np.ndarray) -> tuple[float, float]:
+    """``(P(at least m children down), P(fewer than m down))``, each summed over its own cases.
+
+    Series (``m = 1``) and parallel (``m = n``) by products in log space; otherwise the count
+    distribution truncated at ``m`` (an absorbing "m or more" bucket), from the children's
+    unavailabilities *and* availabilities, so neither figure is ``1 −`` the other.
+    """
     n = len(child_q)
     if m > n:
-        return 0.0
+        return 0.0, 1.0
     if m == 1:
-        with np.errstate(divide="ignore"):
-            return float(-np.expm1(np.log1p(-child_q).sum()))
+        log_a = float(_log_of(child_a, child_q).sum())
+        return float(-np.expm1(log_a)), float(np.exp(log_a))
     if m == n:
-        return float(np.prod(child_q))
-    return fewer_than_k(n - m + 1, child_q)     # k-of-n is down when fewer than k are up
+        log_q = float(_log_of(child_q, child_a).sum())
+        return float(np.exp(log_q)), float(-np.expm1(log_q))
+    if n * m <= 4096:      # small gates (2-of-3 …): plain floats beat numpy's per-call cost
+        counts, bucket = [1.0] + [0.0] * (m - 1), 0.0
+        for q, a in zip(child_q.tolist(), child_a.tolist()):
+            bucket += counts[-1] * q
+            for c in range(m - 1, 0, -1):
+                counts[c] = counts[c] * a + counts[c - 1] * q
+            counts[0] *= a
+        return bucket, math.fsum(counts)
+    counts_ = np.zeros(m)
+    counts_[0] = 1.0
+    bucket = 0.0
+    for q, a in zip(child_q, child_a):
+        bucket += counts_[-1] * q
+        counts_[1:] = counts_[1:] * a + counts_[:-1] * q
+        counts_[0] *= a
+    return float(bucket), float(counts_.sum())
 
 
-def _network_q(rule: Unreachable, child_q: np.ndarray) -> float:
-    nodes = {name: 1.0 - child_q[c] for name, c in rule.node_channels.items()}
-    edges = [(u, v, 1.0 - child_q[c] if c is not None else 1.0) for u, v, c in rule.edges]
-    return 1.0 - two_terminal_availability(edges, rule.source, rule.target, nodes)
+def _log_of(x: np.ndarray, complement: np.ndarray) -> np.ndarray:
+    """``log x`` with full digits: ``log1p(−complement)`` while the complement is small (``x``
+    near 1, where ``log x`` loses them), ``log x`` otherwise (``x`` small, kept exactly)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(complement < 0.5, np.log1p(-np.minimum(complement, 0.5)), np.log(np.maximum(x, 0.0)))
+
+
+def _log_one(x: float, complement: float) -> float:
+    """:func:`_log_of` of one number (the walk up forcing an element calls it per step)."""
+    if complement < 0.5:
+        return math.log1p(-complement)
+    return math.log(x) if x > 0.0 else -math.inf
+
+
+def _network_qa(rule: Unreachable, child_q: np.ndarray, child_a: np.ndarray) -> tuple[float, float]:
+    nodes = {name: float(child_a[c]) for name, c in rule.node_channels.items()}
+    edges = [(u, v, float(child_a[c]) if c is not None else 1.0) for u, v, c in rule.edges]
+    a = two_terminal_availability(edges, rule.source, rule.target, nodes)
+    return 1.0 - a, a
 
 
 class _BlockTree:
     """One evaluation of a compiled block structure, kept so that forcing one element costs
-    its path only.
+    its path only, and every Birnbaum importance one pass down.
 
-    Every node's unavailability is stored, with what it needs to recompute itself when one
-    child changes: a series (``AtLeast(1)``) the sum of the others' ``log(1 − q)``, a parallel
-    (``AtLeast(n)``) the product of the others' ``q`` (both from prefix and suffix sums, without
-    subtraction, so a child with ``q = 1`` is exact), a k-of-n or a network its children's
-    ``q``. Forcing an element then walks up from its leaf: ``O(depth)`` instead of
-    re-evaluating the tree, with the same formulas and so the same digits.
+    Every node keeps its unavailability ``q`` *and* availability ``a``, each computed from the
+    children's (never ``1 −`` the other, so a node almost always down keeps the digits of its
+    availability), with what it needs to recompute itself when one child changes: a series
+    (``AtLeast(1)``) the sum of the others' ``log a``, a parallel (``AtLeast(n)``) the sum of
+    the others' ``log q`` (prefix and suffix sums, no subtraction), a k-of-n or a network its
+    children's ``(q, a)``. Forcing an element walks up from its leaf: ``O(depth)``.
     """
 
-    def __init__(self, root: Part, q: np.ndarray) -> None:
-        self.q = q
+    def __init__(self, root: Part, q: np.ndarray, a: np.ndarray) -> None:
+        self.q, self.a = q, a
         self.parent: list[tuple[int, int]] = []       # per part: (parent, slot among its children)
         self.parts: list[Part] = []
-        self.others: list[np.ndarray | None] = []
+        self.others: list[Any] = []
+        self.children: list[list[int]] = []           # per part: its children's indices
         self.leaf: dict[int, int] = {}                  # element -> its leaf (components appear once)
-        self.value = self._visit(root, -1, 0)
+        self.value, self.available = self._visit(root, -1, 0)
 
-    def _visit(self, part: Part, parent: int, slot: int) -> float:
+    def _visit(self, part: Part, parent: int, slot: int) -> tuple[float, float]:
         index = len(self.parts)
         self.parts.append(part)
         self.parent.append((parent, slot))
         self.others.append(None)
+        self.children.append([])
+        if parent >= 0:
+            self.children[parent].append(index)
         if isinstance(part, Leaf):
             self.leaf.setdefault(part.element, index)
-            return float(self.q[part.element])
+            return float(self.q[part.element]), float(self.a[part.element])
         assert isinstance(part, Node)
         children = [child for channel in part.channels for child in channel]
-        child_q = np.array([self._visit(child, index, i) for i, child in enumerate(children)])
+        pairs = [self._visit(child, index, i) for i, child in enumerate(children)]
+        child_q = np.array([q for q, _ in pairs])
+        child_a = np.array([a for _, a in pairs])
         rule = part.rule
         if isinstance(rule, Unreachable):
-            self.others[index] = child_q
-            return _network_q(rule, child_q)
+            self.others[index] = (child_q, child_a)
+            return _network_qa(rule, child_q, child_a)
         m, n = rule.m, len(child_q)
         if m == 1 and n:
-            with np.errstate(divide="ignore"):
-                self.others[index] = _exclusive(np.log1p(-child_q), np.add)
+            self.others[index] = _exclusive(_log_of(child_a, child_q), np.add)
         elif m == n and n:
-            self.others[index] = _exclusive(child_q, np.multiply)
+            self.others[index] = _exclusive(_log_of(child_q, child_a), np.add)
         else:
-            self.others[index] = child_q
-        return _at_least(m, child_q)
+            self.others[index] = (child_q, child_a)
+        return _at_least(m, child_q, child_a)
+
+    def birnbaum(self, size: int) -> np.ndarray:
+        """``∂Q/∂q_i`` of every element in one pass down the tree (preorder: parents first).
+
+        The derivative of a node with respect to a child is, without any subtraction: series
+        ``Π_{j≠i} a_j``, parallel ``Π_{j≠i} q_j``, k-of-n the probability that exactly
+        ``m − 1`` of the other children are down (``m``: down children that fail the node); a
+        network's is the difference of the two forced evaluations. The chain rule multiplies
+        them down to each leaf, so a tiny importance keeps its digits (``q_down − q_up`` would not).
+        """
+        derivative = np.zeros(len(self.parts))
+        derivative[0] = 1.0
+        for index, part in enumerate(self.parts):
+            if isinstance(part, Leaf) or not self.children[index] or derivative[index] == 0.0:
+                continue
+            derivative[self.children[index]] = derivative[index] * self._local_derivatives(index)
+        out = np.zeros(size)
+        for element, index in self.leaf.items():
+            out[element] = derivative[index]
+        return out
+
+    def _local_derivatives(self, index: int) -> np.ndarray:
+        part, others = self.parts[index], self.others[index]
+        assert isinstance(part, Node) and others is not None
+        rule = part.rule
+        if isinstance(rule, Unreachable):
+            child_q, child_a = others
+            slots = np.arange(len(child_q))
+            down = [_network_qa(rule, np.where(slots == i, 1.0, child_q), np.where(slots == i, 0.0, child_a))[0]
+                    for i in slots]
+            up = [_network_qa(rule, np.where(slots == i, 0.0, child_q), np.where(slots == i, 1.0, child_a))[0]
+                  for i in slots]
+            return np.array(down) - np.array(up)
+        m, n = rule.m, len(self.children[index])
+        if m == 1 or m == n:
+            return np.exp(others)               # Σ_{j≠i} log a_j (series), log q_j (parallel)
+        child_q, child_a = others
+        return _exactly_among_others(child_q, child_a, m - 1)
 
     def forced(self, element: int, value: float) -> float:
-        """Unavailability of the structure with ``element`` at unavailability ``value``."""
+        """Unavailability of the structure with ``element`` at unavailability ``value`` (0 or 1)."""
         if element not in self.leaf:        # a perfect element, left out of the structure
             return self.value
-        new, index = value, self.leaf[element]
+        new, index = (value, 1.0 - value), self.leaf[element]
         parent, slot = self.parent[index]
         while parent >= 0:
             new = self._replaced(parent, slot, new)
             parent, slot = self.parent[parent]
-        return new
+        return new[0]
 
-    def _replaced(self, index: int, slot: int, q_child: float) -> float:
+    def _replaced(self, index: int, slot: int, child: tuple[float, float]) -> tuple[float, float]:
         part, others = self.parts[index], self.others[index]
         assert isinstance(part, Node) and others is not None
         rule = part.rule
+        q_child, a_child = child
         if isinstance(rule, AtLeast) and rule.m == 1:
-            with np.errstate(divide="ignore"):
-                return float(-np.expm1(others[slot] + np.log1p(-q_child)))
-        if isinstance(rule, AtLeast) and rule.m == len(others):
-            return float(others[slot] * q_child)
-        child_q = others.copy()
-        child_q[slot] = q_child
-        return _network_q(rule, child_q) if isinstance(rule, Unreachable) else _at_least(rule.m, child_q)
+            log_a = float(others[slot]) + _log_one(a_child, q_child)
+            return float(-np.expm1(log_a)), float(np.exp(log_a))
+        if isinstance(rule, AtLeast) and rule.m == len(self.children[index]):
+            log_q = float(others[slot]) + _log_one(q_child, a_child)
+            return float(np.exp(log_q)), float(-np.expm1(log_q))
+        child_q, child_a = (values.copy() for values in others)
+        child_q[slot], child_a[slot] = q_child, a_child
+        if isinstance(rule, Unreachable):
+            return _network_qa(rule, child_q, child_a)
+        return _at_least(rule.m, child_q, child_a)
+
+
+def _exactly_among_others(q: np.ndarray, a: np.ndarray, count: int) -> np.ndarray:
+    """Per child ``i``: ``P(exactly count of the other children are down)``, from prefix and
+    suffix count distributions truncated at ``count`` (``O(n · count)``, no subtraction)."""
+    n, width = len(q), count + 1
+    prefix = np.zeros((n + 1, width))
+    suffix = np.zeros((n + 1, width))
+    prefix[0, 0] = suffix[n, 0] = 1.0
+    for i in range(n):
+        prefix[i + 1] = prefix[i] * a[i]
+        prefix[i + 1, 1:] += prefix[i, :-1] * q[i]
+    for i in range(n - 1, -1, -1):
+        suffix[i] = suffix[i + 1] * a[i]
+        suffix[i, 1:] += suffix[i + 1, :-1] * q[i]
+    return (prefix[:n] * suffix[1:, ::-1]).sum(axis=1)
 
 
 def _exclusive(values: np.ndarray, combine: np.ufunc) -> np.ndarray:
@@ -685,24 +790,35 @@ def _common_cause_states(q_common: np.ndarray) -> list[tuple[tuple[bool, ...], f
     return states
 
 
-def _block_unavailabilities(compiled: CompiledModel) -> tuple[float, np.ndarray, np.ndarray]:
-    """Unavailability of the system, and with each table element forced up / down, by
-    conditioning on every common-cause state and evaluating the structure.
+def _block_unavailabilities(compiled: CompiledModel) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Unavailability of the system, with each table element forced up / down, and each
+    element's Birnbaum importance, by conditioning on every common-cause state and evaluating
+    the structure.
 
     Given the common-cause states the components are independent and each appears once in
     the structure, so the tree formulas are exact.
     """
     table = compiled.elements
+    if compiled.shared:
+        # A fault tree's events feed several gates: the tree formulas would count them twice.
+        from . import bdd
+
+        analysis = bdd.analyse(compiled.tenants()[0], table.q, name="fault_tree", counts=table.counts,
+                               names=table.names)
+        return analysis.q_system, analysis.q_up, analysis.q_down, analysis.birnbaum
     common = list(compiled.common_causes)
     q_common = table.q[common]
     components = [i for i in range(len(table)) if table.kinds[i] == "component"]
     root = compiled.tenants()[0]
     q_system, q_up, q_down = 0.0, np.zeros(len(table)), np.zeros(len(table))
+    birnbaum = np.zeros(len(table))
     for state, weight in _common_cause_states(q_common):
-        conditioned = table.q.copy()
+        conditioned, available = table.q.copy(), table.p.copy()
         conditioned[common] = [0.0 if up else 1.0 for up in state]
-        tree = _BlockTree(root, conditioned)
+        available[common] = [1.0 if up else 0.0 for up in state]
+        tree = _BlockTree(root, conditioned, available)
         q_system += weight * tree.value
+        birnbaum += weight * tree.birnbaum(len(table))   # the causes' own entries are set below
         for i in components:
             q_up[i] += weight * tree.forced(i, 0.0)
             q_down[i] += weight * tree.forced(i, 1.0)
@@ -710,7 +826,8 @@ def _block_unavailabilities(compiled: CompiledModel) -> tuple[float, np.ndarray,
             # forced up: the states with this cause up, weighed without its own factor
             others = math.prod(1.0 - q if u else q for k, (q, u) in enumerate(zip(q_common, state)) if k != j)
             (q_up if up else q_down)[common[j]] += others * tree.value
-    return q_system, q_up, q_down
+    birnbaum[common] = q_down[common] - q_up[common]     # a few causes: conditioned, not derived
+    return q_system, q_up, q_down, birnbaum
 
 
 def _block_work(block: Block, above: float = 0.0) -> tuple[int, float]:
@@ -752,12 +869,12 @@ def _block_result(system: BlockSystem, detail: bool = True) -> AvailabilityResul
     check_size(system)
     table = system.compiled.elements
     # The forced values serve the failure frequency too, so they are needed without detail.
-    q_system, q_up, q_down = _block_unavailabilities(system.compiled)
-    scope = _Scope(q_system, [(slice(0, len(table)), q_up, q_down, q_down)])
+    q_system, q_up, q_down, birnbaum = _block_unavailabilities(system.compiled)
+    scope = _Scope(q_system, [(slice(0, len(table)), q_up, q_down, q_down)], birnbaum=birnbaum)
     return AvailabilityResult(
         name=system.name,
         form="blocks",
         system=_metrics(scope, table, system.year_hours),
-        importance=_ranked(table, q_system, q_up, q_down) if detail else (),
+        importance=_ranked(table, q_system, q_up, q_down, birnbaum) if detail else (),
         notes=tuple(_frequency_notes(table)),
     )

@@ -48,8 +48,8 @@ class ElementImportance:
         return asdict(self)
 
 
-def importance_measures(q: np.ndarray, q_system: float, q_up: np.ndarray, q_down: np.ndarray
-                        ) -> dict[str, np.ndarray]:
+def importance_measures(q: np.ndarray, q_system: float, q_up: np.ndarray, q_down: np.ndarray, *,
+                        birnbaum: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Vectorised measures from unavailabilities.
 
     Parameters
@@ -60,6 +60,8 @@ def importance_measures(q: np.ndarray, q_system: float, q_up: np.ndarray, q_down
         System unavailability ``Q``.
     q_up, q_down : array
         System unavailability with each element forced up / down (``1 − h(1_i)``, ``1 − h(0_i)``).
+    birnbaum : array, optional
+        ``∂Q/∂q_i`` when the engine has it without cancellation; default ``q_down − q_up``.
 
     Examples
     --------
@@ -70,7 +72,9 @@ def importance_measures(q: np.ndarray, q_system: float, q_up: np.ndarray, q_down
     [0.8, 0.9]
     """
     q = np.asarray(q, dtype=float)
-    birnbaum = q_down - q_up
+    # ``q_down − q_up`` loses the digits of a tiny importance: an engine that has the partial
+    # derivatives (the block and BDD engines) passes them instead.
+    birnbaum = q_down - q_up if birnbaum is None else np.asarray(birnbaum, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         criticality = np.where(q_system > 0, birnbaum * q / q_system, 0.0)
         fussell_vesely = np.where(q_system > 0, q * q_down / q_system, 0.0)

@@ -95,18 +95,48 @@ Block ``i`` draws every random number from the ``i``-th child of
 order, so the results depend only on the seed and the number of blocks. A *batch* — the work
 handed to the process or to a worker — is a whole number of consecutive blocks, sized from the
 measured seconds per block (a one-block pilot first) to take about :data:`BATCH_SECONDS` and at
-most :data:`BUDGET_FRACTION` of the time left of ``max_seconds``; timing decides only how many
-blocks run. With ``precision``, the 95 % half-width is tested at fixed block counts (about
-every 10 % more blocks) until it is at most ``precision · Û``. With ``max_seconds`` no block
+most :data:`BUDGET_FRACTION` of the time left of ``max_seconds``, with results of at most about
+:data:`BATCH_BYTES`; timing decides only how many blocks run. With ``precision``, the 95 %
+half-width is tested at fixed block counts (about every 10 % more blocks) until it is at most
+``precision · Û``. With ``max_seconds`` no block
 starts after the deadline and a block running at the deadline is abandoned (``SIGALRM``, in a
 main thread), so a slow law cannot hold the simulation in one long batch.
 
 Sizes are bounded before anything is allocated: at most :data:`MAX_YEARS` years per run,
 :data:`MAX_RUNS` runs and :data:`MAX_WORKERS` workers; one run (never split across blocks) at
-most :data:`MAX_EVENTS_PER_RUN` expected element transitions; the per-run results of all runs
-within :data:`RESULT_MEMORY_BUDGET` (a simulation whose outage durations would exceed it stops
-early, ``stopped_by="memory"``); the blocks being simulated at once (one per worker) within
-:data:`WORK_MEMORY_BUDGET`.
+most :data:`MAX_EVENTS_PER_RUN` expected element transitions; the blocks being simulated at
+once (one per worker) within :data:`WORK_MEMORY_BUDGET`.
+
+Bounded memory
+--------------
+Each block is folded into the totals as it arrives, in block order, and then dropped, so the
+memory of the results does not grow with the runs beyond a fixed cap (about 40 MB, plus the
+``per_run`` table of the runs kept):
+
+* means, standard deviations, confidence intervals, the control-variate regression, the
+  probability of meeting the objective, outage counts and the attribution are running sums
+  (counts, means and centred cross-products merged block by block, Chan et al. 1979): exact
+  whatever the number of runs;
+* the per-run figures of the first :data:`KEPT_VALUES` tenant-years (``per_run``,
+  ``tenant_downtime_min_per_year``: whole runs, in block order — a random sample, the runs
+  being independent) and the first :data:`KEPT_VALUES` complete outage durations
+  (``durations_h``) are kept exactly. While every value is kept, the percentiles are
+  ``numpy.percentile`` of them; beyond, they come from a histogram of *all* the values with
+  log-spaced bins (:class:`_LogHistogram`: bins of relative width at most ``2**-10``), and
+  each percentile is within :data:`QUANTILE_RELATIVE_ERROR` (``2**-11`` ≈ 0.049 %) of the
+  exact one, plus ``2**-40`` absolute (values below that share the zero bin). The result's
+  ``notes`` say when this applies;
+* once the durations kept are complete, worker processes and cluster workers send a batch's
+  outage durations as counts by histogram bin (a few kB instead of up to :data:`BATCH_BYTES`),
+  with the same figures to the bit.
+
+Clusters
+--------
+``simulate(..., client=distributed.Client(...))`` or ``scheduler="tcp://host:8786"`` hands the
+batches of blocks to a Dask cluster instead of local processes (the plan is sent to the workers
+once, ``Client.scatter``); results are gathered and folded in block order, so the same seed
+gives the same numbers on one process, a process pool or a cluster. Workers need the same
+``hadr_model`` and ``numpy`` versions as the caller (checked when connecting).
 """
 
 from __future__ import annotations
@@ -114,18 +144,18 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
+import socket
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..errors import HadrError, SpecError
 from ..topology.compiled import CompiledModel, ElementTable, Leaf, Node, Part, Served
@@ -134,9 +164,9 @@ from ..topology.model import Model, Topology
 from .outage import expected_outage_h
 from .structure import Signal, combine
 
-__all__ = ["BATCH_SECONDS", "BLOCK_EVENTS_MIN", "BLOCK_EVENTS_PER_PART", "BLOCK_RUNS_MAX", "BUDGET_FRACTION",
-           "EVENTS_PER_BATCH", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS", "MAX_YEARS",
-           "RESULT_MEMORY_BUDGET", "WORK_MEMORY_BUDGET", "SimulationResult", "simulate"]
+__all__ = ["BATCH_BYTES", "BATCH_SECONDS", "BLOCK_EVENTS_MIN", "BLOCK_EVENTS_PER_PART", "BLOCK_RUNS_MAX",
+           "BUDGET_FRACTION", "EVENTS_PER_BATCH", "KEPT_VALUES", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS",
+           "MAX_YEARS", "QUANTILE_RELATIVE_ERROR", "WORK_MEMORY_BUDGET", "SimulationResult", "simulate"]
 
 # A block (the unit of randomness, fixed by the model) has about BLOCK_EVENTS_PER_PART element
 # transitions per element or node of the structure (so the fixed cost of evaluating the
@@ -156,9 +186,10 @@ MAX_WORKERS = 64
 # One run is never split across batches: its element transitions must fit in memory at once
 # (measured: about 45 bytes each at the peak of a merge, so 10 million ≈ 0.5 GB).
 MAX_EVENTS_PER_RUN = 10_000_000
-# The per-run figures kept for the percentiles and tables (downtime and outages per run and
-# home region, the control variate, the runs table) and the complete outage durations.
-RESULT_MEMORY_BUDGET = 2 * 2**30
+# Per-run values kept exactly (tenant-years of the runs table; complete outage durations), each
+# 8 bytes: beyond them the percentiles come from a log-binned histogram (see "Bounded memory").
+KEPT_VALUES = 1_000_000
+QUANTILE_RELATIVE_ERROR = 2.0 ** -11
 # The blocks being simulated at once (one per worker) at about _EVENT_BYTES per transition.
 WORK_MEMORY_BUDGET = 2 * 2**30
 _EVENT_BYTES = 45
@@ -540,6 +571,17 @@ class _Batch:
     started: np.ndarray           # (elements + 1,) outages started
     events: int                   # element transitions simulated
     control_h: np.ndarray         # (B,) Σ_e w_e · downtime of e: the control variate
+    # Set by _compact (durations_h is then empty): the count and sum of the block's durations,
+    # and, on the last block of a batch, the whole batch's durations as (bin, count) pairs.
+    durations_n: int = -1
+    durations_sum: float = 0.0
+    duration_bins: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def nbytes(self) -> int:
+        bins = self.duration_bins or ()
+        return sum(a.nbytes for a in (self.downtime_h, self.outages, self.durations_h, self.charged_h,
+                                      self.started, self.control_h, *bins))
 
 
 def _downtime(signal: Signal, horizon: float) -> np.ndarray:
@@ -703,24 +745,15 @@ def _block_runs(plan: _Plan, horizon: float) -> int:
     return int(min(BLOCK_RUNS_MAX, max(1, events // max(_events_per_run(plan, horizon), 1.0))))
 
 
-def _stored_bytes_per_run(plan: _Plan) -> int:
-    """Bytes kept per run for the results (per home: downtime, outages; control; runs table)."""
-    return 16 * len(plan.tenants) + 8 + 48
-
-
-def _check_size(plan: _Plan, runs: int, horizon: float, workers: int = 1) -> None:
-    """Refuse a simulation that cannot fit in memory (one run, the per-run results, the blocks
-    simulated at once by the workers), from the model's expected sizes, before any allocation."""
+def _check_size(plan: _Plan, horizon: float, workers: int = 1) -> None:
+    """Refuse a simulation that cannot fit in memory (one run, the blocks simulated at once by
+    the workers), from the model's expected sizes, before any allocation. (The results do not
+    grow with the runs: see "Bounded memory" in the module docstring.)"""
     per_run = _events_per_run(plan, horizon)
     if not per_run <= MAX_EVENTS_PER_RUN:
         raise SpecError("years", horizon / plan.year_hours,
                         f"runs short enough to fit in memory: one run would have about {per_run:.3g} "
                         f"element transitions, at most {MAX_EVENTS_PER_RUN:,} (fewer years per run)")
-    per_run_bytes = _stored_bytes_per_run(plan)
-    if runs * per_run_bytes > RESULT_MEMORY_BUDGET:
-        raise SpecError("runs", runs, f"at most {RESULT_MEMORY_BUDGET // per_run_bytes:,} runs for this model "
-                        f"({runs:,} runs × {per_run_bytes} bytes of per-run results must fit in "
-                        f"{RESULT_MEMORY_BUDGET / 2**30:g} GiB)")
     block_bytes = _block_runs(plan, horizon) * per_run * _EVENT_BYTES
     if workers * block_bytes > WORK_MEMORY_BUDGET:
         most = max(1, int(WORK_MEMORY_BUDGET // block_bytes))
@@ -746,8 +779,17 @@ class SimulationResult:
     actually used; ``notes`` says why an estimator was dropped or a run stopped early.
 
     ``blocks`` of ``block_runs`` runs (the last one may be shorter) are the unit of randomness:
-    the figures depend only on the seed and the number of blocks. ``batches`` (groups of blocks
-    handed to a process, sized from the measured time) and ``seconds`` depend on the machine.
+    the figures depend only on the seed and the number of blocks, not on the processes or the
+    Dask cluster that computed them. ``batches`` (groups of blocks handed to a process or a
+    cluster worker, sized from the measured time) and ``seconds`` depend on the machine.
+
+    Memory does not grow with the runs (see "Bounded memory" in the module docstring): the
+    arrays ``per_run``, ``tenant_downtime_min_per_year`` and ``durations_h`` hold at most
+    :data:`KEPT_VALUES` values each — the first ones, in block order — and beyond that the
+    percentiles come from a log-binned histogram of all the values, within
+    :data:`QUANTILE_RELATIVE_ERROR` of the exact ones; a note says so. Every other figure
+    (means, intervals, std, counts, ``probability_meeting_objective``, ``attribution``) is
+    over all the runs, exactly.
     """
 
     name: str
@@ -787,8 +829,10 @@ class SimulationResult:
     notes: tuple[str, ...] = ()
     per_run: Any = field(default=None, repr=False, compare=False)
     attribution: Any = field(default=None, repr=False, compare=False)
+    # Complete outage durations, hours: all of them, or the first KEPT_VALUES (see the notes).
     durations_h: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
-    # Downtime of each tenant-year (run × home region), minutes per year: the spread figures' population.
+    # Downtime of each tenant-year (run × home region), minutes per year: the spread figures'
+    # population; those of the runs in ``per_run`` (all runs, or the first KEPT_VALUES values).
     tenant_downtime_min_per_year: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False,
                                                      compare=False)
 
@@ -815,133 +859,433 @@ class SimulationResult:
         return self.attribution
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
-    """Mean and 95 % t half-width of independent values."""
-    n = len(values)
-    mean = float(values.mean())
-    if n < 2:
-        return mean, math.inf
-    return mean, float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+def _t975(dof: int) -> float:
+    """Student's ``t_{0.975, dof}`` (scipy.stats imported here: it costs ~0.5 s at start-up)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, dof))
 
 
-def _controlled_interval(y: np.ndarray, c: np.ndarray, mu: float
-                         ) -> tuple[float, float, float, str | None]:
-    """Control-variate mean ``ȳ − β̂ (c̄ − μ)``, its 95 % half-width and variance ratio.
+# --- streaming figures: bounded memory whatever the number of runs ---------------------------
 
-    ``β̂ = cov(y, c) / var(c)``; the half-width uses the residual standard deviation with
-    ``n − 2`` degrees of freedom. The last value is ``None``, or why the plain mean was used
-    instead (fewer than 3 runs, or no variation in ``c``).
+class _Moments:
+    """Count, means and centred cross-products of ``k`` per-run figures, merged chunk by chunk.
+
+    Each chunk's means and centred sums come from its own values (two passes); they are merged
+    into the totals in order (Chan, Golub & LeVeque 1979): as accurate as the two-pass formulas
+    over all the values, in ``O(k²)`` memory, and the same bits for the same chunks however
+    they were computed. Plain ``numpy`` sums, never BLAS (whose summation order may depend on
+    the machine's threads).
     """
-    n = len(y)
-    if n < 3 or not np.any(c != c[0]):
-        mean, half = _interval(y)
-        why = "fewer than 3 runs" if n < 3 else "it did not vary over the runs"
-        return mean, half, 1.0, f"control variate not used: {why}; plain mean"
-    c_centred = c - c.mean()
-    beta = float(np.dot(c_centred, y - y.mean()) / np.dot(c_centred, c_centred))
-    residual = y - beta * c_centred
-    mean = float(y.mean() - beta * (c.mean() - mu))
-    spread = math.sqrt(float(np.sum((residual - residual.mean()) ** 2)) / (n - 2))
-    plain = float(y.std(ddof=1))
-    factor = (plain / spread) ** 2 if spread > 0 else math.inf
-    return mean, float(stats.t.ppf(0.975, n - 2) * spread / math.sqrt(n)), factor, None
+
+    def __init__(self, k: int) -> None:
+        self.n = 0
+        self.mean = np.zeros(k)
+        self.cross = np.zeros((k, k))     # Σ (x_i - x̄_i)(x_j - x̄_j)
+
+    def add(self, columns: Sequence[np.ndarray]) -> None:
+        count = len(columns[0])
+        if count == 0:
+            return
+        means = np.array([float(c.mean()) for c in columns])
+        centred = [c - m for c, m in zip(columns, means)]
+        cross = np.array([[float(np.sum(a * b)) for b in centred] for a in centred])
+        total = self.n + count
+        delta = means - self.mean
+        self.mean = self.mean + delta * (count / total)
+        self.cross = self.cross + cross + np.outer(delta, delta) * (self.n * count / total)
+        self.n = total
+
+    def copy(self) -> _Moments:
+        copy = _Moments(len(self.mean))
+        copy.n, copy.mean, copy.cross = self.n, self.mean, self.cross    # replaced, never changed in place
+        return copy
+
+    def interval(self, i: int) -> tuple[float, float]:
+        """Mean of figure ``i`` and its 95 % t half-width (independent runs)."""
+        mean = float(self.mean[i])
+        if self.n < 2:
+            return mean, math.inf
+        return mean, _t975(self.n - 1) * math.sqrt(max(self.cross[i, i], 0.0) / (self.n - 1) / self.n)
+
+    def std(self, i: int) -> float:
+        return math.sqrt(max(self.cross[i, i], 0.0) / (self.n - 1)) if self.n > 1 else math.nan
 
 
-def _percentiles(values: np.ndarray) -> list[float]:
-    if values.size == 0:
-        return [math.nan] * 3
-    return [float(v) for v in np.percentile(values, [50, 90, 99])]
+class _LogHistogram:
+    """Counts of values in log-spaced bins, for percentiles of more values than are kept.
 
+    A bin holds the finite values whose float64 bit patterns agree in sign, exponent and the
+    top :data:`_MANTISSA_BITS` mantissa bits: ``[lo, hi)`` with ``hi / lo ≤ 1 + 2**-10``, for
+    magnitudes from ``2**-40`` to ``2**64`` (smaller ones share one zero bin; larger ones, which
+    no figure here reaches, the top bin). A bin stands for its midpoint, within ``2**-11`` of
+    every value in it, so a percentile — interpolated between two order statistics as
+    ``numpy.percentile`` does — is within :data:`QUANTILE_RELATIVE_ERROR` of the exact one
+    (relative, for values of one sign) plus ``2**-40`` absolute. Counts are integers: adding
+    blocks in any order gives the same histogram. 1.7 MB, whatever the number of values.
+    """
 
-@dataclass
-class _Totals:
-    """The blocks simulated so far, in block order (every figure is reduced in that order, so
-    it does not depend on how the blocks were grouped into batches)."""
+    def __init__(self) -> None:
+        self._counts = np.zeros(2 * _BINS_PER_SIGN + 1, np.int64)
+        self.pending: list[np.ndarray] = []
+        self.pending_n = 0
 
-    batches: list[_Batch] = field(default_factory=list)   # one per block
-    runs: int = 0
-    nbytes: int = 0     # stored per-run figures and outage durations
+    def add(self, values: np.ndarray) -> None:
+        """Count ``values`` (buffered by :data:`_FOLD_VALUES`: a count costs a pass over the bins)."""
+        if values.size:
+            self.pending.append(values)
+            self.pending_n += values.size
+            if self.pending_n >= _FOLD_VALUES:
+                self._flush()
 
-    def add(self, batch: _Batch) -> None:
-        self.batches.append(batch)
-        self.runs += len(batch.downtime_h)
-        self.nbytes += batch.downtime_h.nbytes + batch.outages.nbytes + batch.durations_h.nbytes \
-            + batch.control_h.nbytes
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        values = np.concatenate([np.ravel(v) for v in self.pending])
+        self.pending, self.pending_n = [], 0
+        self._counts += np.bincount(_bins(values), minlength=self._counts.size)
+
+    def add_counts(self, bins: np.ndarray, counts: np.ndarray) -> None:
+        """Add values already counted by bin (distinct bins, from :func:`_bin_counts`)."""
+        self._counts[bins] += counts
 
     @property
-    def blocks(self) -> int:
-        return len(self.batches)
+    def nbytes(self) -> int:
+        return self._counts.nbytes + sum(v.nbytes for v in self.pending)
 
-    def downtime_h(self) -> np.ndarray:
-        return np.concatenate([b.downtime_h for b in self.batches])
+    @property
+    def counts(self) -> np.ndarray:
+        """Values per bin (zero bin in the middle, negative values below it)."""
+        self._flush()
+        return self._counts
 
-    def unavailability(self, plan: _Plan, horizon: float) -> tuple[float, float, float, str | None]:
+    @staticmethod
+    def _value(bins: np.ndarray) -> np.ndarray:
+        """Midpoint of each bin (0 for the zero bin)."""
+        signed = bins - _BINS_PER_SIGN
+        key = np.abs(signed) - 1 + _LOW_KEY
+        low = (key << _SHIFT).view(np.float64)
+        high = ((key + 1) << _SHIFT).view(np.float64)
+        return np.where(signed == 0, 0.0, np.sign(signed) * (0.5 * low + 0.5 * high))
+
+    def percentiles(self, q: Sequence[float]) -> list[float]:
+        """Percentiles as ``numpy.percentile`` (linear interpolation between order statistics)."""
+        cumulative = np.cumsum(self.counts)
+        n = int(cumulative[-1])
+        if n == 0:
+            return [math.nan] * len(q)
+        position = (n - 1) * np.asarray(q, dtype=float) / 100.0
+        below = np.floor(position).astype(np.int64)
+        above = np.minimum(below + 1, n - 1)
+        low = self._value(np.searchsorted(cumulative, below, side="right"))
+        high = self._value(np.searchsorted(cumulative, above, side="right"))
+        return [float(v) for v in low + (position - below) * (high - low)]
+
+
+_MANTISSA_BITS = 10
+_MAGNITUDE = np.int64(0x7FFF_FFFF_FFFF_FFFF)                # all bits but the sign
+_SHIFT = 52 - _MANTISSA_BITS
+_LOW_KEY = (1023 - 40) << _MANTISSA_BITS                  # 2**-40, the smallest binned magnitude
+_BINS_PER_SIGN = (64 + 40) << _MANTISSA_BITS              # up to 2**64
+_QUANTILES = (50.0, 90.0, 99.0)
+
+
+def _bins(values: np.ndarray) -> np.ndarray:
+    """The :class:`_LogHistogram` bin of each value."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    offset = bits & _MAGNITUDE            # |value|: its bits increase with it
+    offset >>= _SHIFT
+    offset -= _LOW_KEY - 1                # 1 for the first bin
+    np.clip(offset, 0, _BINS_PER_SIGN, out=offset)         # 0: the zero bin
+    negative = bits < 0
+    if negative.any():
+        offset[negative] *= -1
+    offset += _BINS_PER_SIGN
+    return offset
+
+
+def _bin_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` as (bin, count) pairs over the bins they occupy (a few thousand at most, where
+    the values themselves may be millions)."""
+    counts = np.bincount(_bins(values), minlength=2 * _BINS_PER_SIGN + 1)
+    bins = np.flatnonzero(counts)
+    return bins, counts[bins]
+# Per-run values are folded into the moments, and values into a histogram, by chunks of this
+# many (a fixed cost per fold, whatever the block size: blocks can be as small as one run).
+_FOLD_VALUES = 1 << 16
+
+
+class _Values:
+    """The values of one figure: the first ``cap`` kept exactly, and once there are more, all
+    of them (those kept included) counted in a :class:`_LogHistogram` as well."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.parts: list[np.ndarray] = []
+        self.kept = 0
+        self.count = 0
+        self.histogram: _LogHistogram | None = None
+
+    def add(self, values: np.ndarray) -> None:
+        room = self.cap - self.kept
+        if room > 0 and values.size:
+            # A copy when cut: a view would keep the whole block alive.
+            part = values if values.size <= room else values[:room].copy()
+            self.parts.append(part)
+            self.kept += part.size
+        self.count += values.size
+        if self.histogram is not None:
+            self.histogram.add(values)
+        elif self.count > self.cap:
+            self.histogram = _LogHistogram()
+            for part in self.parts:
+                self.histogram.add(part)
+            self.histogram.add(values[max(room, 0):])
+
+    def add_counted(self, count: int, bins: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Values counted by bin elsewhere (:func:`_compact`): only past the cap, where no value
+        is kept; ``bins`` may come with a later block of the same batch."""
+        if self.kept < self.cap:
+            raise HadrError("internal error: outage durations binned before the cap of values kept was reached")
+        self.count += count
+        if self.histogram is None and self.count > self.cap:
+            self.histogram = _LogHistogram()
+            for part in self.parts:
+                self.histogram.add(part)
+        if bins is not None and bins[0].size:     # then count > cap: the histogram exists
+            self.histogram.add_counts(*bins)
+
+    @property
+    def exact(self) -> bool:
+        return self.histogram is None
+
+    def values(self) -> np.ndarray:
+        if len(self.parts) != 1:
+            self.parts = [np.concatenate(self.parts) if self.parts else np.empty(0)]
+        return self.parts[0]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(p.nbytes for p in self.parts) + (self.histogram.nbytes if self.histogram else 0)
+
+    def percentiles(self) -> list[float]:
+        if self.histogram is not None:
+            return self.histogram.percentiles(_QUANTILES)
+        values = self.values()
+        if values.size == 0:
+            return [math.nan] * len(_QUANTILES)
+        return [float(v) for v in np.percentile(values, _QUANTILES)]
+
+
+class _Totals:
+    """The blocks simulated so far, folded in block order as they arrive and then dropped.
+
+    Every figure is a running sum or count (:class:`_Moments`, exact), or comes from the
+    values kept (the first :data:`KEPT_VALUES`) and a :class:`_LogHistogram` of all of them
+    (see "Bounded memory" in the module docstring), so the memory does not grow with the
+    runs, and the figures do not depend on how the blocks were grouped into batches.
+    """
+
+    def __init__(self, plan: _Plan, horizon: float, years: float) -> None:
+        self.horizon, self.years, self.objective = horizon, years, plan.objective
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.pending_runs = 0
+        homes = len(plan.tenants)
+        self.blocks = self.runs = self.events = self.meets = 0
+        # per run: unavailability y, control c (divided by the horizon), outages per year
+        self.run_moments = _Moments(3)
+        self.first_control: float | None = None
+        self.control_varies = False
+        self.tenant_moments = _Moments(1)        # downtime minutes per year of a tenant-year
+        self.kept_runs = max(1, KEPT_VALUES // homes)
+        self.tenant_minutes = _Values(self.kept_runs * homes)
+        self.kept_downtime: list[np.ndarray] = []
+        self.kept_outages: list[np.ndarray] = []
+        self.durations = _Values(KEPT_VALUES)
+        self.duration_sum = 0.0
+        self.charged = np.zeros(len(plan.elements) + 1)
+        self.started = np.zeros(len(plan.elements) + 1, np.int64)
+
+    def add(self, batch: _Batch) -> None:
+        """Fold in the next block (in block order). Its per-run figures wait for a chunk of
+        :data:`_FOLD_VALUES` runs (boundaries fixed by the block sizes alone), then are folded
+        together: a fixed cost per chunk, not per block (blocks can be a few runs)."""
+        downtime, outages = batch.downtime_h, batch.outages
+        room = self.kept_runs - self.runs
+        if room > 0:
+            # A copy when cut: a view would keep the whole block alive.
+            cut = len(downtime) > room
+            self.kept_downtime.append(downtime[:room].copy() if cut else downtime)
+            self.kept_outages.append(outages[:room].copy() if cut else outages)
+        if batch.durations_n < 0:
+            self.durations.add(batch.durations_h)
+            self.duration_sum += float(batch.durations_h.sum())
+        else:
+            self.durations.add_counted(batch.durations_n, batch.duration_bins)
+            self.duration_sum += batch.durations_sum
+        self.charged = self.charged + batch.charged_h
+        self.started = self.started + batch.started
+        self.events += batch.events
+        self.runs += len(downtime)
+        self.blocks += 1
+        self.pending.append((downtime, outages, batch.control_h))
+        self.pending_runs += len(downtime)
+        if self.pending_runs >= _FOLD_VALUES:
+            self._fold()
+
+    def _columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Downtime (runs × homes) of the blocks waiting, and per run: unavailability ``y``,
+        control ``c`` (both divided by the horizon), outages per year."""
+        downtime = np.concatenate([p[0] for p in self.pending])
+        outages = np.concatenate([p[1] for p in self.pending])
+        control = np.concatenate([p[2] for p in self.pending])
+        return (downtime, downtime.mean(axis=1) / self.horizon, control / self.horizon,
+                outages.mean(axis=1) / self.years)
+
+    def _varies(self, c: np.ndarray) -> bool:
+        if not len(c):
+            return self.control_varies
+        first = float(c[0]) if self.first_control is None else self.first_control
+        return self.control_varies or bool(np.any(c != first))
+
+    def _fold(self) -> None:
+        if not self.pending:
+            return
+        downtime, y, c, rate = self._columns()
+        self.pending, self.pending_runs = [], 0
+        self.run_moments.add([y, c, rate])
+        self.control_varies = self._varies(c)
+        if self.first_control is None and len(c):
+            self.first_control = float(c[0])
+        minutes = (downtime / self.years * 60.0).ravel()
+        self.tenant_moments.add([minutes])
+        self.tenant_minutes.add(minutes)
+        if self.objective is not None:
+            self.meets += int(np.count_nonzero(1.0 - downtime.ravel() / self.horizon >= self.objective))
+
+    def finish(self) -> None:
+        """Fold in the blocks still waiting (before the figures are read for the result)."""
+        self._fold()
+
+    def _run_moments_now(self) -> tuple[_Moments, bool]:
+        """The per-run moments and whether the control varied, with the blocks still waiting,
+        without folding them (so reading midway, e.g. for the precision rule, changes no bit)."""
+        moments = self.run_moments.copy()
+        if not self.pending:
+            return moments, self.control_varies
+        _, y, c, rate = self._columns()
+        moments.add([y, c, rate])
+        return moments, self._varies(c)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the values kept, the histograms and the blocks waiting (what could grow with the runs)."""
+        buffered = [a for block in self.pending for a in block]
+        return sum(a.nbytes for a in (*self.kept_downtime, *self.kept_outages, *buffered)) \
+            + self.tenant_minutes.nbytes + self.durations.nbytes
+
+    def unavailability(self, plan: _Plan) -> tuple[float, float, float, str | None]:
         """Mean unavailability, 95 % half-width, variance-reduction factor, and why the control
         variate was not used (``None`` when it was, or when it was not asked for)."""
-        y = self.downtime_h().mean(axis=1) / horizon
+        moments, varies = self._run_moments_now()
         if not plan.weights:
-            return (*_interval(y), 1.0, None)
-        c = np.concatenate([b.control_h for b in self.batches]) / horizon
+            return (*moments.interval(0), 1.0, None)
         mu = sum(w * e.count * (1.0 - e.availability) for w, e in zip(plan.weights, plan.elements))
-        return _controlled_interval(y, c, mu)
+        return _controlled_interval(moments, varies, mu)
 
-    def relative_halfwidth(self, plan: _Plan, horizon: float) -> float:
-        mean, half, _, _ = self.unavailability(plan, horizon)
+    def relative_halfwidth(self, plan: _Plan) -> float:
+        mean, half, _, _ = self.unavailability(plan)
         return half / mean if mean > 0 else math.inf
 
 
-def _attribution_table(plan: _Plan, totals: _Totals, runs: int, years: float) -> Any:
+def _controlled_interval(moments: _Moments, varies: bool, mu: float) -> tuple[float, float, float, str | None]:
+    """Control-variate mean ``ȳ − β̂ (c̄ − μ)``, its 95 % half-width and variance ratio.
+
+    From the running moments of ``y`` (figure 0) and ``c`` (figure 1): ``β̂ = S_yc / S_cc``; the
+    half-width uses the residual sum of squares ``S_yy − β̂ S_yc`` with ``n − 2`` degrees of
+    freedom. The last value is ``None``, or why the plain mean was used instead (fewer than 3
+    runs, or no variation in ``c``).
+    """
+    n = moments.n
+    if n < 3 or not varies:
+        mean, half = moments.interval(0)
+        why = "fewer than 3 runs" if n < 3 else "it did not vary over the runs"
+        return mean, half, 1.0, f"control variate not used: {why}; plain mean"
+    s = moments.cross
+    if not s[1, 1] > 0:      # varied by less than rounding: as good as constant
+        mean, half = moments.interval(0)
+        return mean, half, 1.0, "control variate not used: it did not vary over the runs; plain mean"
+    beta = float(s[0, 1] / s[1, 1])
+    mean = float(moments.mean[0] - beta * (moments.mean[1] - mu))
+    spread = math.sqrt(max(float(s[0, 0] - beta * s[0, 1]), 0.0) / (n - 2))
+    plain = math.sqrt(max(float(s[0, 0]), 0.0) / (n - 1))
+    factor = (plain / spread) ** 2 if spread > 0 else math.inf
+    return mean, _t975(n - 2) * spread / math.sqrt(n), factor, None
+
+
+def _attribution_table(plan: _Plan, totals: _Totals) -> Any:
     import pandas as pd
 
     homes = len(plan.tenants)
-    charged = np.sum([b.charged_h for b in totals.batches], axis=0) / homes
-    started = np.sum([b.started for b in totals.batches], axis=0) / homes
+    charged = totals.charged / homes
+    started = totals.started / homes
     names = [e.name for e in plan.elements] + [_DOWN_AT_START]
     kinds = [e.kind for e in plan.elements] + ["-"]
     counts = [e.count for e in plan.elements] + [0]
     total = charged.sum()
+    run_years = totals.runs * totals.years
     frame = pd.DataFrame({
         "element": names, "kind": kinds, "count": counts,
-        "outages_started_per_year": started / (runs * years),
-        "downtime_min_per_year": charged * 60.0 / (runs * years),
+        "outages_started_per_year": started / run_years,
+        "downtime_min_per_year": charged * 60.0 / run_years,
         "share": charged / total if total > 0 else 0.0,
     })
     frame = frame[frame["downtime_min_per_year"] > 0]
     return frame.sort_values("downtime_min_per_year", ascending=False, ignore_index=True)
 
 
-def _runs_table(downtime_h: np.ndarray, outages: np.ndarray, horizon: float, years: float) -> Any:
+def _runs_table(totals: _Totals) -> Any:
     import pandas as pd
 
+    downtime_h = np.concatenate(totals.kept_downtime)
+    outages = np.concatenate(totals.kept_outages)
     mean_downtime = downtime_h.mean(axis=1)
     return pd.DataFrame({
         "run": np.arange(len(mean_downtime)),
         "downtime_h": mean_downtime,
-        "downtime_min_per_year": mean_downtime * 60.0 / years,
-        "availability": 1.0 - mean_downtime / horizon,
+        "downtime_min_per_year": mean_downtime * 60.0 / totals.years,
+        "availability": 1.0 - mean_downtime / totals.horizon,
         "outages": outages.mean(axis=1),
     })
 
 
-def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: float, batches: int,
+def _cap_notes(totals: _Totals) -> tuple[str, ...]:
+    """Say which figures come from the histogram, and what the tables hold, when the cap applies."""
+    bound = f"within {QUANTILE_RELATIVE_ERROR:.3%} of the exact values"
+    notes = []
+    if not totals.tenant_minutes.exact:
+        notes.append(f"downtime percentiles from a log-binned histogram of all {totals.tenant_minutes.count:,} "
+                     f"tenant-years ({bound}); per_run and tenant_downtime_min_per_year hold the first "
+                     f"{totals.kept_runs:,} runs")
+    if not totals.durations.exact:
+        notes.append(f"outage-duration percentiles from a log-binned histogram of all {totals.durations.count:,} "
+                     f"complete outages ({bound}); durations_h holds the first {totals.durations.cap:,}")
+    return tuple(notes)
+
+
+def _result(plan: _Plan, totals: _Totals, *, seed: int, seconds: float, batches: int,
             block_runs: int, stopped_by: str, notes: tuple[str, ...] = ()) -> SimulationResult:
-    horizon = years * plan.year_hours
-    downtime = totals.downtime_h()
-    outages = np.concatenate([b.outages for b in totals.batches])
-    durations = np.concatenate([b.durations_h for b in totals.batches])
-    runs = len(downtime)
-    u, u_half, factor, dropped = totals.unavailability(plan, horizon)
+    totals.finish()
+    years, runs = totals.years, totals.runs
+    u, u_half, factor, dropped = totals.unavailability(plan)
     controlled = bool(plan.weights) and dropped is None
-    notes = plan.notes + ((dropped,) if dropped else ()) + notes
+    notes = plan.notes + ((dropped,) if dropped else ()) + notes + _cap_notes(totals)
     per_year = plan.year_hours * 60.0
-    rate, rate_half = _interval(outages.mean(axis=1) / years)
-    # Tenant-years: one value per (run, home region) pair, for every spread figure.
-    pooled_min = (downtime / years * 60.0).ravel()
-    meets = None
-    if plan.objective is not None:
-        meets = float(np.mean(1.0 - downtime.ravel() / horizon >= plan.objective))
-    p50, p90, p99 = _percentiles(pooled_min)
-    d50, d90, d99 = _percentiles(durations)
+    rate, rate_half = totals.run_moments.interval(2)
+    meets = None if plan.objective is None else totals.meets / totals.tenant_minutes.count
+    p50, p90, p99 = totals.tenant_minutes.percentiles()
+    d50, d90, d99 = totals.durations.percentiles()
+    outages = totals.durations.count
     return SimulationResult(
         name=plan.name, form=plan.form, runs=runs, years=years, seed=seed, batches=batches,
         blocks=totals.blocks, block_runs=block_runs, seconds=seconds, stopped_by=stopped_by,
@@ -950,19 +1294,19 @@ def _result(plan: _Plan, totals: _Totals, *, years: float, seed: int, seconds: f
         relative_precision=u_half / u if u > 0 else math.inf,
         downtime_min_per_year_mean=u * per_year,
         downtime_min_per_year_ci95=((u - u_half) * per_year, (u + u_half) * per_year),
-        downtime_min_per_year_std=float(pooled_min.std(ddof=1)) if pooled_min.size > 1 else math.nan,
+        downtime_min_per_year_std=totals.tenant_moments.std(0),
         downtime_min_per_year_p50=p50, downtime_min_per_year_p90=p90, downtime_min_per_year_p99=p99,
         outages_per_year_mean=rate, outages_per_year_ci95=(rate - rate_half, rate + rate_half),
-        outage_duration_h_mean=float(durations.mean()) if durations.size else math.nan,
+        outage_duration_h_mean=totals.duration_sum / outages if outages else math.nan,
         outage_duration_h_p50=d50, outage_duration_h_p90=d90, outage_duration_h_p99=d99,
-        outages_observed=int(durations.size),
+        outages_observed=outages,
         objective_availability=plan.objective, probability_meeting_objective=meets,
-        element_events_per_run=sum(b.events for b in totals.batches) / runs,
+        element_events_per_run=totals.events / runs,
         control_variate=controlled, variance_reduction_factor=factor,
         failover_model=plan.failover_model, notes=notes,
-        per_run=_runs_table(downtime, outages, horizon, years), tenant_downtime_min_per_year=pooled_min,
-        attribution=_attribution_table(plan, totals, runs, years),
-        durations_h=durations,
+        per_run=_runs_table(totals), tenant_downtime_min_per_year=totals.tenant_minutes.values(),
+        attribution=_attribution_table(plan, totals),
+        durations_h=totals.durations.values(),
     )
 
 
@@ -1034,37 +1378,200 @@ def _deadline(at: float | None) -> Iterator[None]:
 
 
 def _run_blocks(plan: _Plan, sizes: Sequence[int], seeds: Sequence[np.random.SeedSequence], horizon: float,
-                deadline: float | None) -> tuple[list[_Batch], float, bool]:
+                deadline: float | None, binned: bool = False) -> tuple[list[_Batch], float, bool]:
     """One batch: the blocks in order, the seconds they took, and whether the deadline cut it short
-    (then only the blocks completed before it are returned)."""
+    (then only the blocks completed before it are returned). ``binned``: the outage durations
+    are sent as counts by bin (:func:`_compact`)."""
     started = time.monotonic()
     blocks: list[_Batch] = []
+    cut = False
     try:
         with _deadline(deadline):
             for n, seed in zip(sizes, seeds):
+                # Checked here too: where no SIGALRM can be used (a Dask worker's thread), no
+                # block starts after the deadline.
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise _OutOfTime
                 blocks.append(_run_batch(plan, n, horizon, seed))
     except _OutOfTime:
-        return blocks, time.monotonic() - started, True
-    return blocks, time.monotonic() - started, False
+        cut = True
+    if binned:
+        _compact(blocks)
+    return blocks, time.monotonic() - started, cut
+
+
+def _compact(blocks: list[_Batch]) -> None:
+    """Send the blocks' outage durations as their counts and sums, and the whole batch's as
+    (bin, count) pairs on its last block: what the totals need of them once the first
+    :data:`KEPT_VALUES` are kept (then a worker's batch is a few kB instead of up to
+    :data:`BATCH_BYTES`). The bins are the histogram's, the sums those the totals would
+    compute: the figures are the same bits."""
+    if not blocks:
+        return
+    bins = _bin_counts(np.concatenate([b.durations_h for b in blocks]))
+    for block in blocks:
+        block.durations_n, block.durations_sum = block.durations_h.size, float(block.durations_h.sum())
+        block.durations_h = np.empty(0)
+    blocks[-1].duration_bins = bins
+
+
+def _run_blocks_remote(plan: _Plan, sizes: Sequence[int], seeds: Sequence[np.random.SeedSequence],
+                       horizon: float, wall_deadline: float | None, binned: bool = False
+                       ) -> tuple[list[_Batch], float, bool]:
+    """:func:`_run_blocks` on a cluster worker: the deadline travels as wall-clock time, since the
+    monotonic clocks of two machines are unrelated (the caller enforces it as well)."""
+    deadline = None if wall_deadline is None else time.monotonic() + (wall_deadline - time.time())
+    return _run_blocks(plan, sizes, seeds, horizon, deadline, binned)
+
+
+# --- a Dask cluster -------------------------------------------------------------------------
+
+CONNECT_SECONDS = 20.0
+_PROBE_SECONDS = 5.0
+_MAX_ADDRESS_CHARS = 1000
+
+
+def _worker_versions() -> tuple[str, str]:
+    """What must match between the caller and the workers for the same seed to give the same numbers."""
+    from .. import __version__
+
+    return str(__version__), str(np.__version__)
+
+
+def _check_cluster(client: Any, scheduler: Any, workers: int) -> None:
+    if client is None and scheduler is None:
+        return
+    if client is not None and scheduler is not None:
+        raise SpecError("scheduler", scheduler, "either a Dask client or a scheduler address, not both")
+    if scheduler is not None and not (isinstance(scheduler, str) and 0 < len(scheduler) <= _MAX_ADDRESS_CHARS
+                                      and scheduler.isprintable()):
+        raise SpecError("scheduler", scheduler, "a Dask scheduler address such as 'tcp://host:8786'")
+    if client is not None and not all(hasattr(client, name) for name in ("submit", "scatter", "nthreads", "run")):
+        raise SpecError("client", type(client).__name__, "a distributed.Client (connected to a Dask scheduler)")
+    if workers != 1:
+        raise SpecError("workers", workers, "1 (the default) with a Dask client or scheduler: the cluster's "
+                                            "workers run the blocks")
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse a malformed or refused TCP address at once (the Dask client would retry until its
+    timeout, and a client that failed to start can hold the interpreter at exit)."""
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp", "tls"):
+        return   # other transports (inproc, ucx, ...): let Dask judge
+    host, _, port = rest.rpartition(":")
+    if not (host and port.isdigit() and 0 < int(port) < 65536):
+        raise SpecError("scheduler", address, "a Dask scheduler address such as 'tcp://host:8786'")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=_PROBE_SECONDS) as probe:
+            # A Dask scheduler speaks first (its handshake); the client waits forever, whatever
+            # its timeout, on a server that accepts and stays silent. (TLS: the client speaks first.)
+            if scheme != "tls" and not probe.recv(1):
+                raise ConnectionError("closed the connection")
+    except TimeoutError:
+        raise SpecError("scheduler", address, f"a Dask scheduler: it accepted the connection but sent nothing "
+                                              f"within {_PROBE_SECONDS:g} s") from None
+    except OSError as error:
+        raise SpecError("scheduler", address, f"a reachable Dask scheduler ({error.strerror or error})") from None
+
+
+class _Cluster:
+    """Batches of blocks run as tasks of a Dask cluster: the caller's ``client``, or one connected
+    to ``scheduler`` here (and closed at the end). Entering checks that the workers run the same
+    ``hadr_model`` and ``numpy`` as this process."""
+
+    def __init__(self, client: Any, scheduler: str | None) -> None:
+        self.client, self.scheduler, self.owned = client, scheduler, client is None
+        self.where = scheduler if scheduler is not None else "client"
+
+    def __enter__(self) -> _Cluster:
+        if self.client is None:
+            self.client = _connect(str(self.scheduler))
+        try:
+            self._check_versions()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.owned and self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def _check_versions(self) -> None:
+        field_name = "scheduler" if self.scheduler is not None else "client"
+        mine = _worker_versions()
+        try:
+            theirs = self.client.run(_worker_versions)
+        except Exception as error:     # e.g. hadr_model is not installed on a worker
+            raise SpecError(field_name, self.where, f"Dask workers that can import hadr_model "
+                            f"({type(error).__name__}: {str(error)[:200]})") from None
+        for address, versions in sorted(theirs.items()):
+            if tuple(versions) != mine:
+                raise SpecError(field_name, self.where,
+                                f"Dask workers with hadr_model {mine[0]} and numpy {mine[1]}, as here (the same "
+                                f"seed gives the same numbers only with the same code): worker {address} has "
+                                f"hadr_model {versions[0]} and numpy {versions[1]}")
+
+    def slots(self) -> int:
+        """Batches to keep in flight: two per worker thread (asked each time: a cluster may scale)."""
+        return 2 * max(1, sum(self.client.nthreads().values()))
+
+    def scatter(self, plan: _Plan) -> Any:
+        try:
+            return self.client.scatter(plan, hash=False, timeout=CONNECT_SECONDS)
+        except TimeoutError:
+            raise SpecError("scheduler" if self.scheduler is not None else "client", self.where,
+                            f"a Dask cluster with at least one worker (none within {CONNECT_SECONDS:g} s)") from None
+
+    def submit(self, *args: Any) -> Any:
+        return self.client.submit(_run_blocks_remote, *args, pure=False)
+
+
+def _connect(scheduler: str) -> Any:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SpecError("scheduler", scheduler,
+                        "Dask, an optional extra, to be installed: pip install 'hadr_model[dask]'") from None
+    _check_reachable(scheduler)
+    try:
+        return Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        raise SpecError("scheduler", scheduler, f"a reachable Dask scheduler ({type(error).__name__}: "
+                                                f"{str(error)[:200]})") from None
+
+
+_Done = tuple[list[_Batch], float, bool]   # a batch's blocks, its seconds, whether the deadline cut it
+
+
+# A batch's results (the blocks' per-run figures and outage durations) are held whole until it
+# is folded in: at most about BATCH_BYTES each, from the measured bytes per block.
+BATCH_BYTES = 16 * 2**20
 
 
 class _Pacer:
-    """Blocks per batch, from the measured seconds per block.
+    """Blocks per batch, from the measured seconds and result bytes per block.
 
     The first batches (one per worker, before anything is measured) are one block each: the
     pilot. Then a batch takes about :data:`BATCH_SECONDS`, and at most :data:`BUDGET_FRACTION`
     of the time left before the deadline, so the budget is overrun by at most a small batch
-    even where the hard deadline (:func:`_deadline`) is not available.
+    even where the hard deadline (:func:`_deadline`) is not available; and its results take at
+    most about :data:`BATCH_BYTES` (held in this process until folded in: one batch at a time
+    here or from a Dask cluster, up to two per worker from a process pool).
     """
 
     def __init__(self, deadline: float | None) -> None:
         self.deadline = deadline
         self.blocks = 0
         self.seconds = 0.0
+        self.nbytes = 0
 
-    def record(self, blocks: int, seconds: float) -> None:
+    def record(self, blocks: int, seconds: float, nbytes: int = 0) -> None:
         self.blocks += blocks
         self.seconds += seconds
+        self.nbytes += nbytes
 
     def expired(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
@@ -1076,7 +1583,8 @@ class _Pacer:
         target = BATCH_SECONDS
         if self.deadline is not None:
             target = min(target, BUDGET_FRACTION * (self.deadline - time.monotonic()))
-        return max(1, int(target / per_block))
+        by_bytes = BATCH_BYTES // max(1, self.nbytes // self.blocks)
+        return max(1, min(int(target / per_block), by_bytes))
 
 
 class _Blocks:
@@ -1090,9 +1598,13 @@ class _Blocks:
     """
 
     def __init__(self, plan: _Plan, horizon: float, runs: int, block_runs: int, seed: int, workers: int,
-                 pacer: _Pacer) -> None:
+                 pacer: _Pacer, cluster: _Cluster | None = None,
+                 binned: Callable[[], bool] = lambda: False) -> None:
         self.plan, self.horizon, self.runs, self.block_runs = plan, horizon, runs, block_runs
-        self.workers, self.pacer = workers, pacer
+        self.workers, self.pacer, self.cluster = workers, pacer, cluster
+        # Whether batches submitted now may send their outage durations binned: only once the
+        # durations kept are complete (the blocks not yet folded come after those folded).
+        self.binned = binned
         self.root = np.random.SeedSequence(seed)
         self.total = -(-runs // block_runs)
         self.taken = 0
@@ -1116,32 +1628,74 @@ class _Blocks:
             return False
         return True
 
-    def _finished(self, done: tuple[list[_Batch], float, bool]) -> list[_Batch]:
+    def _finished(self, done: _Done) -> list[_Batch]:
         blocks, seconds, cut = done
-        self.pacer.record(len(blocks), seconds)
+        self.pacer.record(len(blocks), seconds, sum(b.nbytes for b in blocks))
         self.out_of_time = self.out_of_time or cut
         return blocks
 
     def __iter__(self) -> Iterator[_Batch]:
+        if self.cluster is not None:
+            yield from self._on_cluster(self.cluster)
+            return
         if self.workers == 1:
             while not self.out_of_time and self._more():
                 sizes, seeds = self._take()
                 yield from self._finished(_run_blocks(self.plan, sizes, seeds, self.horizon, self.pacer.deadline))
             return
         with ProcessPoolExecutor(max_workers=self.workers) as pool:
-            pending: deque[Future[tuple[list[_Batch], float, bool]]] = deque()
+            def submit(sizes: tuple[int, ...], seeds: list[np.random.SeedSequence]) -> Future[_Done]:
+                return pool.submit(_run_blocks, self.plan, sizes, seeds, self.horizon, self.pacer.deadline,
+                                   self.binned())
+
+            # A worker process stops its own batch at the deadline (SIGALRM): wait for it.
+            yield from self._pipeline(submit, lambda: 2 * self.workers, lambda future: future.result())
+
+    def _on_cluster(self, cluster: _Cluster) -> Iterator[_Batch]:
+        deadline = self.pacer.deadline
+        wall = None if deadline is None else time.time() + (deadline - time.monotonic())
+        plan = cluster.scatter(self.plan)      # sent once, not with every task
+
+        def wait(future: Any) -> _Done | None:
+            """The batch's blocks, or ``None`` at the deadline (its blocks are then abandoned)."""
+            if deadline is None:
+                return future.result()
+            left = deadline - time.monotonic()
+            if left <= 0 and not future.done():
+                return None
             try:
-                while not self.out_of_time:
-                    while len(pending) < 2 * self.workers and self._more():
-                        sizes, seeds = self._take()
-                        pending.append(pool.submit(_run_blocks, self.plan, sizes, seeds, self.horizon,
-                                                   self.pacer.deadline))
-                    if not pending:
-                        return
-                    yield from self._finished(pending.popleft().result())
-            finally:
-                for future in pending:
-                    future.cancel()
+                return future.result(timeout=max(left, 0.0))
+            except TimeoutError:
+                return None
+
+        try:
+            yield from self._pipeline(
+                lambda sizes, seeds: cluster.submit(plan, sizes, seeds, self.horizon, wall, self.binned()),
+                cluster.slots, wait)
+        finally:
+            plan.release()
+
+    def _pipeline(self, submit: Callable[..., Any], slots: Callable[[], int],
+                  wait: Callable[[Any], _Done | None]) -> Iterator[_Batch]:
+        """Keep ``slots()`` batches in flight, and yield their blocks in block order (the batches
+        are awaited in the order they were submitted). Whatever is pending when the iteration
+        ends — done, out of time, interrupted or failed — is cancelled."""
+        pending: deque[Any] = deque()
+        try:
+            while not self.out_of_time:
+                while len(pending) < slots() and self._more():
+                    pending.append(submit(*self._take()))
+                if not pending:
+                    return
+                done = wait(pending[0])
+                pending.popleft()
+                if done is None:
+                    self.out_of_time = True
+                    return
+                yield from self._finished(done)
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 class _Checkpoints:
@@ -1169,7 +1723,8 @@ def _progress(total: int, enabled: bool) -> Any:
 def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 0,
              precision: float | None = None, max_seconds: float | None = None, workers: int = 1,
              progress: bool = False, objective: float | None = None,
-             control_variate: bool = True, failover_rto_h: Any = None) -> SimulationResult:
+             control_variate: bool = True, failover_rto_h: Any = None, client: Any = None,
+             scheduler: str | None = None) -> SimulationResult:
     """Time-domain Monte Carlo of a spec: availability, downtime and outage distributions.
 
     Parameters
@@ -1181,9 +1736,9 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
         ``model.year_hours`` hours; more than 0, at most :data:`MAX_YEARS`, and short enough
         that one run has at most :data:`MAX_EVENTS_PER_RUN` expected element transitions.
     runs : int
-        Number of runs, 2 to :data:`MAX_RUNS` (and few enough that their per-run results fit
-        in :data:`RESULT_MEMORY_BUDGET`); with ``precision`` or ``max_seconds``, the most runs
-        to simulate.
+        Number of runs, 2 to :data:`MAX_RUNS`; with ``precision`` or ``max_seconds``, the most
+        runs to simulate. The memory of the results does not grow beyond :data:`KEPT_VALUES`
+        values per figure (see "Bounded memory" in the module docstring).
     seed : int
         Seed of the ``numpy.random.SeedSequence`` every random number comes from.
     precision : float, optional
@@ -1196,7 +1751,8 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
         plus the time to summarise. The result keeps the whole blocks done (``runs`` says how
         many runs; the same seed with that many runs gives the same numbers).
     workers : int
-        Worker processes, 1 to :data:`MAX_WORKERS`; the results do not depend on it.
+        Worker processes, 1 to :data:`MAX_WORKERS`; the results do not depend on it. 1 with
+        ``client`` or ``scheduler``.
     progress : bool
         Show a tqdm progress bar (only on a terminal).
     objective : float, optional
@@ -1213,6 +1769,15 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
         not failed over (the DR-workflow model of
         :func:`hadr_model.dr.availability_with_failover`; samples e.g. from
         :func:`hadr_model.dr.region_loss_rto_samples`). Ignored in block form.
+    client : distributed.Client, optional
+        Run the batches of blocks as tasks of this Dask cluster (left open). The results do
+        not depend on it: the same seed gives the same numbers as one process. The workers
+        need the same ``hadr_model`` and ``numpy`` versions as this process (checked).
+        With ``max_seconds``, batches still running at the deadline are abandoned.
+    scheduler : str, optional
+        A Dask scheduler address (``"tcp://host:8786"``): as ``client``, with a client
+        connected here (within :data:`CONNECT_SECONDS`) and closed at the end. Needs the
+        optional extra ``hadr_model[dask]``.
 
     Returns
     -------
@@ -1221,8 +1786,9 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     Raises
     ------
     SpecError
-        An element with a fixed availability and no time laws, a bad or too large argument, or a
-        ``max_seconds`` budget that ends before the first block is done.
+        An element with a fixed availability and no time laws, a bad or too large argument, a
+        ``max_seconds`` budget that ends before the first block is done, or a Dask scheduler
+        that cannot be reached (or whose workers run other versions).
 
     Examples
     --------
@@ -1234,33 +1800,31 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
     (200, True)
     """
     _check_arguments(years, runs, seed, precision, max_seconds, workers, objective)
+    _check_cluster(client, scheduler, workers)
     plan = _plan(model, objective, control_variate, _check_rto(failover_rto_h),
-                 check=lambda plan: _check_size(plan, int(runs), float(years) * plan.year_hours, int(workers)))
+                 check=lambda plan: _check_size(plan, float(years) * plan.year_hours, int(workers)))
     horizon = float(years) * plan.year_hours
     block_runs = _block_runs(plan, horizon)
-    started = time.monotonic()
-    pacer = _Pacer(None if max_seconds is None else started + float(max_seconds))
-    blocks = _Blocks(plan, horizon, int(runs), block_runs, int(seed), int(workers), pacer)
-    totals, stopped_by, notes = _Totals(), "runs", ()
-    checkpoints = _Checkpoints()
-    with _progress(runs, progress) as bar, contextlib.closing(iter(blocks)) as stream:
-        for block in stream:
-            totals.add(block)
-            bar.update(len(block.downtime_h))
-            if totals.runs < runs and totals.nbytes > RESULT_MEMORY_BUDGET:
-                stopped_by = "memory"
-                notes = (f"stopped after {totals.runs} runs: the stored results (mostly outage durations) "
-                         f"reached the {RESULT_MEMORY_BUDGET / 2**30:g} GiB budget",)
-                break
-            if precision is not None and checkpoints.due(totals) \
-                    and totals.relative_halfwidth(plan, horizon) <= precision:
-                stopped_by = "precision"
-                break
+    on_cluster = client is not None or scheduler is not None
+    with _Cluster(client, scheduler) if on_cluster else contextlib.nullcontext() as cluster:
+        started = time.monotonic()
+        pacer = _Pacer(None if max_seconds is None else started + float(max_seconds))
+        totals, stopped_by = _Totals(plan, horizon, float(years)), "runs"
+        blocks = _Blocks(plan, horizon, int(runs), block_runs, int(seed), int(workers), pacer, cluster,
+                         binned=lambda: totals.durations.kept >= totals.durations.cap)
+        checkpoints = _Checkpoints()
+        with _progress(runs, progress) as bar, contextlib.closing(iter(blocks)) as stream:
+            for block in stream:
+                totals.add(block)
+                bar.update(len(block.downtime_h))
+                if precision is not None and checkpoints.due(totals) and totals.relative_halfwidth(plan) <= precision:
+                    stopped_by = "precision"
+                    break
     if blocks.out_of_time and stopped_by == "runs" and totals.runs < runs:
         stopped_by = "max_seconds"
     if not totals.blocks:
         raise SpecError("max_seconds", max_seconds,
                         f"a time budget long enough for one block of {block_runs} run(s) of {float(years):g} "
                         f"year(s): none was done in {max_seconds:g} s (allow more seconds, or fewer years)")
-    return _result(plan, totals, years=float(years), seed=int(seed), seconds=time.monotonic() - started,
-                   batches=blocks.batches, block_runs=block_runs, stopped_by=stopped_by, notes=notes)
+    return _result(plan, totals, seed=int(seed), seconds=time.monotonic() - started,
+                   batches=blocks.batches, block_runs=block_runs, stopped_by=stopped_by)

@@ -18,8 +18,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
-import networkx as nx
-
 from ..errors import SpecError
 
 __all__ = ["MAX_UNCERTAIN", "two_terminal_availability"]
@@ -120,6 +118,8 @@ def _factor_contracted(graph: dict[tuple[str, str], float], key: tuple[str, str]
 
 def _reduce(graph: dict[tuple[str, str], float], source: str, target: str) -> dict[tuple[str, str], float] | None:
     """Exact series / dangling reductions; ``None`` when source and target are disconnected."""
+    import networkx as nx  # only a network block needs it (~0.2 s to import)
+
     while True:
         nx_graph = nx.Graph(list(graph))
         if source not in nx_graph or target not in nx_graph or not nx.has_path(nx_graph, source, target):

@@ -24,7 +24,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import integrate
 
 from ..errors import SpecError
 from ..topology.laws import Law
@@ -44,6 +43,8 @@ def _integral_of_survival(law: Law, upper_h: float) -> float:
         return float(closed)
     points = [p for p in law.kinks_h if 0 < p < upper_h]
     survival = law.sf
+    from scipy import integrate  # ~0.3 s to import: only when a law has no closed form
+
     value, _ = integrate.quad(lambda t: float(survival(t)), 0.0, upper_h, points=points or None, limit=200)
     return value
 
@@ -54,6 +55,8 @@ def _from_laws(repair: Law, rto: Law) -> float:
         return _integral_of_survival(repair, rto.fixed_h)
     if repair.fixed_h is not None:
         return _integral_of_survival(rto, repair.fixed_h)
+    from scipy import integrate
+
     repair_sf, rto_sf = repair.sf, rto.sf
     points = sorted(p for p in repair.kinks_h + rto.kinks_h if p > 0)
     head, tail_start = 0.0, 0.0

@@ -31,7 +31,7 @@ import socket
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,8 @@ from ..errors import HadrError, SpecError
 from ..topology.spec import default_spec_path, load_spec
 from .sections import read_spec_source
 
-__all__ = ["NOTEBOOK_NAME", "ReportPaths", "export_html", "notebook_path", "publish_report", "write_index"]
+__all__ = ["NOTEBOOK_NAME", "ReportPaths", "export_html", "notebook_path", "publish_report", "report_stem",
+           "write_index"]
 
 NOTEBOOK_NAME = "availability_report.ipynb"
 SUMMARY_KIND = "hadr-availability-report"
@@ -60,11 +61,40 @@ _EXTERNAL_TAGS = (
                re.IGNORECASE | re.DOTALL),
 )
 _STYLE = """<style>
-/* hadr report: a readable column, tables that scroll instead of squeezing. */
+/* hadr report: a readable column on any screen; tables and figures scroll inside their own box
+   instead of widening the page or being clipped. */
 body { max-width: 1180px; margin: 0 auto; padding: 0 16px 48px; }
-.jp-RenderedHTMLCommon table { font-size: 12px; }
+.jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output { min-width: 0; }
 .jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon table { font-size: 12px; }
+.hadr-table, .hadr-figure { overflow-x: auto; max-width: 100%; margin: 0.5em 0 1em;
+  /* a shadow at the edge that has more to scroll to (it stays put while the content moves) */
+  background:
+    linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 40px 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 40px 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .18), rgba(0, 0, 0, 0)) left / 12px 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .18), transparent) right / 12px 100% no-repeat scroll; }
+.hadr-table table { background: transparent; }
+.hadr-figure img { display: block; max-width: 100%; height: auto; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
+.hadr-header h1 { margin: 0.6em 0 0.2em; font-size: 1.9em; overflow-wrap: anywhere; }
+.hadr-meta { color: #444; margin: 0 0 0.8em; }
+.hadr-badge { display: inline-block; padding: 0 0.5em; border-radius: 3px; color: #fff; font-weight: bold;
+  background: #555; }
+.hadr-badge.pass { background: #0072B2; } .hadr-badge.fail { background: #D55E00; }
+p.verdict { font-size: 1.1em; padding: 0.4em 0.7em; border-left: 6px solid #555; background: #f5f5f5; }
+p.verdict.pass { border-color: #0072B2; } p.verdict.fail { border-color: #D55E00; }
+code, pre { overflow-wrap: anywhere; white-space: pre-wrap; }
+@media (max-width: 640px) {
+  body { padding: 0 10px 32px; }
+  .jp-Cell { padding: 0; }
+  /* table cells wrap on a phone (the tables set nowrap per cell, hence !important) */
+  .hadr-table th, .hadr-table td { white-space: normal !important; }
+}
+@media print {
+  .hadr-figure img { min-width: 0 !important; }
+  .hadr-table, .hadr-figure { overflow: visible; background: none; }
+}
 </style>
 """
 
@@ -81,20 +111,38 @@ class ReportPaths:
 
 
 def notebook_path() -> Path:
-    """The canonical report notebook: ``notebooks/`` next to the package.
+    """The report notebook, shipped inside the package (``hadr_model/notebooks/``).
+
+    It is package data, so an installed ``hadr_model`` (``pip install``) publishes reports
+    without a checkout of the repository.
 
     Examples
     --------
-    >>> notebook_path().name
-    'availability_report.ipynb'
+    >>> notebook_path().relative_to(notebook_path().parents[2]).as_posix()
+    'hadr_model/notebooks/availability_report.ipynb'
     """
-    import hadr_model
-
-    path = Path(hadr_model.__file__).resolve().parents[1] / "notebooks" / NOTEBOOK_NAME
+    path = Path(__file__).resolve().parents[1] / "notebooks" / NOTEBOOK_NAME
     if not path.is_file():
-        raise HadrError(f"the report notebook {path} is missing: run from a checkout of the repository "
-                        "(the notebooks/ folder sits next to the hadr_model package)")
+        raise HadrError(f"the report notebook {path} is missing: reinstall hadr_model "
+                        "(it ships as package data)")
     return path
+
+
+def report_stem(name: str, sha256: str, *, seed: int, runs: int, years: float, disasters: int) -> str:
+    """The file stem of a report: the spec and everything that changes its numbers.
+
+    Another seed, number of runs or of disasters gives another file (and another row in the
+    index) instead of replacing the report made with other numbers. The seed comes last.
+
+    Examples
+    --------
+    >>> report_stem("Functions platform", "3f2a9c1b07aa", seed=1, runs=2000, years=1.0, disasters=20000)
+    'functions-platform-3f2a9c1b07-runs2000-disasters20000-seed1'
+    >>> report_stem("web", "ab" * 32, seed=0, runs=50, years=2.5, disasters=100)
+    'web-ababababab-runs50x2.5y-disasters100-seed0'
+    """
+    runs_part = f"runs{runs}" if years == 1 else f"runs{runs}x{years:g}y"
+    return f"{_slug(name)}-{sha256[:10]}-{runs_part}-disasters{disasters}-seed{seed}"
 
 
 def _slug(text: str) -> str:
@@ -244,7 +292,8 @@ def _open_staging(folder: Path, existed: bool) -> _Staging:
 def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports/",
                    sweep: str | Path | None = None, seed: int = 0, pdf: bool = False,
                    mc_runs: int = 2000, mc_years: float = 1.0, dr_disasters: int = 20_000,
-                   name: str | None = None, timeout_s: int = 900) -> ReportPaths:
+                   name: str | None = None, timeout_s: int = 900,
+                   progress: Callable[[str], None] | None = None, progress_bar: bool = False) -> ReportPaths:
     """Run the report notebook for a spec and publish it under ``out``.
 
     Parameters
@@ -264,9 +313,14 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
     dr_disasters : int
         Disasters simulated per DR scenario.
     name : str, optional
-        File stem of the report (default ``<model>-<spec hash>-seed<seed>``).
+        File stem of the report (default :func:`report_stem`: the model, the spec's hash, the
+        runs, the disasters and the seed, so that other numbers never replace a report).
     timeout_s : int
         Longest a notebook cell may run.
+    progress : callable, optional
+        Called with a line of text at each step (running the notebook, writing the page …).
+    progress_bar : bool
+        Show papermill's per-cell progress bar on standard error (for a terminal).
 
     Returns
     -------
@@ -282,16 +336,18 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
     --------
     >>> paths = publish_report(out="reports/", seed=1)          # doctest: +SKIP
     >>> paths.html.name                                        # doctest: +SKIP
-    'functions-platform-3f2a9c1b07-seed1.html'
+    'functions-platform-3f2a9c1b07-runs2000-disasters20000-seed1.html'
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SpecError("--seed", seed, "a non-negative integer")
     spec_path, model = _check_inputs(spec, sweep, pdf)
     notebook = notebook_path()
     folder, existed = _prepare_out(out)
-    stem = name or f"{_slug(model.name)}-{read_spec_source(spec_path).sha256[:10]}-seed{seed}"
+    stem = name or report_stem(model.name, read_spec_source(spec_path).sha256, seed=seed, runs=mc_runs,
+                               years=mc_years, disasters=dr_disasters)
     if sweep is not None and name is None:
         stem += f"-sweep-{_slug(Path(sweep).resolve().name)}"  # a sweep report does not replace the plain one
+    say = progress or (lambda line: None)
     box = _open_staging(folder, existed)
     staging = box.path
     try:
@@ -300,10 +356,14 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
             "dr_disasters": dr_disasters, "sweep_dir": str(Path(sweep).resolve()) if sweep else None,
             "summary_path": str(staging / f"{stem}.json"),
         }
-        executed = _execute(notebook, staging / f"{stem}.ipynb", parameters, timeout_s)
+        say(f"running the report notebook for {model.name} ({mc_runs:,} Monte Carlo runs, "
+            f"{dr_disasters:,} disasters per DR scenario)")
+        executed = _execute(notebook, staging / f"{stem}.ipynb", parameters, timeout_s, progress_bar=progress_bar)
+        say("writing the HTML page")
         page = export_html(executed, title=f"Availability report: {model.name}")
         (staging / f"{stem}.html").write_text(page, encoding="utf-8")
         if pdf:
+            say("writing the PDF")
             _write_pdf(staging / f"{stem}.html", staging / f"{stem}.pdf")
         _finish_summary(staging / f"{stem}.json", stem, pdf)
         with _folder_lock(folder):
@@ -322,14 +382,18 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
                        pdf=folder / f"{stem}.pdf" if pdf else None)
 
 
-def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], timeout_s: int) -> Path:
+def _execute(notebook: Path, output: Path, parameters: Mapping[str, Any], timeout_s: int, *,
+             progress_bar: bool = False) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from ..sweeps.notebook import kernel_config
+
     try:
         papermill.execute_notebook(str(notebook), str(output), parameters=dict(parameters),
-                                   kernel_name=_KERNEL, progress_bar=False, log_output=False,
-                                   cwd=str(output.parent), execution_timeout=timeout_s)
+                                   kernel_name=_KERNEL, progress_bar=progress_bar, log_output=False,
+                                   cwd=str(output.parent), execution_timeout=timeout_s,
+                                   config=kernel_config())   # no "running over TCP without encryption"
     except PapermillExecutionError as error:
         # Errors the package raises on purpose are bad input (exit 2); anything else is a bug.
         if error.ename in ("SpecError", "HadrError"):
@@ -433,6 +497,7 @@ def _index_row(summary: Mapping[str, Any], json_name: str) -> str:
     headline = summary.get("headline") if isinstance(summary.get("headline"), dict) else {}
     availability = headline.get("availability")
     verdict = headline.get("verdict") if headline.get("verdict") in ("PASS", "FAIL") else ""
+    numbers = repro.get("parameters") if isinstance(repro.get("parameters"), dict) else {}
     files = [_link(name, key) for key in ("notebook", "pdf") if (name := _file_name(report.get(key)))]
     cells = [
         _link(report["html"], str(summary.get("name") or report.get("stem") or report["html"])),
@@ -441,6 +506,7 @@ def _index_row(summary: Mapping[str, Any], json_name: str) -> str:
             availability, bool) else "-",
         f'<span class="{verdict.lower()}">{verdict}</span>' if verdict else "-",
         html.escape(str(repro.get("seed", ""))),
+        html.escape(f"{numbers.get('mc_runs', '-')} / {numbers.get('dr_disasters', '-')}"),
         f'<code>{html.escape(str(repro.get("spec_sha256", ""))[:12])}</code>',
         html.escape(str(repro.get("hadr_model_version", ""))),
         " · ".join([*files, _link(json_name, "json")]),
@@ -467,25 +533,29 @@ def write_index(folder: str | Path) -> Path:
 def _write_index(folder: Path) -> Path:
     """Write ``index.html`` (the caller holds the folder lock)."""
     rows = ("\n".join(_index_row(summary, name) for summary, name in _published(folder))
-            or '<tr><td colspan="8">no reports yet</td></tr>')
+            or '<tr><td colspan="9">no reports yet</td></tr>')
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>hadr_model reports</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
         color: #222; }}
+.scroll {{ overflow-x: auto; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 6px 8px; text-align: left; }}
 th {{ background: #f3f3f3; }}
 .pass {{ color: #0072B2; font-weight: bold; }} .fail {{ color: #D55E00; font-weight: bold; }}
 </style></head><body>
 <h1>Published availability reports</h1>
-<p>Newest first. Regenerated from the reports in this folder at {now}.</p>
-<table><thead><tr><th>report</th><th>generated (UTC)</th><th>service availability</th><th>objective</th>
-<th>seed</th><th>spec sha256</th><th>hadr_model</th><th>files</th></tr></thead>
+<p>Newest first. Regenerated from the reports in this folder at {now}. Each seed, number of Monte Carlo
+runs and of disasters has a report of its own.</p>
+<div class="scroll"><table><thead><tr><th>report</th><th>generated (UTC)</th><th>service availability</th>
+<th>objective</th><th>seed</th><th>runs / disasters</th><th>spec sha256</th><th>hadr_model</th><th>files</th>
+</tr></thead>
 <tbody>
 {rows}
-</tbody></table></body></html>
+</tbody></table></div></body></html>
 """
     target = folder / "index.html"
     temporary = None

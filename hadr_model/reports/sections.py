@@ -1,15 +1,16 @@
 """Building blocks of the availability report: tables, charts and the JSON summary.
 
-The report notebook (``notebooks/availability_report.ipynb``) stays thin: it calls these
-functions in order and shows what they return. Every chart is a plain
-``matplotlib.figure.Figure`` (no pyplot state), titled, with units on its axes and the
-Okabe–Ito colour-blind-safe palette. Minutes of downtime an objective allows follow the
+The report notebook (``hadr_model/notebooks/availability_report.ipynb``) stays thin: it shows
+what :func:`hadr_model.reports.build.build_report` computed, through these functions. Every
+chart is a plain ``matplotlib.figure.Figure`` (no pyplot state), titled, with units on its axes,
+the Okabe–Ito colour-blind-safe palette and an alternative text that says what it shows
+(:func:`describe`). Minutes of downtime an objective allows follow the
 spec's own year (``year_hours``, 8760 to 8784): pass ``model.year_hours`` to the functions
 that take ``year_hours``.
 
 Everything a spec says (names, descriptions, comments) is data, never markup: the report
 shows text only through :func:`html_text` / :func:`say` (every value HTML-escaped),
-:func:`styled` (cells, headers and index escaped) and :func:`show` (chart text drawn without
+:func:`styled` / :func:`table` (cells, headers and index escaped) and :func:`show` (chart text drawn without
 mathtext or TeX, the alternative text escaped). The notebook displays nothing else, so a spec
 cannot put a tag or a script into the published page.
 
@@ -60,36 +61,50 @@ __all__ = [
     "SafeHtml",
     "SpecSource",
     "allowed_downtime_min",
+    "alt_text",
     "availability_headline",
     "by_role",
     "compliance_table",
+    "describe",
     "dr_table",
+    "figure_html",
+    "header_html",
     "html_text",
     "importance_advice",
     "importance_table",
     "json_ready",
     "montecarlo_downtime",
     "montecarlo_table",
+    "not_applicable_html",
     "plain_texts",
     "plot_downtime_by_region",
     "plot_downtime_distribution",
     "plot_importance",
     "plot_rpo_rto_distributions",
+    "plot_strategies",
     "plot_sweep",
+    "plot_topology",
     "read_spec_source",
     "region_table",
+    "remedy_table",
     "reproducibility",
     "reproducibility_html",
     "restore_order_table",
     "say",
     "show",
     "spec_header",
+    "spec_label",
     "spec_parameters",
+    "strategy_advice_html",
     "strategy_table",
     "styled",
     "sweep_columns",
+    "sweep_intro_html",
     "sweep_table",
+    "table",
+    "today",
     "use_report_style",
+    "verdict_html",
     "write_summary",
 ]
 
@@ -191,30 +206,75 @@ def plain_texts(figure: Figure) -> Figure:
     return figure
 
 
-def show(figure: Figure, *, dpi: int = 150, alt: str | None = None) -> None:
-    """Display a figure as an embedded PNG at its natural size, with alternative text.
+_ALT = "_hadr_alt_text"   # the attribute a chart function leaves its description in
+FIGURE_DPI = 200          # pixels per inch of the embedded PNG: twice the CSS pixels (crisp when zoomed)
+SHOWN_PX_PER_INCH = 100   # CSS pixels per inch the figure is laid out with (its point sizes at 100 %)
+NARROWEST_SCALE = 0.72    # on a narrow screen the figure scrolls rather than shrink below this
 
-    Rendered at ``dpi`` but shown ``100 px`` per inch, so labels keep their point size at
-    100 % zoom and stay crisp on high-DPI screens. The ``<img>`` carries ``alt`` (default: the
-    figure's title) for screen readers; nbconvert keeps the base64 data in the HTML. Every
-    text of the figure is drawn as plain text (:func:`plain_texts`), whoever made the figure.
+
+def describe(figure: Figure, text: str) -> Figure:
+    """Give ``figure`` the alternative text :func:`show` puts on its image; returns ``figure``.
+
+    A chart function calls it with what the chart shows in words and numbers (the kind of
+    chart, what is plotted, the figures that matter and the objective), for readers who do not
+    see the picture.
+    """
+    setattr(figure, _ALT, " ".join(text.split()))
+    return figure
+
+
+def alt_text(figure: Figure) -> str:
+    """The description :func:`describe` gave ``figure``, else its title (never a bar label)."""
+    text = getattr(figure, _ALT, None)
+    return text if isinstance(text, str) and text else _figure_title(figure)
+
+
+def show(figure: Figure, *, dpi: int = FIGURE_DPI, alt: str | None = None) -> None:
+    """Display a figure as an embedded PNG, with alternative text, that stays legible on any screen.
+
+    Rendered at ``dpi`` (twice the CSS pixels by default) and laid out at 100 CSS px per inch,
+    so labels keep their point size at 100 % zoom and stay crisp on high-DPI screens and when
+    zoomed. On a screen narrower than the figure it shrinks to at most
+    :data:`NARROWEST_SCALE` of its size and then scrolls sideways inside its own box (the
+    page itself never gets wider than the screen). The ``<img>`` carries ``alt`` (default:
+    :func:`alt_text`) for screen readers. Every text of the figure is drawn as plain text
+    (:func:`plain_texts`), whoever made the figure.
     """
     from IPython.display import HTML, display
 
+    display(HTML(figure_html(figure, dpi=dpi, alt=alt)))
+
+
+def figure_html(figure: Figure, *, dpi: int = FIGURE_DPI, alt: str | None = None) -> SafeHtml:
+    """The markup :func:`show` displays: a scrolling box around the embedded PNG (escaped alt text)."""
     buffer = io.BytesIO()
     plain_texts(figure).savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight",
                                 pad_inches=0.1)
-    width_px = round(figure.get_figwidth() * 100)
+    width_px, height_px = _png_size(buffer.getvalue())
+    shown = round(width_px * SHOWN_PX_PER_INCH / dpi)    # bbox_inches="tight" changes the size: read it back
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display(HTML(html_text('<img src="data:image/png;base64,{data}" width="{width}" alt="{alt}">',
-                           data=data, width=width_px, alt=alt or _figure_title(figure))))
+    return html_text('<div class="hadr-figure"><img src="data:image/png;base64,{data}" width="{width}" '
+                     'height="{height}" style="min-width: {narrowest}px" alt="{alt}"></div>',
+                     data=data, width=shown, height=round(height_px * SHOWN_PX_PER_INCH / dpi),
+                     narrowest=round(shown * NARROWEST_SCALE), alt=alt or alt_text(figure))
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its IHDR chunk."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 def _figure_title(figure: Figure) -> str:
-    titles = [figure.get_suptitle()]
-    titles += [t.get_text() for axes in figure.axes for t in [*axes.texts[:1], axes.title]]
+    # Titles only: the first text of an Axes may be a bar label ("142.4"), which describes nothing.
+    titles = [figure.get_suptitle(), *(axes.get_title() for axes in figure.axes)]
     titles = [t for t in titles if t]
     return (titles[0] if titles else "chart").replace("\n", " ")
+
+
+def _listed(items: Sequence[str], most: int = 12) -> str:
+    """``a; b; c`` — at most ``most`` items, then how many more (an alt text stays readable)."""
+    shown = "; ".join(items[:most])
+    return shown + (f"; and {len(items) - most} more" if len(items) > most else "")
 
 
 def _plain_cell(value: Any) -> Any:
@@ -271,6 +331,17 @@ def styled(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> Any
     return styler.set_table_styles([{"selector": "th", "props": "text-align: left"}])
 
 
+def table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> SafeHtml:
+    """:func:`styled` as markup inside a box that scrolls sideways when the table is wider than the screen.
+
+    Examples
+    --------
+    >>> table(pd.DataFrame({"<b>": [1.5]})).startswith('<div class="hadr-table">')
+    True
+    """
+    return SafeHtml('<div class="hadr-table">' + styled(frame, formats).to_html() + "</div>")
+
+
 def _number(value: float) -> str:
     """Four significant digits, no exponent for everyday magnitudes."""
     if not math.isfinite(value):
@@ -323,6 +394,26 @@ def read_spec_source(spec_path: str | Path | None) -> SpecSource:
     except OSError:
         raise SpecError("", str(path), "an existing, readable spec file") from None
     return SpecSource(path, data.decode("utf-8", errors="replace"), hashlib.sha256(data).hexdigest())
+
+
+def spec_label(path: str | Path) -> str:
+    """How the report names a spec file: never an absolute local path.
+
+    A spec shipped with the package is named from the package (``hadr_model/specs/….yaml``);
+    any other by its file name only (its sha256, shown beside it, identifies its content).
+
+    Examples
+    --------
+    >>> spec_label(default_spec_path())
+    'hadr_model/specs/functions_platform.yaml'
+    >>> spec_label("/home/someone/work/my service.yaml")
+    'my service.yaml'
+    """
+    resolved = Path(path).resolve()
+    package = Path(__file__).resolve().parents[1]
+    if resolved.is_relative_to(package):
+        return f"{package.name}/{resolved.relative_to(package).as_posix()}"
+    return resolved.name
 
 
 def _split_comment(line: str) -> tuple[str, str]:
@@ -394,11 +485,94 @@ def spec_header(text: str) -> str:
     return "\n".join(lines)
 
 
+# --- the topology ----------------------------------------------------------------------------
+
+def plot_topology(model: Any) -> Figure:
+    """The topology picture (:func:`hadr_model.topology.drawing.draw_topology`) with a description."""
+    from ..topology.drawing import draw_topology, too_big_to_draw
+    from ..topology.model import Topology
+
+    figure = draw_topology(model)
+    reason = too_big_to_draw(model)
+    if reason is not None:
+        text = f"The topology of {model.name} is not drawn: {reason}."
+    elif isinstance(model, Topology):
+        text = _topology_alt(model)
+    else:
+        text = (f"Reliability block diagram of {model.name} with {len(model.components())} components: "
+                f"{_block_words(model.root)}.")
+    return describe(figure, text)
+
+
+def _per_zone(counts: int | tuple[int, ...]) -> str:
+    return str(counts) if isinstance(counts, int) else "/".join(map(str, counts))
+
+
+def _topology_alt(model: Any) -> str:
+    regions = []
+    for region in model.regions:
+        words = f"{region.name} ({len(region.zones)} zone{'s' if len(region.zones) != 1 else ''}"
+        words += f", fails over to {region.fails_over_to}" if region.fails_over_to else ", no failover"
+        words += ", not a home region" if not region.home else ""
+        if region.per_zone:
+            words += ", its own counts: " + ", ".join(f"{role} {_per_zone(n)}" for role, n in region.per_zone)
+        regions.append(words + ")")
+    roles = [f"{role.name} {_per_zone(role.per_zone)} (needs {role.needs})" for role in model.roles]
+    text = (f"Diagram of the topology of {model.name}: {len(model.regions)} regions — {_listed(regions)}. "
+            f"Each zone runs instances of {len(roles)} roles (instances per zone): {_listed(roles)}.")
+    if model.global_services:
+        text += (" Global services shared by every region: "
+                 + ", ".join(g.name for g in model.global_services) + ".")
+    return text
+
+
+def _block_words(block: Any, depth: int = 0) -> str:
+    """A block diagram in words, nested up to three levels (deeper levels are counted, not named)."""
+    from ..topology.model import Component, KOfN, Network, Parallel, Series
+
+    if isinstance(block, Component):
+        return block.name
+    if isinstance(block, Network):
+        return f"a network from {block.source} to {block.target} of {len(block.nodes)} nodes"
+    kind = {Series: "series", Parallel: "parallel"}.get(type(block))
+    if isinstance(block, KOfN):
+        kind = f"{block.k}-of-{len(block.children)}"
+    if depth >= 3:
+        return f"{kind} of {len(block.children)} blocks"
+    return f"{kind} of [" + ", ".join(_block_words(child, depth + 1) for child in block.children[:8]) + (
+        f", and {len(block.children) - 8} more" if len(block.children) > 8 else "") + "]"
+
+
 # --- the verdict -----------------------------------------------------------------------------
 
 def today() -> str:
     """The date the report is made, ISO format (UTC)."""
     return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def header_html(name: str, *, date: str, spec_file: str, seed: int, runs: int, disasters: int,
+                verdict: str) -> SafeHtml:
+    """The first lines of the report: the service's name, the date, the verdict word, and what the numbers used.
+
+    Examples
+    --------
+    >>> page = header_html("<web>", date="2025-01-02", spec_file="web.yaml", seed=1, runs=2000, disasters=20000,
+    ...                    verdict="FAIL")
+    >>> "<h1>Availability report: &lt;web&gt;</h1>" in page and "2,000 Monte Carlo runs" in page
+    True
+    """
+    status = {"PASS": "pass", "FAIL": "fail"}.get(verdict, "none")
+    return html_text(
+        '<header class="hadr-header"><h1>Availability report: {name}</h1>'
+        '<p class="hadr-meta"><span class="hadr-badge {status}">{verdict}</span> {date} · spec <code>{file}</code>'
+        " · seed {seed} · {runs} Monte Carlo runs · {disasters} disasters per DR scenario</p></header>",
+        name=name, status=status, verdict=verdict, date=date, file=spec_file, seed=str(seed), runs=f"{runs:,}",
+        disasters=f"{disasters:,}")
+
+
+def not_applicable_html(reason: str) -> SafeHtml:
+    """Why a section has no figures for this spec, in one escaped paragraph."""
+    return html_text("<p><strong>Not applicable to this spec:</strong> {reason}.</p>", reason=reason.rstrip("."))
 
 
 def verdict_html(judged: Any) -> SafeHtml:
@@ -411,10 +585,10 @@ def verdict_html(judged: Any) -> SafeHtml:
     status = "pass" if judged.passed else "fail"
     head = html_text('<p class="verdict {status}"><strong>{headline}</strong></p>', status=status,
                      headline=judged.headline)
-    table = styled(pd.DataFrame(judged.rows(), columns=list(VERDICT_COLUMNS))).to_html()
+    rows = table(pd.DataFrame(judged.rows(), columns=list(VERDICT_COLUMNS)))
     models = sorted({check.model for check in judged.checks if check.status != "absent"})
     foot = html_text("<p><em>Computed by: {models}.</em></p>", models="; ".join(models)) if models else ""
-    return SafeHtml(head + table + foot)
+    return SafeHtml(head + rows + foot)
 
 
 def remedy_table(remedies: Sequence[Any]) -> pd.DataFrame:
@@ -561,7 +735,13 @@ def plot_downtime_by_region(result: AvailabilityResult, objective: float | None,
     axes.set_xlabel("expected downtime (minutes per year, log scale)")
     axes.set_title("Expected downtime per year by home region")
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, frameon=False)
-    return plain_texts(figure)
+    rows = [f"{region.name} " + ", ".join(f"{values[i]:.1f} ({label})" for label, values, _ in series)
+            for i, region in enumerate(regions)]
+    return describe(plain_texts(figure), (
+        f"Bar chart of the expected downtime per year, in minutes on a log scale, of each of the {len(regions)} "
+        f"home regions: {_listed(rows)}."
+        + (f" The objective {format_availability(objective)} allows {allowed:.1f} min per year."
+           if objective is not None else " The spec states no availability objective.")))
 
 
 def importance_table(result: AvailabilityResult, top: int = 12) -> pd.DataFrame:
@@ -607,7 +787,10 @@ def plot_importance(result: AvailabilityResult, top: int = 10) -> Figure:
     axes.set_xlim(0, max([*shares, 1.0]) * 1.18)
     axes.set_xlabel("share of the service's unavailability (criticality, %)")
     axes.set_title(f"What to improve first: top {len(items)} contributors to downtime")
-    return plain_texts(figure)
+    ranked = [f"{item.element} ({item.kind}) {share:.2f} %" for item, share in zip(items, shares)]
+    return describe(plain_texts(figure), (
+        f"Bar chart of the {len(items)} elements causing most of the service's unavailability, as their share "
+        f"of it (criticality): {_listed(ranked) or 'no element matters'}."))
 
 
 # --- Monte Carlo -----------------------------------------------------------------------------
@@ -621,8 +804,12 @@ def montecarlo_downtime(result: Any) -> np.ndarray:
     return np.asarray(result.tenant_downtime_min_per_year, dtype=float)
 
 
-def montecarlo_table(result: Any) -> pd.DataFrame:
-    """The Monte Carlo engine's figures in words (per tenant-year: a run and a home region)."""
+def montecarlo_table(result: Any, *, objective: float | None) -> pd.DataFrame:
+    """The Monte Carlo engine's figures in words (per tenant-year: a run and a home region).
+
+    ``objective`` is the availability objective the spec states: with ``None`` (it states
+    none) the table shows no share meeting an objective, as the verdict has no PASS / FAIL.
+    """
     low, high = result.availability_ci95
     rows = [
         ("availability (95 % confidence interval)", f"{format_availability(result.availability)} "
@@ -635,7 +822,7 @@ def montecarlo_table(result: Any) -> pd.DataFrame:
         ("outage duration mean / p99",
          f"{result.outage_duration_h_mean:.3g} h / {result.outage_duration_h_p99:.3g} h"),
     ]
-    if result.probability_meeting_objective is not None:
+    if result.probability_meeting_objective is not None and objective is not None:
         share = 100 * result.probability_meeting_objective
         rows.append(("share of tenant-years meeting the objective", f"{share:.2f} %"))
     rows.append(("runs × years simulated", f"{result.runs} × {result.years:g}"))
@@ -670,7 +857,21 @@ def plot_downtime_distribution(downtime_min: np.ndarray, objective: float | None
     axes.set_ylabel(f"number of {unit.removeprefix('per ')}s (log scale)")
     axes.set_xlim(left=0)
     axes.legend(loc="upper right")
-    return plain_texts(figure)
+    return describe(plain_texts(figure), _distribution_alt(values, objective, allowed, unit))
+
+
+def _distribution_alt(values: np.ndarray, objective: float | None, allowed: float, unit: str) -> str:
+    """In words: how many simulated years, their percentiles, and the share within the objective."""
+    what = unit.removeprefix("per ") if "," not in unit else "tenant"   # "per year of a tenant, runs of …"
+    p50, p90, p99 = (float(np.percentile(values, q)) for q in (50, 90, 99))
+    text = (f"Histogram of the downtime {unit} over {values.size:,} simulated {what}s (count on a log scale): "
+            f"50 % of {what}s have at most {p50:.1f} min of downtime, 90 % at most {p90:.1f} min, "
+            f"99 % at most {p99:.1f} min; the longest has {float(values.max()):.1f} min.")
+    if objective is None:
+        return text + " The spec states no availability objective."
+    share = 100 * float((values <= allowed).mean())
+    return text + (f" The objective {format_availability(objective)} allows {allowed:.1f} min per year: "
+                   f"{share:.1f} % of {what}s are within it.")
 
 
 # --- DR workflows ----------------------------------------------------------------------------
@@ -730,7 +931,18 @@ def plot_rpo_rto_distributions(results: Mapping[str, Any], role: str) -> Figure:
             axes.legend(loc="lower right", fontsize=8)
             axes.grid(True, linewidth=0.3, alpha=0.5)
     figure.suptitle(f"Realised RPO and RTO of '{role}' per disaster scenario", fontsize=12)
-    return plain_texts(figure)
+    facts = []
+    for name in scenarios:
+        result = results[name]
+        parts = [f"{label} objective {_hours(target)} met in {100 * float((values <= target).mean()):.1f} % "
+                 f"(p95 {_hours(float(np.percentile(values, 95)))})"
+                 for label, values, target in (("RPO", result.outcomes.rpo_h, result.rpo_target_h),
+                                               ("RTO", result.outcomes.rto_h, result.rto_target_h))]
+        facts.append(f"{name.replace('_', ' ')}: " + ", ".join(parts))
+    return describe(plain_texts(figure), (
+        f"Cumulative distributions of the realised recovery point (RPO) and recovery time (RTO) of '{role}' "
+        f"over the simulated disasters of {len(scenarios)} scenarios, with the objectives as dashed lines; "
+        f"{'; '.join(facts)}."))
 
 
 def _hours(value_h: float) -> str:
@@ -821,6 +1033,22 @@ def strategy_table(comparison: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def plot_strategies(comparison: pd.DataFrame, objectives: Any, role: str) -> Figure:
+    """Region loss of ``role``: RPO p95 against RTO p95 of each DR strategy preset, with a description."""
+    from ..dr import plot_rpo_rto
+
+    figure = plot_rpo_rto(comparison, objectives, "region_loss",
+                          title=f"Region loss of '{role}': RPO vs RTO (p95) by DR strategy")
+    points = [f"{row.label}: RPO {_hours(row.rpo_p95_h)}, RTO {_hours(row.rto_p95_h)}, cost {row.cost_units:g}"
+              for row in comparison.itertuples(index=False)]
+    target = (f" The objectives are RPO {_hours(objectives.rpo_h['region_loss'])} and RTO "
+              f"{_hours(objectives.rto_h['region_loss'])} (dashed lines)." if objectives is not None else "")
+    return describe(plain_texts(figure), (
+        f"Scatter chart of the 95th-percentile recovery point (RPO) against recovery time (RTO) after a region "
+        f"loss of '{role}' under {len(points)} DR strategies, both in hours on log scales: {_listed(points)}."
+        + target))
+
+
 # --- sweeps ----------------------------------------------------------------------------------
 
 _RESULT_PREFERENCE = ("downtime_min_per_year", "availability", "nines", "unavailability")
@@ -863,6 +1091,7 @@ def plot_sweep(frame: pd.DataFrame, objective: float | None = None, *,
     rows = math.ceil(len(parameters) / columns)
     figure = Figure(figsize=(3.6 * columns + 0.4, 3.2 * rows + 0.7), layout="constrained")
     grid = figure.subplots(rows, columns, squeeze=False)
+    ranges = []   # for the alternative text: the mean result at the first and last value of each parameter
     for axes, parameter in zip(grid.flat, parameters):
         labels = list(dict.fromkeys(ok[parameter].astype(str)))
         if pd.api.types.is_numeric_dtype(ok[parameter]):
@@ -871,6 +1100,8 @@ def plot_sweep(frame: pd.DataFrame, objective: float | None = None, *,
         axes.scatter(position, ok[result], s=16, color=OKABE_ITO["sky_blue"], label="sweep points", zorder=2)
         means = ok.groupby(position)[result].mean()
         axes.plot(means.index, means.to_numpy(), color=OKABE_ITO["blue"], marker="o", label="mean", zorder=3)
+        ranges.append(f"{parameter} from {labels[int(means.index[0])]} ({means.iloc[0]:.4g}) to "
+                      f"{labels[int(means.index[-1])]} ({means.iloc[-1]:.4g})")
         if objective is not None and result == "downtime_min_per_year":
             axes.axhline(allowed_downtime_min(objective, year_hours), **_OBJECTIVE, label="objective")
         axes.set_xticks(range(len(labels)), labels, rotation=30 if max(map(len, labels)) > 6 else 0,
@@ -883,7 +1114,24 @@ def plot_sweep(frame: pd.DataFrame, objective: float | None = None, *,
         axes.set_visible(False)
     figure.suptitle(f"Sweep of {len(ok)} points: {result.replace('_', ' ')} against each parameter",
                     fontsize=12)
-    return plain_texts(figure)
+    return describe(plain_texts(figure), (
+        f"Scatter charts of {result.replace('_', ' ')} at each of the {len(ok)} sweep points against each swept "
+        f"parameter, with the mean over the other parameters as a line: {_listed(ranges)}."))
+
+
+def sweep_intro_html(name: str | None, frame: pd.DataFrame) -> SafeHtml:
+    """One paragraph: the sweep's folder name, its points and parameters, and how many failed.
+
+    Examples
+    --------
+    >>> sweep_intro_html("s1", pd.DataFrame({"zone.mttr": ["4h", "8h"], "status": ["ok", "error"]}))
+    '<p>Sweep <code>s1</code>: 2 points over zone.mttr; <strong>1 failed</strong> (see the status column).</p>'
+    """
+    parameters, _ = sweep_columns(frame)
+    failed = int((frame["status"] != "ok").sum()) if "status" in frame.columns else 0
+    tail = html_text("; <strong>{n} failed</strong> (see the status column).", n=failed) if failed else "."
+    return html_text("<p>Sweep <code>{folder}</code>: {points} points over {parameters}{tail}</p>",
+                     folder=name or "-", points=len(frame), parameters=", ".join(parameters), tail=tail)
 
 
 def sweep_table(frame: pd.DataFrame, rows: int = 50) -> pd.DataFrame:
@@ -897,7 +1145,10 @@ def sweep_table(frame: pd.DataFrame, rows: int = 50) -> pd.DataFrame:
 # --- summary and reproducibility -------------------------------------------------------------
 
 def reproducibility(source: SpecSource, seed: int, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """What is needed to make the same report again: spec hash, seed, versions, date."""
+    """What is needed to make the same report again: spec file and hash, seed, versions, date.
+
+    The spec is named by :func:`spec_label` (no local path); its sha256 identifies it.
+    """
     from .. import __version__
 
     versions = {}
@@ -907,7 +1158,7 @@ def reproducibility(source: SpecSource, seed: int, parameters: Mapping[str, Any]
         except ImportError:  # pragma: no cover - all are dependencies
             versions[name] = None
     return {
-        "spec_path": str(source.path), "spec_sha256": source.sha256, "seed": int(seed),
+        "spec_file": spec_label(source.path), "spec_sha256": source.sha256, "seed": int(seed),
         "hadr_model_version": __version__, "python": platform.python_version(), "libraries": versions,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "parameters": dict(parameters),
@@ -946,11 +1197,11 @@ def reproducibility_html(facts: Mapping[str, Any]) -> SafeHtml:
     libraries = ", ".join(f"{k} {v}" for k, v in facts["libraries"].items())
     parameters = ", ".join(f"{k} = {v}" for k, v in facts["parameters"].items())
     return html_text(
-        "<ul><li><strong>spec</strong>: <code>{path}</code></li>"
+        "<ul><li><strong>spec</strong>: <code>{file}</code></li>"
         "<li><strong>spec sha256</strong>: <code>{sha}</code></li>"
         "<li><strong>seed</strong>: {seed}; <strong>parameters</strong>: {parameters}</li>"
         "<li><strong>hadr_model</strong> {version}, Python {python}, {libraries}</li>"
         "<li><strong>generated</strong>: {generated} (UTC)</li></ul>",
-        path=facts["spec_path"], sha=facts["spec_sha256"], seed=str(facts["seed"]), parameters=parameters,
+        file=facts["spec_file"], sha=facts["spec_sha256"], seed=str(facts["seed"]), parameters=parameters,
         version=facts["hadr_model_version"], python=facts["python"], libraries=libraries,
         generated=facts["generated_at"])

@@ -107,9 +107,9 @@ def simulate(model: Model, *, failover: str = DEFAULT_FAILOVER, seed: int = 0,
 
     ``options`` are those of :func:`hadr_model.engines.montecarlo.simulate` (``years``, ``runs``,
     ``precision``, ``max_seconds``, ``workers``, ``progress``, ``objective``,
-    ``control_variate``). With ``"dr-workflow"``, each region loss draws its failover RTO from
-    the same samples :func:`availability` averages, so the two agree within the confidence
-    interval.
+    ``control_variate``, and ``client`` or ``scheduler`` to run on a Dask cluster). With
+    ``"dr-workflow"``, each region loss draws its failover RTO from the same samples
+    :func:`availability` averages, so the two agree within the confidence interval.
 
     Examples
     --------

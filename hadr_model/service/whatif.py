@@ -39,7 +39,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize
 
 from ..dr.availability import region_loss_rto_by_region
 from ..dr.failover import expected_outage_h
@@ -136,6 +135,8 @@ def _solve(gap: Callable[[float], float], current: float, toward: float) -> floa
     """The value between ``current`` and ``toward`` where ``gap`` crosses 0 (``gap(current) < 0``)."""
     if gap(toward) < 0:
         return None
+    from scipy import optimize
+
     return float(optimize.brentq(gap, current, toward, xtol=1e-12 * max(current, 1.0), rtol=1e-12))
 
 

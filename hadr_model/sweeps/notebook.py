@@ -77,8 +77,14 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     return parameters
 
 
-def _kernel_config() -> Any:
-    """Quiet the per-start 'running over TCP without encryption' warning when jupyter_client can."""
+def kernel_config() -> Any:
+    """Kernel manager settings for every notebook the package runs (sweeps and ``hadr report``).
+
+    ipykernel ≥ 7.3 warns "Kernel is running over TCP without encryption" on every start over
+    TCP without CurveZMQ keys; ``transport_encryption = "auto"`` (jupyter_client ≥ 8.9) has the
+    kernel manager provision the keys, which removes the cause rather than hiding the message.
+    Older jupyter_client has no such setting (nor its kernels the warning): the config is empty.
+    """
     from jupyter_client.manager import KernelManager
     from traitlets.config import Config
 
@@ -201,7 +207,7 @@ class _Kernel:
         self.release()
         from jupyter_client.manager import KernelManager
 
-        manager = KernelManager(kernel_name="python3", config=_kernel_config(),
+        manager = KernelManager(kernel_name="python3", config=kernel_config(),
                                 client_class="jupyter_client.asynchronous.AsyncKernelClient")
         with open(Path(directory) / KERNEL_LOG, "ab") as log:   # the kernel keeps its own copy
             manager.start_kernel(cwd=directory, stdout=log, stderr=log)

@@ -317,7 +317,7 @@ class RoleSite:
     """A role in one region: an instance group per zone, ``required`` of all to be up."""
 
     name: str
-    per_zone: int
+    zone_counts: tuple[int, ...]        # instances in each zone (uneven placement allowed)
     required: int
     instances: tuple[int, ...]          # per zone: the element of its instances
     common_cause: int | None
@@ -357,6 +357,7 @@ class CompiledModel:
     root: Part | None = None                      # block form
     common_causes: tuple[int, ...] = ()           # block form
     block_links: tuple[tuple[str, str, int | None], ...] = ()   # block form: network edges
+    shared: bool = False          # block form: some event or gate feeds several gates (a fault tree)
     model: Any = field(default=None, repr=False)
 
     @cached_property
@@ -408,14 +409,19 @@ class CompiledModel:
         return Node(channels, TenantDown(bool(services), bool(partner), only))
 
 
+def _never_down(table: ElementTable, index: int) -> bool:
+    # A perfect element (availability 1), or a group of no copies (a zone without instances).
+    return table.q[index] == 0.0 or table.counts[index] == 0
+
+
 def _present(table: ElementTable, *parts: Part | None) -> tuple[Part, ...]:
-    """The parts that can be down: a leaf of a perfect element (availability 1) never is."""
-    return tuple(p for p in parts if p is not None and not (isinstance(p, Leaf) and table.q[p.element] == 0.0))
+    """The parts that can be down."""
+    return tuple(p for p in parts if p is not None and not (isinstance(p, Leaf) and _never_down(table, p.element)))
 
 
 def _leaf(table: ElementTable, index: int | None) -> Leaf | None:
     """The one leaf of element ``index`` (a shared event is one part wherever it is used)."""
-    if index is None or table.q[index] == 0.0:
+    if index is None or _never_down(table, index):
         return None
     return table.leaf(index)
 
@@ -452,9 +458,8 @@ def _region_service(site: RegionSite, table: ElementTable) -> tuple[Node, Leaf |
         common = _leaf(table, role.common_cause)
         if common is not None:
             channels.append((common,))
-        total = role.per_zone * len(role.instances)
-        roles.append(Node(tuple(channels), RoleDown([role.per_zone] * len(role.instances),
-                                                    total - role.required + 1, common is not None)))
+        total = sum(role.zone_counts)
+        roles.append(Node(tuple(channels), RoleDown(role.zone_counts, total - role.required + 1, common is not None)))
     parts = tuple(p for p in (own, *roles) if p is not None)
     return Node((parts,), AtLeast(1)), own
 
@@ -467,9 +472,8 @@ def _region_site(topology: Topology, region: Region, rows: _Rows, globals_: Mapp
     zones = tuple(rows.add(f"zone:{zone}", "zone", region.zone, region=name, zone=zone) for zone in region.zones)
     links = tuple((a, b, rows.add(link_label(a, b, name), "link", behaviour, region=name))
                   for a, b, behaviour in (region.network.links if region.network else ()))
-    instances = [[rows.add(f"instance:{role.name}@{zone}", "instance", role.instance,
-                           region.instances_per_zone(role), name, zone, role.name)
-                  for zone in region.zones] for role in topology.roles]
+    instances = [[rows.add(f"instance:{role.name}@{zone}", "instance", role.instance, count, name, zone, role.name)
+                  for zone, count in zip(region.zones, region.zone_counts(role))] for role in topology.roles]
     roles = []
     for role, groups in zip(topology.roles, instances):
         common = None
@@ -478,7 +482,7 @@ def _region_site(topology: Topology, region: Region, rows: _Rows, globals_: Mapp
                               region=name, role=role.name)
             for index in groups:
                 rows.rows[index] = rows.rows[index][:7] + (common,)
-        roles.append(RoleSite(role.name, region.instances_per_zone(role), role.required(region.instances(role)),
+        roles.append(RoleSite(role.name, region.zone_counts(role), role.required(region.instances(role)),
                               tuple(groups), common, tuple(globals_[g] for g in role.depends_on if g in globals_),
                               role.name in stateful))
     return RegionSite(name, region.home, region.fails_over_to, slice(start, len(rows.rows)), own, zones,
@@ -517,8 +521,16 @@ class _BlockCompiler:
                 self.rows.rows[i] = self.rows.rows[i][:7] + (self.common[c.common_cause],)
         self.table = self.rows.table()
         self.links: list[tuple[str, str, int | None]] = []
+        self.parts: dict[int, Part | None] = {}
 
     def part(self, block: Block) -> Part | None:
+        # A fault tree's shared gate is one part wherever it is used (and is built once).
+        key = id(block)
+        if key not in self.parts:
+            self.parts[key] = self._part(block)
+        return self.parts[key]
+
+    def _part(self, block: Block) -> Part | None:
         table = self.table
         if isinstance(block, Component):
             leaf = _leaf(table, self.index[id(block)])
@@ -560,7 +572,7 @@ def _compile_blocks(system: BlockSystem) -> CompiledModel:
     root = compiler.part(system.root)
     return CompiledModel(system.name, "blocks", system.year_hours, compiler.table, root=root,
                          common_causes=tuple(compiler.common.values()), block_links=tuple(compiler.links),
-                         model=system)
+                         shared=system.fault_tree, model=system)
 
 
 def compile_model(model: Model) -> CompiledModel:

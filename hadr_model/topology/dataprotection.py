@@ -330,7 +330,8 @@ def _parse_write_rate(raw: Any, field: str) -> WriteRate | None:
     if not (_checks.finite(records) and 0 < records <= MAX_RECORDS_PER_S):
         raise SpecError(f"{field}.records_per_s", records,
                         f"a number of records per second, more than zero and at most {MAX_RECORDS_PER_S:g}")
-    _note_absent(body, field, "write_rate", {"bytes_per_record": "1 B"})
+    one_record = schema.default("write_rate", "bytes_per_record")
+    _note_absent(body, field, "write_rate", {"bytes_per_record": f"{one_record} B"})
     record_size = parse_size(body.get("bytes_per_record", schema.default("write_rate", "bytes_per_record")),
                              f"{field}.bytes_per_record")
     return WriteRate(records_per_h=float(records) * 3600.0, bytes_per_record=record_size)
@@ -428,7 +429,8 @@ def _parse_databases(role_body: Mapping[str, Any], role_field: str) -> Databases
     _check_keys(body, schema.keys("databases"), field)
     if key in role_body:   # without the section the role is one database: nothing to say
         _note_absent({k: v for k, v in body.items() if v is not None}, field, "databases",
-                     {"count": "1", "slots": "4", "shared_throughput": "unlimited"})
+                     {"count": str(schema.default("databases", "count")),
+                      "slots": str(schema.default("databases", "slots")), "shared_throughput": "unlimited"})
     shared = body.get("shared_throughput")
     return Databases(
         count=_positive_int(body.get("count"), f"{field}.count", schema.default("databases", "count")),
@@ -541,13 +543,30 @@ def parse_recovery(raw: Any, field: str = "recovery") -> RecoveryPlan:
     ('pilot_light', 2.0)
     """
     body = _mapping(raw, field, "a mapping with strategy, zone_loss, region_loss, corruption")
-    _check_keys(body, ("strategy", *SCENARIOS), field)
+    _check_keys(body, schema.keys("recovery"), field)
+    if body.get("strategy") is None:
+        schema.note_default(f"{field}.strategy", "none", "recovery", "strategy")
     strategy = body.get("strategy")
     if strategy is not None and strategy not in STRATEGY_NAMES:
         close = difflib.get_close_matches(str(strategy), STRATEGY_NAMES, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise SpecError(f"{field}.strategy", strategy, f"{hint}one of: {', '.join(STRATEGY_NAMES)}")
-    return _with_scenario_steps(recovery_preset(strategy), body, field)
+    plan = _with_scenario_steps(recovery_preset(strategy), body, field)
+    _note_preset_steps(plan, body, field)
+    return plan
+
+
+def _note_preset_steps(plan: RecoveryPlan, body: Mapping[str, Any], field: str) -> None:
+    """Record the steps ``body`` leaves to the preset (a region's own plan leaves them to the top level)."""
+    preset = f"the {plan.strategy} preset" if plan.strategy else "the backup & restore values (no strategy)"
+    for scenario in SCENARIOS:
+        steps = body.get(scenario) or {}
+        for name in STEPS[scenario]:
+            if name not in steps:
+                schema.note_default(f"{field}.{scenario}.{name}", _shown(plan.step(scenario, name)),
+                                    f"steps_{scenario}", name, why=preset)
+        if scenario == "corruption" and "per_year" not in steps:
+            schema.note_default(f"{field}.{scenario}.per_year", "not given", "steps_corruption", "per_year")
 
 
 def _with_scenario_steps(plan: RecoveryPlan, body: Mapping[str, Any], field: str) -> RecoveryPlan:
@@ -573,7 +592,7 @@ def override_recovery(plan: RecoveryPlan, raw: Any, field: str) -> RecoveryPlan:
     (4.0, 0.25)
     """
     body = _mapping(raw, field, "a mapping with zone_loss, region_loss, corruption steps")
-    _check_keys(body, SCENARIOS, field)
+    _check_keys(body, schema.keys("region_recovery"), field)
     return _with_scenario_steps(plan, body, field)
 
 
@@ -610,7 +629,8 @@ class Objectives:
 
 def _parse_targets(raw: Any, field: str, defaults: Mapping[str, float]) -> dict[str, float]:
     body = _mapping(raw, field, f"a mapping of scenario ({', '.join(SCENARIOS)}) to a duration")
-    _check_keys(body, SCENARIOS, field)
+    _check_keys(body, schema.keys("targets"), field)
+    _note_absent(body, field, "targets", {scenario: format_duration(value) for scenario, value in defaults.items()})
     targets = dict(defaults)
     for scenario, value in body.items():
         targets[scenario] = parse_duration(value, f"{field}.{scenario}", allow_zero=True)
@@ -626,8 +646,10 @@ def parse_objectives(raw: Any, field: str = "objectives") -> Objectives:
     0.9995
     """
     body = _mapping(raw, field, "a mapping with availability, rpo, rto, confidence")
-    _check_keys(body, ("availability", "rpo", "rto", "confidence"), field)
+    _check_keys(body, schema.keys("objectives"), field)
     default = Objectives()
+    _note_absent(body, field, "objectives", {"availability": f"{default.availability:g}",
+                                             "confidence": f"{default.confidence:g}"})
     availability = default.availability
     if "availability" in body:
         availability = parse_fraction(body["availability"], f"{field}.availability")

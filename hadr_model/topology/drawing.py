@@ -377,7 +377,7 @@ class _RegionLayout:
                        fontsize=8, fontweight="bold", zorder=3)
         _fit(title, _ZONE_W - 0.08, axes)
         for i, role in enumerate(self.topology.roles):
-            count = region.instances_per_zone(role)
+            count = region.zone_counts(role)[region.zones.index(zone)]
             label = _label(axes, x + 0.07, top - _ZONE_TITLE_H - 0.08 - i * _LINE_H, f"{role.name} ×{count}",
                            ha="left", va="center", fontsize=7.5, zorder=3)
             _fit(label, _ZONE_W - 0.12, axes)

@@ -9,10 +9,13 @@ stateful role, and a region's snapshot copy to its failover region), ``fails_ove
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .compiled import CompiledModel, RegionSite, RoleSite
 from .model import INGRESS, Model, Topology
+
+if TYPE_CHECKING:   # networkx only when a graph is asked for
+    import networkx as nx
 
 __all__ = ["to_graph"]
 
@@ -27,6 +30,8 @@ def to_graph(model: Model) -> nx.MultiDiGraph:
     >>> sorted({kind for _, kind in graph.nodes(data="kind")})
     ['common-cause', 'global', 'instance', 'region', 'zone']
     """
+    import networkx as nx
+
     compiled = model.compiled
     graph = nx.MultiDiGraph(name=compiled.name)
     if compiled.form == "blocks":

@@ -24,7 +24,6 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..errors import SpecError
 from ..units import parse_duration
@@ -156,6 +155,8 @@ class Law:
 
     def sf(self, t_h: np.ndarray | float) -> np.ndarray:
         """Survival function ``P(L > t)`` at ``t_h`` hours."""
+        if self.is_exponential:     # closed form: no scipy import for the common case
+            return np.exp(-np.maximum(np.asarray(t_h, dtype=float), 0.0) / self.mean)
         return self.frozen().sf(t_h)
 
     @property
@@ -391,6 +392,8 @@ def sample_alternating(rng: np.random.Generator, block: np.ndarray, odd: Law, ev
 @lru_cache(maxsize=4096)
 def _freeze(dist: str, params: tuple[tuple[str, float], ...]) -> Any:
     # Freezing builds docstrings (~1 ms); sweeps re-parse the same laws point after point.
+    from scipy import stats
+
     return getattr(stats, dist)(**dict(params))
 
 
@@ -405,6 +408,8 @@ def deterministic(value_h: float, *, unit: str = "h") -> Law:
 
 
 def _continuous(name: str, field: str) -> Any:
+    from scipy import stats  # only when a spec names a scipy law: it costs ~0.5 s to import
+
     dist = getattr(stats, name, None)
     if not isinstance(dist, stats.rv_continuous):
         raise SpecError(f"{field}.dist", name, "the name of a scipy.stats continuous distribution "

@@ -110,7 +110,7 @@ class Role:
     """
 
     name: str
-    per_zone: int
+    per_zone: int | tuple[int, ...]     # the same in every zone, or one count per zone (uneven)
     needs: str
     instance: Behaviour
     depends_on: tuple[str, ...] = ()
@@ -182,20 +182,31 @@ class Region:
     fails_over_to: str | None = None
     home: bool = True
     network: ZoneNetwork | None = None
-    per_zone: tuple[tuple[str, int], ...] = ()
+    per_zone: tuple[tuple[str, int | tuple[int, ...]], ...] = ()
     recovery: Any = None     # this region's own recovery plan (None: the topology's)
 
     @cached_property
-    def _per_zone_overrides(self) -> dict[str, int]:
+    def _per_zone_overrides(self) -> dict[str, int | tuple[int, ...]]:
         return dict(self.per_zone)
 
+    def zone_counts(self, role: Role) -> tuple[int, ...]:
+        """Instances of ``role`` in each zone of this region, in zone order (a region may override;
+        a tuple places them unevenly, e.g. 4 app servers across 3 zones as ``(2, 1, 1)``)."""
+        count = self._per_zone_overrides.get(role.name, role.per_zone)
+        if isinstance(count, tuple):
+            return count
+        return (count,) * len(self.zones)
+
     def instances_per_zone(self, role: Role) -> int:
-        """Instances of ``role`` in each zone of this region (a region may override)."""
-        return self._per_zone_overrides.get(role.name, role.per_zone)
+        """Instances of ``role`` in each zone, when every zone has as many (else ``ValueError``)."""
+        counts = set(self.zone_counts(role))
+        if len(counts) > 1:
+            raise ValueError(f"{role.name} is placed unevenly in {self.name}: {self.zone_counts(role)}")
+        return counts.pop() if counts else 0
 
     def instances(self, role: Role) -> int:
         """Instances of ``role`` in the whole region."""
-        return self.instances_per_zone(role) * len(self.zones)
+        return sum(self.zone_counts(role))
 
 
 @dataclass(frozen=True)
@@ -298,6 +309,7 @@ class BlockSystem:
     objectives: Any = None
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    fault_tree: bool = False     # read from a fault tree: blocks and components may be shared
 
     @cached_property
     def compiled(self) -> Any:
@@ -308,21 +320,30 @@ class BlockSystem:
         return compile_model(self)
 
     def components(self) -> list[Component]:
-        """Every component leaf, in order of appearance."""
+        """Every component leaf, in order of first appearance (a shared one once)."""
         found: list[Component] = []
         _collect(self.root, found)
         return found
 
 
 def _collect(block: Block, found: list[Component]) -> None:
-    if isinstance(block, Component):
-        found.append(block)
-    elif isinstance(block, Network):
-        found.extend(c for _, c in block.nodes if c is not None)
-        found.extend(c for _, _, c in block.edges if c is not None)
-    else:
-        for child in block.children:
-            _collect(child, found)
+    # Iterative with a seen set: a fault tree's shared gates are walked once, however deep.
+    seen: set[int] = set()
+    stack = [block]
+    while stack:
+        block = stack.pop()
+        if id(block) in seen:
+            continue
+        seen.add(id(block))
+        if isinstance(block, Component):
+            found.append(block)
+        elif isinstance(block, Network):
+            for c in [c for _, c in block.nodes if c is not None] + [c for _, _, c in block.edges if c is not None]:
+                if id(c) not in seen:
+                    seen.add(id(c))
+                    found.append(c)
+        else:
+            stack.extend(reversed(block.children))
 
 
 Model = Topology | BlockSystem

@@ -44,6 +44,15 @@ anything is built: aliases may add at most :data:`MAX_ALIAS_NODES` nodes, a bloc
 holds at most :data:`MAX_BLOCK_COMPONENTS` components counting every copy (and
 :data:`MAX_BLOCKS` blocks), a region form at most :data:`MAX_ELEMENTS` element groups.
 
+Keys, choices, bounds and defaults
+----------------------------------
+The keys every mapping accepts, the required keys, the choices (``needs``, replication modes
+…), numeric bounds and the defaults come from the table of :mod:`hadr_model.topology.schema`,
+which also generates the JSON Schema (``hadr schema``); the checks that need more than one
+value (references, ``k`` at most ``n``, limits) stay here. Each default is recorded where it
+is applied: :func:`load_spec_with_defaults` returns them (``hadr validate`` lists them). A
+``description`` may be any text and is shown nowhere in the figures.
+
 Examples
 --------
 >>> model = load_spec()          # the shipped default topology
@@ -71,6 +80,7 @@ from . import schema
 from .laws import Law, parse_law
 from .model import (
     INGRESS,
+    PERFECT,
     Behaviour,
     Block,
     BlockSystem,
@@ -88,7 +98,7 @@ from .model import (
 )
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_BLOCKS", "MAX_BLOCK_COMPONENTS", "MAX_ELEMENTS", "MAX_REGIONS", "MAX_ZONES",
-           "default_spec_path", "load_spec", "parse_spec", "read_yaml"]
+           "default_spec_path", "load_spec", "load_spec_with_defaults", "parse_spec", "read_yaml"]
 
 MAX_ZONES = 12
 MAX_REGIONS = 1000
@@ -241,6 +251,27 @@ def load_spec(source: str | Path | Mapping[str, Any] | None = None) -> Model:
         raise SpecError(error.field, error.value, error.expected, file=file, line=line) from None
 
 
+def load_spec_with_defaults(source: str | Path | Mapping[str, Any] | None = None) -> tuple[Model, list[schema.Default]]:
+    """Load a spec as :func:`load_spec` does, with the defaults the validator fell back to.
+
+    Each default is recorded where the validator applies it (the value it took, and why), in
+    the order met, once per field.
+
+    Examples
+    --------
+    >>> model, found = load_spec_with_defaults({"blocks": {"component": {"name": "db", "availability": 0.999}}})
+    >>> [(d.field, d.value) for d in found]   # doctest: +NORMALIZE_WHITESPACE
+    [('name', 'spec'), ('objectives.availability', '0.9999'), ('objectives.confidence', '0.95'),
+     ('year_hours', '8760')]
+    """
+    with schema.recording() as found:
+        model = load_spec(source)
+    unique: dict[str, schema.Default] = {}
+    for default in found:
+        unique.setdefault(default.field, default)
+    return model, list(unique.values())
+
+
 def _line_of(text: str, field: str) -> int | None:
     """1-based line of a dotted field path in YAML text, when it can be found."""
     try:
@@ -271,11 +302,16 @@ def _line_of(text: str, field: str) -> int | None:
 
 def parse_spec(raw: Any, source: str | None = None) -> Model:
     """Validate an already-parsed spec mapping (see :func:`load_spec`)."""
-    top = check.mapping(raw, "", "a mapping at the top level with 'regions' or 'blocks'")
-    if "regions" in top and "blocks" in top:
-        raise SpecError("", "regions and blocks", "either 'regions' or 'blocks' at the top, not both")
+    top = check.mapping(raw, "", "a mapping at the top level with 'regions', 'blocks' or 'fault_tree'")
+    forms = [form for form in ("regions", "blocks", "fault_tree") if form in top]
+    if len(forms) > 1:
+        raise SpecError("", " and ".join(forms), "one of 'regions', 'blocks' or 'fault_tree' at the top, not several")
     if "blocks" in top:
         return _parse_block_form(top, source)
+    if "fault_tree" in top:
+        from .faulttree import parse_fault_tree_form  # the fault-tree form reads into a block system
+
+        return parse_fault_tree_form(top, source)
     if "regions" in top:
         return _parse_region_form(top, source)
     check.check_keys(top, schema.keys("region_form") + ("blocks",), "")
@@ -539,8 +575,8 @@ def _parse_region(name: str, entry: Any, zone: Behaviour, region: Behaviour,
         network = _parse_network(entry["network"], f"{field}.network")
     per_zone = check.mapping(entry.get("per_zone", {}), f"{field}.per_zone",
                              "a mapping of role names to instances per zone in this region")
-    low, high = schema.bounds("role", "per_zone")
-    counts = tuple((role, check.integer(n, f"{field}.per_zone.{role}", low, high)) for role, n in per_zone.items())
+    counts = tuple((role, _parse_zone_counts(n, f"{field}.per_zone.{role}", zones, by_name=True))
+                   for role, n in per_zone.items())
     return Region(name=name, zones=zones, zone=zone, region=region, fails_over_to=fails_over_to,
                   home=home, network=_zone_network(zones, network), per_zone=counts)
 
@@ -583,11 +619,18 @@ def _parse_role(name: str, entry: Any, global_names: set[str], regions: tuple[Re
     for key in ("per_zone", "needs", "beta"):
         if key not in entry:
             schema.note_default(f"{field}.{key}", schema.default("role", key), "role", key)
-    per_zone = check.integer(entry.get("per_zone", schema.default("role", "per_zone")), f"{field}.per_zone",
-                             *schema.bounds("role", "per_zone"))
-    smallest = min(regions, key=lambda r: dict(r.per_zone).get(name, per_zone) * len(r.zones))
+    raw_per_zone = entry.get("per_zone", schema.default("role", "per_zone"))
+    per_zone = _parse_zone_counts(raw_per_zone, f"{field}.per_zone", None, by_name=False)
+    if isinstance(per_zone, tuple):
+        for region in regions:
+            if len(per_zone) != len(region.zones) and name not in dict(region.per_zone):
+                raise SpecError(f"{field}.per_zone", raw_per_zone,
+                                f"one count per zone: {len(region.zones)} for region {region.name} "
+                                f"(or a per_zone override in regions.{region.name})")
+    probe = Role(name=name, per_zone=per_zone, needs="any", instance=PERFECT)
+    smallest = min(regions, key=lambda r: r.instances(probe))
     needs = _parse_needs(entry.get("needs", schema.default("role", "needs")), f"{field}.needs",
-                         dict(smallest.per_zone).get(name, per_zone), smallest)
+                         smallest.instances(probe), smallest)
     depends_on = _parse_depends_on(entry.get("depends_on", []), f"{field}.depends_on", global_names)
     behaviour = parse_behaviour(entry, field)
     beta = check.number(entry.get("beta", schema.default("role", "beta")), f"{field}.beta",
@@ -611,17 +654,48 @@ def _split_beta(behaviour: Behaviour, beta: float, field: str) -> tuple[Behaviou
     return independent, common
 
 
-def _parse_needs(raw: Any, field: str, per_zone: int, region: Region) -> str:
+def _parse_zone_counts(raw: Any, field: str, zones: tuple[str, ...] | None, *, by_name: bool
+                       ) -> int | tuple[int, ...]:
+    """Instances per zone: ``n`` in every zone, ``[n_1, …]`` one per zone in zone order, or (in a
+    region, ``by_name``) ``{zone: n}`` naming every zone of the region. Zones may hold 0 when the
+    total is at least 1 (``zones``: the region's, when known)."""
+    low, high = schema.bounds("role", "per_zone")
+    expected = (f"a whole number of instances from {low} to {high} in every zone, or a list of one count "
+                "(0 or more) per zone" + (", or a mapping of each zone's name to its count" if by_name else ""))
+    if isinstance(raw, list):
+        if not raw or len(raw) > (len(zones) if zones is not None else MAX_ZONES):
+            # Checked before reading the items: a list longer than any region's zones is refused whole.
+            raise SpecError(field, raw, expected + f" ({len(zones) if zones is not None else MAX_ZONES} at most)")
+        counts = tuple(check.integer(n, f"{field}[{i}]", 0, high) for i, n in enumerate(raw))
+    elif isinstance(raw, Mapping) and by_name and zones is not None:
+        unknown = [z for z in raw if z not in zones]
+        if unknown:
+            raise SpecError(f"{field}.{unknown[0]}", unknown[0], f"a zone of this region ({', '.join(zones)})")
+        missing = [z for z in zones if z not in raw]
+        if missing:
+            raise SpecError(f"{field}.{missing[0]}", SpecError.NO_VALUE, "a count for every zone (0 allowed)")
+        counts = tuple(check.integer(raw[z], f"{field}.{z}", 0, high) for z in zones)
+    else:
+        if isinstance(raw, Mapping):
+            raise SpecError(field, dict(raw), expected)
+        return check.integer(raw, field, low, high)
+    if zones is not None and len(counts) != len(zones):
+        raise SpecError(field, list(counts), f"one count per zone: {len(zones)} ({', '.join(zones)})")
+    if sum(counts) < 1:
+        raise SpecError(field, list(counts), "at least one instance in some zone")
+    return counts
+
+
+def _parse_needs(raw: Any, field: str, total: int, region: Region) -> str:
     zones = len(region.zones)
-    total = per_zone * zones
     if isinstance(raw, bool):
         raise SpecError(field, raw, _NEEDS_EXPECTED)
     if isinstance(raw, int):
         if raw < 1:
             raise SpecError(field, raw, f"k at least 1 ({_NEEDS_EXPECTED})")
         if raw > total:
-            raise SpecError(field, raw, f"k at most {total} (per_zone {per_zone} × {zones} zones "
-                                        f"in region {region.name})")
+            raise SpecError(field, raw, f"k at most {total} (the instances of the role across the {zones} "
+                                        f"zones of region {region.name})")
         return str(raw)
     if isinstance(raw, str):
         value = raw.strip()
@@ -868,6 +942,10 @@ def _parse_block_form(top: Mapping[str, Any], source: str | None) -> BlockSystem
         raise SpecError("blocks", f"{len(reader.names)} components", f"at most {MAX_BLOCK_COMPONENTS} components")
     from . import dataprotection
 
-    objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
+    with schema.recording() as found:
+        objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
+    for noted in found:   # a block diagram has no DR workflows: its RPO / RTO defaults mean nothing
+        if not noted.field.startswith(("objectives.rpo", "objectives.rto")):
+            schema.note_default(noted.field, noted.value, "", why=noted.why)
     return BlockSystem(name=name, root=root, common_causes=tuple(reader.common_causes),
                        year_hours=_year_hours(top, "block_form"), objectives=objectives, source=source, raw=dict(top))

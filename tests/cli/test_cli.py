@@ -54,7 +54,13 @@ def test_validate_default(capsys):
 def test_validate_json(capsys, block_file):
     assert main(["validate", str(block_file), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload == {"valid": True, "name": "pair", "form": "blocks", "source": str(block_file)}
+    head = {key: payload[key] for key in ("valid", "name", "form", "source")}
+    assert head == {"valid": True, "name": "pair", "form": "blocks", "source": str(block_file)}
+    assert payload["states"] == {"name": "pair", "blocks": "2 components, 0 common-cause groups",
+                                 "objectives": "none (the verdict judges nothing)"}
+    assert [d["field"] for d in payload["defaults"]] == ["objectives.availability", "objectives.confidence",
+                                                          "year_hours"]
+    assert payload["bare_hours"] == []
 
 
 def test_show_default(capsys):
@@ -222,3 +228,52 @@ def test_installed_console_script(block_file, bad_file):
     assert done.returncode == 2
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "roles.web.needs" in done.stderr
+
+
+def test_validate_says_once_that_a_bare_number_is_hours(capsys, tmp_path):
+    path = tmp_path / "bare.yaml"
+    path.write_text(BLOCK_SPEC.replace("mttf: 999h, mttr: 1h", "mttf: 999, mttr: 1"))
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("bare number") == 1
+    assert "read as hours: blocks.parallel[0].component.mttf (and 1 more)" in out
+
+
+def test_validate_lists_the_defaults_with_why(capsys, tmp_path):
+    path = tmp_path / "regions.yaml"
+    path.write_text(BAD_SPEC.replace("150%", "50%"))
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    for line in ("name  ", "year_hours", "8760", "a year of 365 days", "regions.east.home", "roles.web.beta",
+                 "recovery.region_loss.decide", "30 min", "objectives.availability"):
+        assert line in out, line
+
+
+def test_show_json_block_form(capsys, block_file):
+    assert main(["show", str(block_file), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["name"] == "pair" and info["form"] == "blocks"
+    assert info["structure"] == {"parallel": [{"component": "web[1]"}, {"component": "web[2]"}]}
+    web = info["components"][0]["behaviour"]
+    assert web["failure"]["mean_h"] == 999.0 and web["repair"]["mean_h"] == 1.0
+    assert web["availability"] == pytest.approx(0.999)
+
+
+def test_show_json_region_form(capsys):
+    assert main(["show", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["name"] == "functions-platform" and info["form"] == "regions"
+    assert {"from": "us-east", "to": "us-south", "mutual": True} in info["failover_pairs"]
+    assert {"from": "eu-de", "to": "eu-nl", "mutual": False} in info["failover_pairs"]
+    assert info["regions"][-1]["home"] is False and info["recovery"]["regions"]["eu-de"]["region_loss"][
+        "provision"]["mean_h"] == 4.0
+    invoker = next(role for role in info["roles"] if role["name"] == "invoker")
+    assert invoker["required"]["us-south"] == [20, 30]
+    assert info["data"]["db"]["databases"]["count"] == 200
+
+
+def test_schema_command_is_listed(capsys):
+    with pytest.raises(SystemExit) as done:   # argparse's --help exits
+        main(["--help"])
+    assert done.value.code == 0
+    assert "schema" in capsys.readouterr().out

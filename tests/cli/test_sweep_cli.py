@@ -268,3 +268,10 @@ def test_ctrl_c_during_a_notebook_sweep_prints_one_line_and_resume_finishes(tmp_
     assert resumed.returncode == 0, resumed.stderr
     table = load_sweep(out)
     assert table["status"].tolist() == ["ok"] * 12 and table["y"].tolist() == list(range(12))
+
+
+def test_sweep_help_lists_the_built_in_functions():
+    from hadr_model.cli import sweep
+    from hadr_model.sweeps.functions import FUNCTIONS
+
+    assert sweep._FUNCTION_NAMES == tuple(FUNCTIONS)

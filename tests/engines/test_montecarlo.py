@@ -200,21 +200,8 @@ def test_a_run_that_cannot_fit_in_memory_is_refused_not_crashed():
     assert error.value.field == "years"
 
 
-def test_too_many_runs_for_the_result_memory_budget_is_refused(monkeypatch):
-    monkeypatch.setattr(montecarlo, "RESULT_MEMORY_BUDGET", 10_000)
-    with pytest.raises(hm.SpecError, match="at most") as error:
-        simulate(_two_of_three(), runs=1000)
-    assert error.value.field == "runs"
-
-
-def test_outage_durations_over_the_memory_budget_stop_the_simulation_early(monkeypatch):
-    # ~800 outages per run: the durations, not the per-run figures, fill the budget.
-    monkeypatch.setattr(montecarlo, "RESULT_MEMORY_BUDGET", 200_000)
-    model = hm.load_spec({"blocks": {"series": [{"component": {"name": "a", "mttf": "10h", "mttr": "1h"}}]}})
-    result = simulate(model, years=1, runs=2000, seed=1)
-    assert result.stopped_by == "memory"
-    assert 2 <= result.runs < 2000
-    assert any("budget" in note for note in result.notes)
+# The results' memory no longer grows with the runs (no refusal, no early stop): see
+# tests/engines/test_montecarlo_scale.py.
 
 
 # --- more copies than a small integer type holds --------------------------------------------

@@ -266,7 +266,7 @@ from hadr_model.reports import publish
 out, barrier, worker, rounds, workers = Path(sys.argv[1]), Path(sys.argv[2]), *map(int, sys.argv[3:6])
 
 
-def notebook_done(notebook, output, parameters, timeout_s):
+def notebook_done(notebook, output, parameters, timeout_s, **options):
     # The notebook's work reduced to the two files it leaves in the staging folder.
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("report")]), str(output))
     seed = parameters["seed"]

@@ -83,6 +83,9 @@ def test_notebook_runs_top_to_bottom(executed, path):
         assert 0.999 < values["availability"] < 1.0
     if path.name == "explore_topology.ipynb":
         assert (tmp / "topology.png").stat().st_size > 1000
+        # The topology picture is shown as an image, not as "<Figure size 734x297 with 1 Axes>".
+        (drawing,) = [cell for cell in notebook.cells if "draw_topology(model" in cell.source]
+        assert any("image/png" in output.get("data", {}) for output in drawing.outputs), drawing.outputs
 
 
 def test_notebook_sweep_keeps_each_notebook_and_records_failures(tmp_path):

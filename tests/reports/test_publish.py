@@ -6,6 +6,7 @@ No notebook is run here (the full report, in a browser, is in ``test_report.py``
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import json
@@ -56,7 +57,7 @@ def test_prose_helpers_escape_spec_names():
     item = SimpleNamespace(element=PAYLOAD, kind="region", criticality=0.5, risk_reduction_worth=2.0)
     advice = rs.importance_advice(SimpleNamespace(importance=[item]))
     assert advice.startswith("<ul><li><strong>&lt;img src=x") and "<img" not in advice
-    facts = {"spec_path": f"/tmp/{PAYLOAD}.yaml", "spec_sha256": "ab", "seed": 1, "hadr_model_version": "1",
+    facts = {"spec_file": f"{PAYLOAD}.yaml", "spec_sha256": "ab", "seed": 1, "hadr_model_version": "1",
              "python": "3", "libraries": {"numpy": "2"}, "parameters": {"sweep_dir": PAYLOAD},
              "generated_at": "now"}
     footer = rs.reproducibility_html(facts)
@@ -195,3 +196,124 @@ def test_owner_lock_dies_with_its_process_not_with_its_children(tmp_path):
         child.kill()
         child.wait()
         box.remove()
+
+
+# --- any screen, any reader --------------------------------------------------------------------
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_figures_are_2x_pngs_that_scroll_rather_than_shrink_and_carry_their_description():
+    figure = Figure(figsize=(9.0, 4.0), layout="constrained")   # as the report's charts
+    figure.add_subplot().barh([0, 1], [142.4, 5.8])
+    figure.axes[0].bar_label(figure.axes[0].containers[0])     # the first text of the Axes: "142.4"
+    figure.axes[0].set_title("Expected downtime")
+    assert rs.alt_text(figure) == "Expected downtime"          # a title, never a bar label
+    rs.describe(figure, f"Bar chart  of  two values:\n{PAYLOAD}")
+    page = rs.figure_html(figure)
+    match = re.fullmatch(r'<div class="hadr-figure"><img src="data:image/png;base64,([^"]+)" width="(\d+)" '
+                         r'height="(\d+)" style="min-width: (\d+)px" alt="([^"]*)"></div>', page)
+    assert match, page[:300]
+    data, width, height, narrowest, alt = match.groups()
+    png_width, png_height = _png_size(base64.b64decode(data))
+    assert 880 <= int(width) <= 960                            # 9 in at 100 CSS px per inch (tight box)
+    assert abs(png_width - 2 * int(width)) <= 2 and abs(png_height - 2 * int(height)) <= 2   # 2x pixels
+    assert int(narrowest) == round(int(width) * rs.NARROWEST_SCALE)
+    assert html.unescape(alt) == f"Bar chart of two values: {PAYLOAD}" and "<img src=x" not in alt
+
+
+def test_header_names_the_service_date_and_verdict_escaped():
+    page = rs.header_html(PAYLOAD, date="2025-03-04", spec_file="a <b>.yaml", seed=7, runs=2000, disasters=20000,
+                          verdict="FAIL")
+    assert "<img src=x" not in page and "&lt;b&gt;" in page
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert f"Availability report: {PAYLOAD}" in text
+    for fact in ("FAIL", "2025-03-04", "seed 7", "2,000 Monte Carlo runs", "20,000 disasters"):
+        assert fact in text
+    assert 'class="hadr-badge fail"' in page
+    assert 'class="hadr-badge none"' in rs.header_html("x", date="d", spec_file="f", seed=0, runs=2, disasters=1,
+                                                        verdict="no objectives")
+
+
+def test_tables_scroll_in_their_own_box():
+    page = rs.table(pd.DataFrame({"<i>col</i>": ["PASS"]}))
+    assert page.startswith('<div class="hadr-table"><style') and page.endswith("</table>\n</div>")
+    assert "<i>" not in page
+    assert '<div class="hadr-table">' in rs.verdict_html(SimpleNamespace(
+        passed=True, headline="h", checks=(), rows=lambda: [("availability", "99.99 %", "-", "-", "PASS")]))
+
+
+def test_spec_is_named_without_a_local_path(tmp_path):
+    assert rs.spec_label(rs.default_spec_path()) == "hadr_model/specs/functions_platform.yaml"
+    assert rs.spec_label(tmp_path / "deep" / "web.yaml") == "web.yaml"
+    facts = rs.reproducibility(rs.read_spec_source(None), 3, {"mc_runs": 10})
+    assert facts["spec_file"] == "hadr_model/specs/functions_platform.yaml" and "spec_path" not in facts
+
+
+def test_file_names_keep_every_run():
+    stems = {publish.report_stem("svc", "ab" * 32, seed=seed, runs=runs, years=years, disasters=disasters)
+             for seed in (0, 1) for runs in (100, 2000) for years in (1.0, 2.0) for disasters in (500, 20000)}
+    assert len(stems) == 16                                    # each number that changes the figures: a file
+    stem = publish.report_stem("My Service!", "0123456789abcdef", seed=3, runs=2000, years=1.0, disasters=20000)
+    assert stem == "my-service-0123456789-runs2000-disasters20000-seed3"
+
+
+def test_index_shows_runs_and_disasters(tmp_path):
+    summary = _summary("svc", html="a.html")
+    summary["reproducibility"]["parameters"] = {"mc_runs": 2000, "dr_disasters": 20000}
+    (tmp_path / "a.html").write_text("report")
+    (tmp_path / "a.json").write_text(json.dumps(summary))
+    index = write_index(tmp_path).read_text(encoding="utf-8")
+    assert "<th>runs / disasters</th>" in index and "<td>2000 / 20000</td>" in index
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
+
+
+# --- the notebook ships with the package --------------------------------------------------------
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_notebook_is_package_data_and_the_repository_copy_is_the_same():
+    import tomllib
+
+    path = notebook_path()
+    assert path.parent == Path(rs.__file__).resolve().parents[1] / "notebooks"
+    package_data = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "notebooks/*.ipynb" in package_data["hadr_model"]
+    copy = REPOSITORY / "notebooks" / path.name
+    if copy.exists():   # the copy people open with `make lab`: byte for byte the shipped one
+        assert copy.read_bytes() == path.read_bytes(), f"cp {path} {copy}"
+
+
+def test_notebook_only_displays_what_build_report_computed():
+    notebook = nbformat.read(str(notebook_path()), as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[1].count("build_report(") == 1 and all("build_report(" not in c for c in code[2:])
+    body = "\n".join(code[2:])
+    # Nothing is computed in the notebook: no engine, facade or DR call, no summary assembled there.
+    for computing in ("hadr_model.", "import ", "simulate(", "availability(", "verdict(", "topology_scenarios",
+                      "compare_strategies", "load_spec"):
+        assert computing not in body, computing
+    assert not re.search(r"summary\[[^\]]*\]\s*=", body)
+
+
+def test_default_spec_cites_public_sources_only():
+    text = rs.default_spec_path().read_text(encoding="utf-8")
+    for stale in ("cloud-hadr-facts", "DESIGN.md", "/work/", "/home/"):
+        assert stale not in text, stale
+    header = rs.spec_header(text)
+    entries = re.split(r"\n(?=\s{2}\[)", header.split("\n  [", 1)[1].join(["\n  [", ""]))
+    defined = {}
+    for entry in entries:
+        if match := re.match(r"\s*\[([a-z-]+)\]\s", entry):
+            defined[match.group(1)] = entry
+    assert len(defined) >= 10
+    for name, entry in defined.items():   # an address anyone can open, or a dated publication
+        assert "https://" in entry or re.search(r"\b(19|20)\d\d\b", entry), name
+    cited = set()
+    for line in text.splitlines()[len(header.splitlines()):]:
+        if comment := re.search(r"(?:^|\s)#(.*)$", line):
+            cited |= {re.split(r"[\s,;:]+", inner)[0] for inner in re.findall(r"\[([^\]]+)\]", comment.group(1))}
+    assert cited - {"assumption"} <= set(defined), cited - set(defined)
+    assert {"fn-hadr", "ow-ansible", "naldi"} <= cited

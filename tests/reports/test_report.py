@@ -204,8 +204,8 @@ def test_no_not_landed_paths_are_left():
     notebook = nbformat.read(str(notebook_path()), as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells)
     assert "engine_available" not in code and "not landed" not in code.lower()
-    assert "year_hours=year_hours" in code
-    assert "Not applicable to this spec" in code   # block-form specs: Monte Carlo does not apply, and says so
+    assert "year_hours=report.year_hours" in code
+    assert "rs.not_applicable_html(" in code   # block-form specs: Monte Carlo does not apply, and says so
 
 
 def test_spec_parameters_carry_their_source_comments():
@@ -299,6 +299,82 @@ def test_report_renders_in_chromium(chromium, published, tmp_path):
     assert screenshot.stat().st_size > 50_000 and size["height"] > 3000
 
 
+_LAYOUT = """(() => {
+  const inside = (e) => {   // the nearest box that scrolls or clips sideways, if any
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if (x !== 'visible') return {overflow: x, right: a.getBoundingClientRect().right};
+    }
+    return null;
+  };
+  const wide = Array.from(document.querySelectorAll('table, img')).filter(
+    e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => ({tag: e.tagName, box: inside(e)}));
+  const top = (selector) => {
+    const e = document.querySelector(selector);
+    return e ? e.getBoundingClientRect().top : 1e9;
+  };
+  return {
+    width: window.innerWidth, height: window.innerHeight,
+    page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), wide: wide,
+    header: document.querySelector('.hadr-header') ? document.querySelector('.hadr-header').innerText : '',
+    header_bottom: document.querySelector('.hadr-header').getBoundingClientRect().bottom,
+    verdict_top: top('p.verdict'),
+    images: Array.from(document.images).map(i => ({alt: i.alt, shown: i.getBoundingClientRect().width,
+                                                   natural: Number(i.getAttribute('width'))})),
+  };
+})()"""
+
+
+def test_report_reads_on_a_phone_and_a_desktop(chromium, published, tmp_path):
+    """400 px (a phone) and 1400 px: the page never gets wider than the screen (tables and figures
+    scroll in their own box), the service, date and verdict are on the first screen, figures stay
+    legible and every figure has a description."""
+    paths, summary = published
+    views = {}
+    with tempfile.TemporaryDirectory() as profile:
+        browser = DevTools(chromium, Path(profile))
+        try:
+            browser.open(paths.html, settle_s=0.0)
+            for width, mobile in ((400, True), (1400, False)):
+                browser.call("Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1,
+                             mobile=mobile)
+                browser.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 100)))")
+                views[width] = browser.evaluate(_LAYOUT)
+                shot = browser.call("Page.captureScreenshot", format="png")
+                (tmp_path / f"report-{width}px.png").write_bytes(base64.b64decode(shot["data"]))
+        finally:
+            browser.close()
+    if REPO_REPORTS.is_dir():  # keep the first screens for people to look at
+        for width in views:
+            shutil.copy(tmp_path / f"report-{width}px.png", REPO_REPORTS / f"report-screenshot-{width}px.png")
+    for width, view in views.items():
+        assert view["width"] == width
+        assert view["page"] <= width, (width, view["page"])       # no horizontal overflow of the body
+        # Whatever is wider than the screen is inside a box that scrolls (nothing clipped out of reach).
+        assert all(item["box"] and item["box"]["overflow"] in ("auto", "scroll") and item["box"]["right"] <= width + 1
+                   for item in view["wide"]), view["wide"]
+        header = view["header"]
+        assert f"Availability report: {summary['name']}" in header and summary["date"] in header
+        assert summary["headline"]["verdict"] in header
+        assert view["header_bottom"] <= view["height"] and view["verdict_top"] < view["height"]   # first screen
+        assert len(view["images"]) >= 6
+        for image in view["images"]:
+            assert len(image["alt"]) >= 80 and any(ch.isdigit() for ch in image["alt"]), image["alt"]
+            assert image["alt"].split()[0] in ("Bar", "Diagram", "Histogram", "Cumulative", "Scatter"), image["alt"]
+            assert image["shown"] >= min(image["natural"], width - 40) * 0.72 - 1, image   # labels stay legible
+    assert views[400]["wide"] and not views[1400]["wide"]        # the phone needs the scroll boxes; 1400 px does not
+
+
+def test_page_has_no_local_path(published):
+    paths, _ = published
+    page = paths.html.read_text(encoding="utf-8")
+    for local in (str(paths.html.parent.resolve()), str(Path(hadr_model.__file__).resolve().parents[1]),
+                  str(Path.home()) + "/", "/tmp/"):
+        assert local not in page, local
+    assert "<code>hadr_model/specs/functions_platform.yaml</code>" in page
+    assert f"-runs{PARAMS['mc_runs']}-disasters{PARAMS['dr_disasters']}-seed{SEED}" in paths.html.name
+
+
 # --- other inputs ----------------------------------------------------------------------------
 
 def test_block_form_spec_says_which_sections_do_not_apply(tmp_path):
@@ -313,7 +389,8 @@ def test_block_form_spec_says_which_sections_do_not_apply(tmp_path):
     assert summary["sections"]["montecarlo"] == "not applicable"  # a fixed availability has no failures to draw
     assert summary["sections"]["strategies"] == "not applicable"
     page = paths.html.read_text(encoding="utf-8")
-    assert "Not applicable" in page and "Reliability blocks of web-tier" in page
+    assert "Not applicable" in page
+    assert 'alt="Reliability block diagram of web-tier with 3 components: series of [dns, web[1], web[2]]."' in page
     assert "not landed" not in page.lower() and "not available yet" not in page.lower()
     # year_hours: 8784 (a leap-year calendar): 99.99 % allows 52.70 min, not the 365-day 52.56.
     assert summary["objectives"]["availability"] == 0.9999
@@ -331,7 +408,9 @@ def test_sweep_section(tmp_path):
     assert summary["sections"]["sweep"] == "live"
     assert summary["sweep"]["points"] == 2 and summary["sweep"]["parameters"] == ["zone.mttr"]
     assert "sweep" in paths.html.name
-    assert "Sweep of 2 points" in paths.html.read_text(encoding="utf-8")
+    page = paths.html.read_text(encoding="utf-8")
+    assert "Sweep <code>sweep</code>: 2 points over zone.mttr." in page
+    assert "Scatter charts of downtime min per year at each of the 2 sweep points" in page   # the chart's alt text
 
 
 def test_restore_order_table_shows_first_median_last_database():

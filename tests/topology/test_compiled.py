@@ -7,6 +7,7 @@ the table's elements, and the Markov bridge against the exact engine under indep
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -135,7 +136,7 @@ def test_table_order_and_region_slices_on_the_default():
         assert table.kinds[site.region] == "region" and site.region == site.span.start
         for role in site.roles:
             assert [table.zone[i] for i in role.instances] == list(site.zone_names)
-            assert {int(table.counts[i]) for i in role.instances} == {role.per_zone}
+            assert [int(table.counts[i]) for i in role.instances] == list(role.zone_counts)
             if role.common_cause is not None:
                 assert {int(table.common_cause[i]) for i in role.instances} == {role.common_cause}
 
@@ -179,3 +180,75 @@ def test_unused_and_perfect_elements_are_not_simulated():
     assert "global:unused" not in table.names            # only the services the roles use
     assert {table.kinds[row] for row in plan.rows} == {"region", "zone", "link", "instance", "common-cause"}
     assert all(table.q[row] > 0 for row in plan.rows)
+
+
+def _uneven(per_zone: tuple[int, ...]) -> hm.Topology:
+    """Four app servers across three zones (2, 1, 1), needing 3, beside a quorum store."""
+    base = hm.load_spec({"zone": {"mttf": 90, "mttr": 10}, "region": {"mttf": 950, "mttr": 50},
+                         "regions": {"r": {"zones": 3}},
+                         "roles": {"app": {"per_zone": 1, "needs": 3, "mttf": 60, "mttr": 20},
+                                   "kv": {"per_zone": 1, "needs": "quorum", "mttf": 85, "mttr": 15}}})
+    app, kv = base.roles
+    return dataclasses.replace(base, roles=(dataclasses.replace(app, per_zone=per_zone), kv))
+
+
+@pytest.mark.parametrize("per_zone", [(2, 1, 1), (0, 3, 1), (1, 1, 1)])
+def test_uneven_placement_by_enumeration_markov_and_exact(per_zone):
+    model = _uneven(per_zone)
+    exact = exact_availability(model)
+    assert _enumerated_unavailability(model) == pytest.approx(exact.system.unavailability, rel=REL)
+    markov = solve_compiled(model)
+    assert markov.unavailability == pytest.approx(exact.system.unavailability, rel=REL)
+    assert markov.failure_frequency_per_year == pytest.approx(exact.system.failure_frequency_per_year, rel=REL)
+    table = model.compiled.elements
+    assert [int(table.counts[table.index(f"instance:app@r-{z}")]) for z in (1, 2, 3)] == list(per_zone)
+
+
+def test_uneven_placement_differs_from_the_even_one_it_replaces():
+    # (2, 1, 1) needing 3 survives the loss of zone 2 or 3 but not of zone 1: not (4/3 each).
+    uneven = exact_availability(_uneven((2, 1, 1))).system.unavailability
+    even = exact_availability(_uneven((1, 1, 1))).system.unavailability
+    assert uneven < even
+
+
+def test_uneven_placement_monte_carlo_covers_the_exact_value():
+    model = _uneven((2, 1, 1))
+    exact = exact_availability(model).system.availability
+    result = montecarlo.simulate(model, years=5, runs=2000, seed=11)
+    low, high = result.availability_ci95
+    assert low <= exact <= high
+
+
+UNEVEN_SPEC = {
+    "zone": {"mttf": 90, "mttr": 10}, "region": {"mttf": 950, "mttr": 50},
+    "regions": {"r": {"zones": 3}, "s": {"zones": ["a", "b"], "per_zone": {"app": {"a": 3, "b": 1}}}},
+    "roles": {"app": {"per_zone": [2, 1, 1], "needs": 3, "mttf": 60, "mttr": 20},
+              "kv": {"per_zone": 1, "needs": "quorum", "mttf": 85, "mttr": 15}},
+}
+
+
+def test_uneven_placement_from_the_spec_list_and_zone_names():
+    model = hm.load_spec(UNEVEN_SPEC)
+    app = model.roles[0]
+    assert [r.zone_counts(app) for r in model.regions] == [(2, 1, 1), (3, 1)]
+    assert exact_availability(model).system.unavailability == pytest.approx(
+        _enumerated_unavailability(model), rel=REL)
+    # the same placement built directly gives the same region figures
+    region_r = exact_availability(model).regions[0].own.unavailability
+    assert region_r == pytest.approx(exact_availability(_uneven((2, 1, 1))).regions[0].own.unavailability, rel=REL)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"roles": {"app": {"per_zone": [2, 1], "needs": 1}}}, "roles.app.per_zone"),
+    ({"roles": {"app": {"per_zone": [0, 0, 0]}}}, "roles.app.per_zone"),
+    ({"roles": {"app": {"per_zone": [1, -1, 1]}}}, "roles.app.per_zone[1]"),
+    ({"roles": {"app": {"per_zone": list(range(10**6))}}}, "roles.app.per_zone"),
+    ({"regions": {"r": {"zones": 3, "per_zone": {"app": {"x": 1}}}}}, "regions.r.per_zone.app.x"),
+    ({"regions": {"r": {"zones": 3, "per_zone": {"app": {"r-1": 1}}}}}, "regions.r.per_zone.app.r-2"),
+    ({"roles": {"app": {"per_zone": [1, 1, 1], "needs": 4}}}, "roles.app.needs"),
+])
+def test_uneven_placement_refusals_name_the_field(change, field):
+    spec = {**UNEVEN_SPEC, "regions": {"r": {"zones": 3}}, **change}
+    with pytest.raises(hm.SpecError) as error:
+        hm.load_spec(spec)
+    assert str(error.value).startswith(f"{field}:"), str(error.value)[:200]

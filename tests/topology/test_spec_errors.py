@@ -168,7 +168,7 @@ CASES = [
     ("year-hours", REGIONS + "year_hours: 9000\n",
      "year_hours", "9000", "year_hours:", "8760"),
     ("regions-and-blocks", REGIONS + "blocks: {component: {name: x, availability: 0.9}}\n",
-     "", "'regions and blocks'", None, "not both"),
+     "", "'regions and blocks'", None, "not several"),
     ("non-mapping-top-level", "- regions\n- roles\n",
      "", "['regions', 'roles']", None, "a mapping at the top level"),
     ("scalar-top-level", "42\n", "", "42", None, "a mapping at the top level"),
