@@ -100,7 +100,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..errors import HadrError, SpecError
-from ..topology.compiled import CompiledModel, Leaf, Node, Part, evaluate_down
+from ..topology.compiled import CompiledModel, evaluate_down, used_rows
 from ..topology.model import Model
 from ..units import HOURS_PER_YEAR
 
@@ -582,10 +582,7 @@ def compiled_groups(model: Model) -> tuple[list[Group], tuple[int, ...]]:
     """
     compiled: CompiledModel = model.compiled
     table = compiled.elements
-    used: set[int] = set()
-    for part in compiled.tenants():
-        _collect_leaves(part, used, set())
-    rows = tuple(sorted(used))
+    rows = tuple(used_rows(compiled.tenants()))
     groups = []
     for row in rows:
         behaviour = table.behaviours[row]
@@ -600,18 +597,6 @@ def compiled_groups(model: Model) -> tuple[list[Group], tuple[int, ...]]:
 def _every_state_up(state: Mapping[str, np.ndarray]) -> np.ndarray:
     # The bridge evaluates each tenant's structure itself; the chain's own flag is unused.
     return np.ones(len(next(iter(state.values()))), bool)
-
-
-def _collect_leaves(part: Part, rows: set[int], seen: set[int]) -> None:
-    if id(part) in seen:
-        return
-    seen.add(id(part))
-    if isinstance(part, Leaf):
-        rows.add(part.element)
-    elif isinstance(part, Node):
-        for channel in part.channels:
-            for child in channel:
-                _collect_leaves(child, rows, seen)
 
 
 def solve_compiled(model: Model, repair: RepairPolicy | None = None) -> ServiceMarkovResult:

@@ -158,7 +158,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import HadrError, SpecError
-from ..topology.compiled import CompiledModel, ElementTable, Leaf, Node, Part, Served
+from ..topology.compiled import CompiledModel, ElementTable, Leaf, Node, Part, Served, used_rows
 from ..topology.laws import Law, LengthBiasedPools, sample_alternating
 from ..topology.model import Model, Topology
 from .outage import expected_outage_h
@@ -250,25 +250,6 @@ class _Plan:
     notes: tuple[str, ...] = ()       # why an estimator was not used, etc. (reported as is)
 
 
-def _used_rows(parts: Sequence[Part]) -> list[int]:
-    """Table rows of the leaves the parts reach, ascending."""
-    seen: set[int] = set()
-    rows: set[int] = set()
-    stack: list[Any] = list(parts)
-    while stack:
-        part = stack.pop()
-        if id(part) in seen:
-            continue
-        seen.add(id(part))
-        if isinstance(part, Leaf):
-            rows.add(part.element)
-        elif isinstance(part, Served):
-            stack.append(part.region)
-        else:
-            stack.extend(child for channel in part.channels for child in channel)
-    return sorted(rows)
-
-
 def _dense(parts: Sequence[Part], table: ElementTable
            ) -> tuple[tuple[Part, ...], tuple[_Element, ...], tuple[int, ...]]:
     """The parts with leaves renumbered densely over the elements they use (table order kept).
@@ -276,7 +257,7 @@ def _dense(parts: Sequence[Part], table: ElementTable
     Shared parts stay shared (a zone or a region service reached from several places is one
     process, simulated once), so the conversion is memoised on the part.
     """
-    rows = _used_rows(parts)
+    rows = used_rows(parts)
     dense = {row: i for i, row in enumerate(rows)}
     elements = []
     for row in rows:

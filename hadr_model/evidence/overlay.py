@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from ..errors import SpecError
-from ..topology.paths import parse_path
+from ..topology.paths import parse_path, set_path
 from .fit import Fit
 
 __all__ = ["PAIRS", "apply_overlay", "element_classes", "overlay_entries", "overlay_text", "read_overlay"]
@@ -225,20 +225,6 @@ def _resolve(raw: Mapping[str, Any], text: str, classes: Mapping[str, tuple[Path
     return (parse_path(text),)
 
 
-def _set(node: Any, path: Path, value: Any) -> Any:
-    """A copy of ``node`` with ``path`` set; only the containers along the path are copied."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(head, int):
-        items = list(node)
-        items[head] = _set(items[head], rest, value)
-        return items
-    copy = dict(node)
-    copy[head] = _set(node.get(head), rest, value)
-    return copy
-
-
 def apply_overlay(raw: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
     """``raw`` with each overlay law in place (copy on write: ``raw`` is not changed).
 
@@ -264,5 +250,5 @@ def apply_overlay(raw: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[st
             replaced = {k: v for k, v in behaviour.items()
                         if k not in PAIRS[_LAW_KEYS[last]] and k != "availability"}
             replaced[last] = law
-            result = _set(result, path, replaced)
+            result = set_path(result, path, replaced)
     return result

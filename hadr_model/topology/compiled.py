@@ -80,7 +80,7 @@ from .model import (
 
 __all__ = ["AtLeast", "CompiledModel", "ElementTable", "Leaf", "Node", "Part", "RegionSite", "RoleDown",
            "RoleSite", "Served", "TenantDown", "Unreachable", "compile_model", "evaluate_down",
-           "region_key"]
+           "region_key", "used_rows"]
 
 
 # --- rules: down flags of a node from its channels' down counts -----------------------------
@@ -235,6 +235,25 @@ def evaluate_down(part: Part, down: np.ndarray, cache: dict[int, np.ndarray] | N
                             np.zeros(down.shape[1:], np.int64)) for channel in part.channels]
             cache[key] = part.rule(channels)
     return cache[key]
+
+
+def used_rows(parts: Sequence[Part]) -> list[int]:
+    """Table rows of the leaves the parts reach, ascending."""
+    seen: set[int] = set()
+    rows: set[int] = set()
+    stack: list[Any] = list(parts)
+    while stack:
+        part = stack.pop()
+        if id(part) in seen:
+            continue
+        seen.add(id(part))
+        if isinstance(part, Leaf):
+            rows.add(part.element)
+        elif isinstance(part, Served):
+            stack.append(part.region)
+        else:
+            stack.extend(child for channel in part.channels for child in channel)
+    return sorted(rows)
 
 
 # --- the element table ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import SpecError
 
-__all__ = ["check_path", "parse_path", "with_values"]
+__all__ = ["check_path", "parse_path", "set_path", "with_values"]
 
 Path = tuple[str | int, ...]
 _SEGMENT = re.compile(r"^([^.\[\]]+)((?:\[\d+\])*)$")
@@ -88,17 +88,17 @@ def check_path(raw: Mapping[str, Any], name: str) -> Path:
     return path
 
 
-def _set(node: Any, path: Path, value: Any) -> Any:
+def set_path(node: Any, path: Path, value: Any) -> Any:
     """A copy of ``node`` with ``path`` set; only the containers along the path are copied."""
     if not path:
         return value
     head, rest = path[0], path[1:]
     if isinstance(head, int):
         items = list(node)
-        items[head] = _set(items[head], rest, value)
+        items[head] = set_path(items[head], rest, value)
         return items
     copy = dict(node)
-    copy[head] = _set(node.get(head), rest, value) if rest else value
+    copy[head] = set_path(node.get(head), rest, value) if rest else value
     return copy
 
 
@@ -106,5 +106,5 @@ def with_values(raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, 
     """``raw`` with each dotted name set to its value (copy on write; ``raw`` is not changed)."""
     result: Any = dict(raw)
     for name, value in values.items():
-        result = _set(result, parse_path(name), value)
+        result = set_path(result, parse_path(name), value)
     return result
