@@ -210,12 +210,19 @@ def _description() -> Key:
     return Key(Scalar("description"), "free text, shown nowhere in the figures")
 
 
-def _region_form(spec: Any) -> Obj:
-    return Obj("region_form", "A topology: regions of zones hosting role instances (hadr_model.topology.spec).", {
+def _top_keys() -> dict[str, Key]:
+    """The keys every form of a spec starts with."""
+    return {
         "name": Key(Scalar("text"), "the service's name", default="spec", why="no name given"),
         "description": _description(),
         "year_hours": Key(Scalar("number", 8760.0, 8784.0), "hours in a year: 8760 (365 d) to 8784 (366 d)",
                           default=8760, why="a year of 365 days"),
+    }
+
+
+def _region_form(spec: Any) -> Obj:
+    return Obj("region_form", "A topology: regions of zones hosting role instances (hadr_model.topology.spec).", {
+        **_top_keys(),
         "zone": Key(Ref("behaviour"), "how every zone fails and is repaired"),
         "region": Key(Ref("behaviour"), "how every whole region fails and is repaired"),
         "global": Key(MapOf(Ref("behaviour")), "services shared by every region (DNS, identity …)"),
@@ -232,10 +239,7 @@ def _region_form(spec: Any) -> Obj:
 
 def _block_form() -> Obj:
     return Obj("block_form", "A reliability-block diagram (hadr_model.topology.spec).", {
-        "name": Key(Scalar("text"), "the service's name", default="spec", why="no name given"),
-        "description": _description(),
-        "year_hours": Key(Scalar("number", 8760.0, 8784.0), "hours in a year: 8760 (365 d) to 8784 (366 d)",
-                          default=8760, why="a year of 365 days"),
+        **_top_keys(),
         "blocks": Key(Ref("block"), "the root block"),
         "objectives": Key(Ref("objectives"), "availability, RPO and RTO targets"),
     }, required=("blocks",))
@@ -244,10 +248,7 @@ def _block_form() -> Obj:
 def _fault_tree(spec: Any) -> list[Obj]:
     inputs = ListOf(Scalar("name"), min_items=1)
     form = Obj("fault_tree_form", "A fault tree: gates over named basic events, which may feed several gates.", {
-        "name": Key(Scalar("text"), "the service's name", default="spec", why="no name given"),
-        "description": _description(),
-        "year_hours": Key(Scalar("number", 8760.0, 8784.0), "hours in a year: 8760 (365 d) to 8784 (366 d)",
-                          default=8760, why="a year of 365 days"),
+        **_top_keys(),
         "fault_tree": Key(Ref("fault_tree"), "the top event, its gates and its basic events"),
         "objectives": Key(Ref("objectives"), "availability, RPO and RTO targets"),
     }, required=("fault_tree",))
