@@ -122,8 +122,8 @@ def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2
 
     Parameters
     ----------
-    spec : path or None
-        YAML spec file (``None``: the shipped default topology).
+    spec : path, model or None
+        YAML spec file, or a model loaded from one (``None``: the shipped default topology).
     seed : int
         Seed of every random engine (Monte Carlo, DR scenarios, what it takes).
     runs, years : int, float
@@ -151,6 +151,12 @@ def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2
     disasters = _count(disasters, "dr_disasters", 1, MAX_DISASTERS)
     years = _years(years)
     top = _count(top, "top", 1, 1000)
+    if spec is not None and not isinstance(spec, (str, Path)):
+        # A loaded model: the report hashes and cites the file it came from.
+        if getattr(spec, "source", None) is None:
+            raise SpecError("spec", type(spec).__name__, "a spec file (the report cites and hashes it), or a "
+                            "model loaded from one")
+        spec = spec.source
     source = read_spec_source(spec)
     from ..topology.spec import load_spec
 

@@ -247,3 +247,16 @@ def test_block_diagrams_and_sweeps_are_described(tmp_path):
     first, last = table["downtime_min_per_year"].iloc[0], table["downtime_min_per_year"].iloc[-1]
     assert alt.startswith("Scatter charts of downtime min per year at each of the 2 sweep points")
     assert f"zone.mttr from {table['zone.mttr'].iloc[0]} ({first:.4g}) to " in alt and f"({last:.4g})" in alt
+
+
+def test_a_loaded_model_reports_as_its_file_and_a_dict_model_is_refused():
+    from hadr_model import load_spec
+    from hadr_model.errors import SpecError
+    from hadr_model.reports import build_report
+
+    by_model = build_report(load_spec(), seed=0, runs=50, disasters=500)
+    by_path = build_report(None, seed=0, runs=50, disasters=500)
+    assert by_model.spec_file == by_path.spec_file
+    assert by_model.summary["availability"] == by_path.summary["availability"]
+    with pytest.raises(SpecError, match="spec file"):
+        build_report(load_spec({"blocks": {"component": {"name": "a", "availability": 0.9}}}))
