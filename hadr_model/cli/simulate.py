@@ -124,7 +124,10 @@ def render(result: SimulationResult, top: int = 8) -> str:
     if r.objective_availability is not None:
         meets = _fmt(r.probability_meeting_objective, ".4f")
         lines.append(f"  P(run meets {r.objective_availability:g})   {meets}")
-    lines += [f"  note: {printable(note)}" for note in r.notes]
+    # A precision target the runs or the time did not reach is a warning, not a remark.
+    missed = r.precision_reached is False
+    lines += [f"  {'warning' if missed and note.startswith('precision target') else 'note'}: {printable(note)}"
+              for note in r.notes]
     rows = [(row.element, row.kind, int(row.count), row.outages_started_per_year, row.downtime_min_per_year,
              row.share) for row in r.attribution.head(top).itertuples()]
     if rows:

@@ -808,6 +808,10 @@ class SimulationResult:
     variance_reduction_factor: float
     failover_model: str = "none"
     notes: tuple[str, ...] = ()
+    # The --precision asked for (None: none) and whether the estimate reached it; when it did not
+    # (the runs or the time ran out first), a note says so too: a stop rule always says why.
+    precision_target: float | None = None
+    precision_reached: bool | None = None
     per_run: Any = field(default=None, repr=False, compare=False)
     attribution: Any = field(default=None, repr=False, compare=False)
     # Complete outage durations, hours: all of them, or the first KEPT_VALUES (see the notes).
@@ -1807,5 +1811,21 @@ def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 
         raise SpecError("max_seconds", max_seconds,
                         f"a time budget long enough for one block of {block_runs} run(s) of {float(years):g} "
                         f"year(s): none was done in {max_seconds:g} s (allow more seconds, or fewer years)")
-    return _result(plan, totals, seed=int(seed), seconds=time.monotonic() - started,
-                   batches=blocks.batches, block_runs=block_runs, stopped_by=stopped_by)
+    result = _result(plan, totals, seed=int(seed), seconds=time.monotonic() - started,
+                     batches=blocks.batches, block_runs=block_runs, stopped_by=stopped_by)
+    return _with_precision(result, precision)
+
+
+def _with_precision(result: SimulationResult, precision: float | None) -> SimulationResult:
+    """Record the precision target and, when it was not reached, say why in a note."""
+    if precision is None:
+        return result
+    reached = bool(result.relative_precision <= precision)
+    notes = result.notes
+    if not reached:
+        limit = {"runs": f"the --runs limit of {result.runs:,} runs", "max_seconds": "the --max-seconds budget"}
+        achieved = result.relative_precision * 100
+        notes += (f"precision target {precision * 100:.3g} % not reached: {achieved:.3g} % after "
+                  f"{result.runs:,} runs ({limit.get(result.stopped_by, result.stopped_by)} came first; "
+                  "allow more runs or time)",)
+    return replace(result, precision_target=float(precision), precision_reached=reached, notes=notes)

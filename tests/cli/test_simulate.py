@@ -138,3 +138,24 @@ def test_failover_model(tmp_path, capsys, argv, model):
 def test_block_spec_has_no_failover(spec, capsys):
     assert main(["simulate", spec, "--runs", "100", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["failover_model"] == "none"
+
+
+def test_a_precision_target_not_reached_is_a_warning_and_a_json_field(capsys):
+    assert main(["simulate", "--runs", "200", "--precision", "0.001", "--failover", "instantaneous"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: precision target 0.1 % not reached" in out and "--runs limit of 200 runs" in out
+    assert main(["simulate", "--runs", "200", "--precision", "0.001", "--failover", "instantaneous", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["precision_target"] == 0.001 and payload["precision_reached"] is False
+    assert payload["relative_precision"] > 0.001
+
+
+def test_a_precision_target_reached_says_so():
+    from hadr_model.engines.montecarlo import simulate
+
+    spec = {"blocks": {"component": {"name": "a", "mttf": "100h", "mttr": "10h"}}}
+    result = simulate(hm.load_spec(spec), years=10, runs=200_000, seed=1, precision=0.05)
+    assert result.stopped_by == "precision" and result.precision_reached is True
+    assert result.relative_precision <= 0.05 and not any("not reached" in n for n in result.notes)
+    plain = simulate(hm.load_spec(spec), years=10, runs=300, seed=1)
+    assert plain.precision_target is None and plain.precision_reached is None

@@ -146,8 +146,14 @@ def test_reading_the_figures_midway_changes_no_bit(monkeypatch):
     checked = simulate(model, years=1, runs=2100, seed=12, precision=1e-6)    # checks, never stops
     assert checked.stopped_by == "runs" and checked.runs == plain.runs
     figures = _machine_free(checked)
+    # What the precision rule adds: its target, that it was not reached, and the note saying so.
+    assert figures.pop("precision_target") == 1e-6 and figures.pop("precision_reached") is False
+    notes = figures.pop("notes")
+    assert len(notes) == 1 and notes[0].startswith("precision target 0.0001 % not reached")
+    added = ("stopped_by", "precision_target", "precision_reached", "notes")
     figures.pop("stopped_by")
-    assert figures == {k: v for k, v in _machine_free(plain).items() if k != "stopped_by"}
+    assert figures == {k: v for k, v in _machine_free(plain).items() if k not in added}
+    assert _machine_free(plain)["notes"] == []
 
 
 # --- the engine past its cap -----------------------------------------------------------------
