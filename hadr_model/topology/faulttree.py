@@ -161,9 +161,7 @@ def _blocks(top: str, gates: Mapping[str, tuple[str, int, tuple[str, ...]]],
             children = tuple(built[i] if i in built else events[i] for i in inputs)
             built[name] = _gate_block(kind, failed, children)
             continue
-        if name in on_path:
-            raise SpecError(f"fault_tree.gates.{name}", " → ".join([*on_path[on_path.index(name):], name]),
-                            "a gate that does not depend on itself (no cycle)")
+        # A gate reached again while it is on the path is caught below, as an input of its descendant.
         on_path.append(name)
         if len(on_path) > MAX_DEPTH:
             raise SpecError(f"fault_tree.gates.{name}", f"{len(on_path)} gates deep",

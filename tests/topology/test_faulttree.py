@@ -126,6 +126,8 @@ def _chain(depth: int) -> dict:
 @pytest.mark.parametrize(("spec", "field"), [
     (_tree({"t": {"or": ["a", "x"]}}), "fault_tree.gates.t.or[1]"),
     (_tree({"t": {"or": ["u"]}, "u": {"and": ["a", "t"]}}), "fault_tree.gates."),
+    (_tree({"t": {"or": ["a", "t"]}}), "fault_tree.gates.t"),
+    (_tree({"t": {"or": ["u", "v"]}, "u": {"and": ["a", "v"]}, "v": {"or": ["b", "u"]}}), "fault_tree.gates."),
     (_tree({"t": {"or": []}}), "fault_tree.gates.t.or"),
     (_tree({"t": {"atleast": {"k": 3, "of": ["a", "b"]}}}), "fault_tree.gates.t.atleast.k"),
     (_tree({"t": {"atleast": {"k": 0, "of": ["a", "b"]}}}), "fault_tree.gates.t.atleast.k"),
