@@ -27,6 +27,7 @@ report: setup
 
 lint: setup
 	$(BIN)/ruff check hadr_model tests benchmarks
+	$(BIN)/mypy
 
 test: setup lint
 	$(BIN)/python -m pytest -q

@@ -215,7 +215,8 @@ def main() -> int:
     print(peers.table(["model", "AvailSim4 N", "SE", "hadr runs", "SE", "AvailSim4 cmd", "hadr cmd",
                        "AvailSim4 engine", "hadr engine", "end to end", "engine", "histories/s"], measured))
     print("('histories/s': engine throughput, hadr runs per engine second over AvailSim4 histories per loop second;"
-          "\n hadr --precision runs at least 1,000 runs, so its SE is often below AvailSim4's)")
+          "\n hadr --precision tests its target after each block from 100 runs on: its SE is at or"
+          " just below AvailSim4's)")
     if projected:
         print("\nAt 1 % relative precision (95 % half-width); AvailSim4 projected from its measured start-up and"
               " cost per history, hadr measured (--plain):")

@@ -2,9 +2,11 @@
 
 Prints, for the default topology:
 
-* the cost of one exact-availability call and of one spec parse (the floor of function mode);
+* the cost of one exact-availability call and of one spec parse, and of a whole fresh point
+  (parse, compile, exact engine: the floor of function mode, per core);
 * function mode, exact availability, 1 and 2 workers: points per second;
-* function mode with a do-nothing function: the sweep machinery's own overhead;
+* function mode with a do-nothing function: the sweep machinery's own overhead (it still
+  parses the spec of every point), printed beside the exact rate for each worker count;
 * notebook mode: seconds per point of ``notebooks/sweep_point.ipynb`` with 1 and 2 workers,
   against a bare kernel start (an empty notebook through papermill).
 
@@ -28,6 +30,7 @@ import nbformat
 from hadr_model import load_spec
 from hadr_model.engines.exact import exact_availability
 from hadr_model.sweeps import run_sweep
+from hadr_model.topology.paths import with_values
 from hadr_model.topology.spec import default_spec_path, parse_spec, read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,15 +64,26 @@ def bench_engine(repeat: int) -> None:
     exact = median_seconds(lambda: [exact_availability(model) for _ in range(calls)], repeat) / calls
     parse = median_seconds(lambda: [parse_spec(raw) for _ in range(calls)], repeat) / calls
     load = median_seconds(lambda: [load_spec() for _ in range(10)], repeat) / 10
+    # A fresh point: a new value (no cached model or compiled table), as every point of a sweep.
+    values = iter(range(10**9))
+
+    def fresh_point() -> None:
+        model = parse_spec(with_values(raw, {"zone.mttr": 1.0 + next(values) * 1e-6}))
+        exact_availability(model, detail=False)
+
+    point = median_seconds(lambda: [fresh_point() for _ in range(calls)], repeat) / calls
     print(f"exact_availability, one call:            {exact * 1e3:7.2f} ms  (ceiling {1 / exact:6.0f} points/s "
           "per core)")
     print(f"parse_spec of the parsed YAML, one call: {parse * 1e3:7.2f} ms")
     print(f"load_spec (read + YAML + parse):         {load * 1e3:7.2f} ms  (avoided per point)")
+    print(f"one fresh point (parse, compile, exact): {point * 1e3:7.2f} ms  (ceiling {1 / point:6.0f} points/s "
+          "per core)")
 
 
 def bench_functions(points: int, repeat: int) -> None:
     cases = (("availability (instant failover)", "availability", {"failover": "instantaneous"}),
              ("availability (DR failover)", "availability", {}), ("no-op", noop, {}))
+    rates = {}
     for label, function, options in cases:
         # The DR failover samples 2000 region-loss disasters per point: fewer points suffice.
         count = points if options.get("failover") == "instantaneous" or function is noop else max(1, points // 10)
@@ -77,8 +91,14 @@ def bench_functions(points: int, repeat: int) -> None:
         for workers in (1, 2):
             seconds = median_seconds(lambda f=function, w=workers, g=grid: run_sweep(g, function=f, workers=w),
                                      repeat)
+            rates[label, workers] = count / seconds
             print(f"function mode, {label:31s} {workers} worker{'s' if workers > 1 else ' '}: "
                   f"{count / seconds:8.0f} points/s  ({count} points in {seconds:.2f} s)")
+    for workers in (1, 2):
+        exact, idle = rates[cases[0][0], workers], rates["no-op", workers]
+        # Wall time per point: the no-op's is the machinery (spec parse included), the rest the model.
+        print(f"function mode, {workers} worker{'s' if workers > 1 else ' '}: exact {exact:6.0f} points/s beside "
+              f"no-op {idle:6.0f} points/s (wall per point {1e3 / exact:.2f} ms, of which no-op {1e3 / idle:.2f} ms)")
 
 
 def bare_kernel_seconds(repeat: int) -> float:

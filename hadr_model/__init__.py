@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import HadrError, SpecError
 
+# The functions share their names with the service's submodules, which mypy counts twice.
 if TYPE_CHECKING:
     from .engines.importance import ElementImportance
     from .engines.montecarlo import SimulationResult
     from .engines.results import AvailabilityResult, RegionAvailability, SystemMetrics
-    from .service import FAILOVER_MODELS, Verdict, availability, simulate, verdict
+    from .service import FAILOVER_MODELS, MissionResult, Verdict, availability, mission, simulate, verdict  # type: ignore[no-redef]
+    from .service.uncertainty import UncertaintyResult, propagate
     from .topology.graph import to_graph
     from .topology.model import BlockSystem, Topology
     from .topology.spec import default_spec_path, load_spec
@@ -58,6 +60,10 @@ _LAZY = {
     "Topology": ".topology.model",
     "default_spec_path": ".topology.spec",
     "load_spec": ".topology.spec",
+    "MissionResult": ".service",
+    "mission": ".service",
+    "UncertaintyResult": ".service.uncertainty",
+    "propagate": ".service.uncertainty",
 }
 
 
@@ -79,16 +85,20 @@ __all__ = [
     "BlockSystem",
     "ElementImportance",
     "HadrError",
+    "MissionResult",
     "RegionAvailability",
     "SimulationResult",
     "SpecError",
     "SystemMetrics",
     "Topology",
+    "UncertaintyResult",
     "Verdict",
     "__version__",
     "availability",
     "default_spec_path",
     "load_spec",
+    "mission",
+    "propagate",
     "simulate",
     "to_graph",
     "verdict",

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ..errors import HadrError, SpecError
 from ._common import printable
@@ -18,11 +19,12 @@ from ._common import printable
 __all__ = ["build_parser", "main"]
 
 # Subcommand modules, in the order `hadr --help` lists them.
-_COMMANDS = ("validate", "show", "availability", "simulate", "dr", "sweep", "report", "schema", "fit", "cutsets")
+_COMMANDS = ("validate", "show", "availability", "simulate", "dr", "sweep", "report", "schema", "fit", "cutsets",
+             "export")   # export.py registers `hadr export` and `hadr import`
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         # argparse exits 2 already; keep its one-line usage message.
         self.print_usage(sys.stderr)
         self.exit(2, f"hadr: error: {message}\n")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..topology.model import Model
-from ..topology.spec import load_spec
+from ..topology.spec import default_spec_path, load_spec
+from ..units import format_duration
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
@@ -56,6 +59,34 @@ def print_json(payload: dict[str, Any]) -> None:
     sys.stdout.write("\n")
 
 
+def spec_json(model: Model | None, spec: str | Path | None) -> dict[str, Any]:
+    """What every JSON document says of the spec it is about: ``{"name", "file", "sha256"}``.
+
+    ``file`` is the path as given on the command line (the shipped default is named from the
+    package, ``hadr_model/specs/functions_platform.yaml``); ``sha256`` is that of the file's
+    bytes, so that two outputs can be matched to the same spec. ``name`` is ``None`` when no
+    model was loaded.
+    """
+    path = Path(spec) if spec is not None else default_spec_path()
+    try:
+        digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:   # read a moment ago by load_spec; gone since
+        digest = None
+    shipped = Path(__file__).resolve().parents[1]
+    resolved = path.resolve()
+    file = (f"{shipped.name}/{resolved.relative_to(shipped).as_posix()}" if resolved.is_relative_to(shipped)
+            else str(spec))
+    return {"name": None if model is None else model.name, "file": file, "sha256": digest}
+
+
+def with_spec(payload: dict[str, Any], model: Model | None, spec: str | Path | None) -> dict[str, Any]:
+    """``payload`` with :func:`spec_json` first under ``"spec"`` (and the model's ``"name"`` if it has none)."""
+    head: dict[str, Any] = {"spec": spec_json(model, spec)}
+    if model is not None and "name" not in payload:
+        head["name"] = model.name
+    return {**head, **{k: v for k, v in payload.items() if k != "spec"}}
+
+
 # C0 and C1 control characters (ESC starts the ANSI sequences that move the cursor, recolour or
 # retitle a terminal; CR and BS overwrite what was printed), DEL, and the bidirectional
 # overrides and isolates that reorder how the rest of a line is displayed.
@@ -89,8 +120,20 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 
 
+class Quantity(str):
+    """A number already written with its unit (``"5 min"``): a table aligns it right, as a number."""
+
+
+def duration_cell(hours: float | None) -> Quantity:
+    """A duration for a text table: :func:`~hadr_model.units.format_duration` (``5 min``, ``3.8 h``), ``∞``
+    for an infinite one (never recovered), ``-`` for none."""
+    if hours is None or math.isnan(hours):
+        return Quantity("-")
+    return Quantity("∞" if hours == math.inf else format_duration(hours))
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float, Quantity)) and not isinstance(value, bool)
 
 
 def _cell(value: Any) -> str:

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
+from ..options import FailoverModel
 from ..service import DEFAULT_FAILOVER, FAILOVER_MODELS, VERDICT_COLUMNS, Verdict
 from ..service.availability import DEFAULT_DR_DISASTERS
 from ..service.whatif import Remedy, StrategyAdvice, cheapest_strategy, what_it_takes
@@ -35,7 +36,7 @@ def exit_code(verdict: Verdict | dict, args: argparse.Namespace) -> int:
 
 
 def advise(model: Model, judged: Verdict, *, seed: int, n_disasters: int = DEFAULT_DR_DISASTERS,
-           failover: str = DEFAULT_FAILOVER) -> dict[str, Any]:
+           failover: FailoverModel = DEFAULT_FAILOVER) -> dict[str, Any]:
     """What it takes to pass, in its JSON form: ``{"what_it_takes": [remedy, …], "strategy": advice or None}``.
 
     The same keys as the report's JSON summary; both are empty (``[]``, ``None``) when nothing is missed.

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 
 from ..engines import bdd
-from ..engines.cutsets import minimal_cut_sets, minimal_path_sets
+from ..engines.cutsets import expand_networks, minimal_cut_sets, minimal_path_sets
+from ..engines.exact import check_independent
 from ..errors import SpecError
 from ..topology.model import BlockSystem
-from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table, whole_number
+from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table, whole_number, with_spec
 
 DEFAULT_TOP = 20
 
@@ -37,9 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if not isinstance(model, BlockSystem):
         raise SpecError("regions", "the region form", "a 'blocks' or 'fault_tree' spec for minimal cut sets "
                         "(the region form's roles and zones are not written as gates)")
+    # Spares make the failure logic depend on the order of failures, and shared crews make the
+    # events dependent: neither is a static fault tree of independent events.
+    check_independent(model, "hadr cutsets (a fault tree of independent events)")
     compiled = model.compiled
     table_ = compiled.elements
-    root = compiled.tenants()[0]
+    root = expand_networks(compiled.tenants()[0])   # a network as the gates of its minimal path sets
     where = "fault_tree" if model.fault_tree else "blocks"
     # One diagram for the cut sets, the path sets and the exact top event (copies are refused by name).
     diagram = bdd.build(root, len(table_), counts=table_.counts, names=table_.names, name=where)
@@ -51,11 +55,12 @@ def run(args: argparse.Namespace) -> int:
     paths = minimal_path_sets(diagram, table_.q, top=args.top, name=where) if args.paths else None
     if args.json:
         extra = {"path_sets": paths.as_dicts(table_.names), "path_sets_count": paths.count} if paths else {}
-        print_json({**extra, "name": model.name, "model": "bdd", "top_event_probability": exact,
-                    "rare_event_sum": sets.total_probability, "cut_sets_count": sets.count,
-                    "cut_sets": sets.as_dicts(table_.names), "importance": importance,
-                    "importance_definition": "cut-set Fussell-Vesely: sum of P(C) over the sets C containing the "
-                                             "element / sum of P(C) over all sets"})
+        payload = {**extra, "name": model.name, "model": "bdd", "top_event_probability": exact,
+                   "rare_event_sum": sets.total_probability, "cut_sets_count": sets.count,
+                   "cut_sets": sets.as_dicts(table_.names), "importance": importance,
+                   "importance_definition": "cut-set Fussell-Vesely: sum of P(C) over the sets C containing the "
+                                            "element / sum of P(C) over all sets"}
+        print_json(with_spec(payload, model, args.spec))
         return 0
     print(f"{printable(model.name)}: {sets.count} minimal cut set(s); top event probability {exact:.6g} (exact, BDD), "
           f"rare-event sum {sets.total_probability:.6g}")

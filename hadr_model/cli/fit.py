@@ -12,10 +12,13 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
-from ._common import add_json_argument, print_json, printable, table
+from ._common import add_json_argument, print_json, printable, spec_json, table
+
+if TYPE_CHECKING:
+    from ..topology.model import Model
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default=None, metavar="OVERLAY", help="write the overlay YAML to this file")
     parser.add_argument("--plots", default=None, metavar="DIR",
                         help="write probability and goodness-of-fit figures (PNG) into this folder")
+    parser.add_argument("--uncertainty", action="store_true",
+                        help="also write each fitted mean's epistemic law (PATH.uncertainty.mttf: gamma posterior "
+                             "for an exponential fit, Laplace lognormal otherwise) for hadr availability --uncertainty")
     add_json_argument(parser)
     parser.set_defaults(run=run)
 
@@ -36,11 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from ..evidence.overlay import element_classes, overlay_entries, overlay_text
     from ..evidence.records import read_records
 
-    raw = _spec_raw(args.spec)
+    model = _spec_model(args.spec)
+    raw = model.raw if model is not None else None
     classes = element_classes(raw) if raw is not None else None
     records = read_records(args.records, classes=classes)
     fits = fit_records(records)
-    text = overlay_text(fits, raw, records=records.file)
+    text = overlay_text(fits, raw, records=records.file, uncertainty=args.uncertainty)
     if args.out:
         _write(Path(args.out), text)
     plots = _plots(fits, args.plots) if args.plots else []
@@ -48,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     for key, fit in overlay_entries(fits, raw):
         keys.setdefault(id(fit), []).append(key)
     if args.json:
-        print_json({"records": records.file, "rows": records.rows, "spec": args.spec, "level": 0.95,
+        print_json({"spec": spec_json(model, args.spec) if model is not None else None,
+                    "records": records.file, "rows": records.rows, "level": 0.95,
                     "fits": [_fit_dict(fit, keys.get(id(fit), [])) for fit in fits],
                     "detection_h": {name: _delays(values) for name, values in records.detection_h.items()},
                     "overlay": {"path": args.out, "text": text}, "plots": [str(p) for p in plots]})
@@ -68,12 +76,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _spec_raw(spec: str | None) -> dict[str, Any] | None:
+def _spec_model(spec: str | None) -> Model | None:
     if spec is None:
         return None
     from ..topology.spec import load_spec
 
-    return load_spec(spec).raw
+    return load_spec(spec)
 
 
 def _write(path: Path, text: str) -> None:

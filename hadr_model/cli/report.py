@@ -12,7 +12,7 @@ import json
 import sys
 
 from ..errors import SpecError
-from ._common import add_spec_argument
+from ._common import add_json_argument, add_spec_argument, print_json, spec_json
 from ._verdict import add_fail_on_miss_argument, exit_code, render_verdict
 
 
@@ -20,6 +20,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("report", help="publish the availability report (HTML) under --out")
     add_spec_argument(parser)
     parser.add_argument("--sweep", metavar="DIR", help="folder of a finished sweep, for the sweep charts")
+    parser.add_argument("--records", metavar="FILE", help="incident records (.csv / .parquet): the 'How sure are "
+                        "we' band uses their fitted laws and posteriors, and shows the fit plots")
     parser.add_argument("--out", metavar="DIR", default="reports/", help="folder of the published reports "
                         "(default reports/)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random engines (default 0)")
@@ -29,6 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_fail_on_miss_argument(parser)
     parser.add_argument("--pdf", action="store_true",
                         help="also write a PDF (needs: pip install 'hadr_model[pdf]')")
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -50,9 +53,16 @@ def run(args: argparse.Namespace) -> int:
     # Progress on stderr (stdout keeps the verdict): a report takes a minute or more.
     paths = publish_report(args.spec, out=args.out, sweep=args.sweep, seed=args.seed, pdf=args.pdf,
                            mc_runs=args.runs, dr_disasters=args.disasters, progress=_progress,
-                           progress_bar=sys.stderr.isatty())
+                           progress_bar=sys.stderr.isatty(), records=args.records)
     summary = json.loads(paths.summary.read_text(encoding="utf-8"))
     verdict = summary["verdict"]
+    if args.json:
+        # The report's own JSON summary, with the spec named as every command names it and the files written.
+        files = {"html": paths.html, "pdf": paths.pdf, "notebook": paths.notebook, "summary": paths.summary,
+                 "index": paths.index}
+        print_json({"spec": {**spec_json(None, args.spec), "name": summary.get("name")}, **summary,
+                    "paths": {key: None if path is None else str(path) for key, path in files.items()}})
+        return exit_code(verdict, args)
     # The report's own what-it-takes (the notebook computed it): the same text as the other commands.
     print(render_verdict(verdict, {key: summary.get(key) for key in ("what_it_takes", "strategy")}))
     print()

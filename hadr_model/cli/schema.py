@@ -21,6 +21,8 @@ import sys
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schema", help="print the JSON Schema of a spec (for editors and other tools)")
+    # Accepted like on every command; the schema is JSON either way (and about no one spec).
+    parser.add_argument("--json", action="store_true", help="the same JSON Schema (it is always JSON)")
     parser.set_defaults(run=run)
 
 

@@ -9,15 +9,16 @@ form, the block structure and every component. ``--json`` gives the same as one 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
 from ..topology.dataprotection import SCENARIOS, STEPS, DataProtection, Objectives, RecoveryPlan
-from ..topology.laws import Law
+from ..topology.laws import Law, Sum
 from ..topology.model import Behaviour, Block, BlockSystem, Component, KOfN, Model, Network, Parallel, Series, Topology
 from ..units import format_duration
-from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table
+from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table, with_spec
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,12 +33,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def law_text(law: Law) -> str:
     """A law for people, in the most readable unit: ``15 min``, ``exponential(mean 83.3 d)``,
     ``lognorm(s=1; mean 10 GB)``, ``100 MiB/s``."""
+    show: Callable[[float], str]
     if law.unit == "bytes":
         show = size_text
     elif law.unit == "bytes/h":
         show = rate_text
     else:
         show = format_duration
+    if isinstance(law, Sum):      # an outage: detect, then repair (each part in its own words)
+        labels = law.labels if len(law.labels) == len(law.parts) else ("",) * len(law.parts)
+        return " + ".join(f"{label} {law_text(part)}".strip() for label, part in zip(labels, law.parts))
     if law.fixed is not None:
         return show(law.fixed)
     if law.is_exponential:
@@ -126,7 +131,8 @@ def _block_json(block: Block) -> dict[str, Any]:
     if isinstance(block, Component):
         return {"component": block.name}
     if isinstance(block, Network):
-        return {"network": {"source": block.source, "target": block.target,
+        return {"network": {"source": block.source, "target": block.target, "terminals": list(block.connects),
+                            "all_terminal": block.all_terminal,
                             "nodes": [{"name": n, "component": c.name if c else None} for n, c in block.nodes],
                             "edges": [{"between": [a, b], "component": c.name if c else None}
                                       for a, b, c in block.edges]}}
@@ -189,7 +195,10 @@ def _tree_lines(tree: dict[str, Any], depth: int = 0) -> list[str]:
         return [f"{pad}{printable(body)}"]
     if kind == "network":
         failing = sum(1 for e in body["edges"] if e["component"]) + sum(1 for n in body["nodes"] if n["component"])
-        return [f"{pad}network {printable(body['source'])} -> {printable(body['target'])} "
+        terminals = body.get("terminals") or (body["source"], body["target"])
+        ends = ("all-terminal" if body.get("all_terminal") else " -> ".join(printable(t) for t in terminals)
+                if len(terminals) == 2 else "joining " + ", ".join(printable(t) for t in terminals))
+        return [f"{pad}network {ends} "
                 f"({len(body['edges'])} edges, {failing} elements that fail)"]
     if kind == "k_of_n":
         children, label = body["of"], f"{body['k']} of {len(body['of'])}"
@@ -341,5 +350,5 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"\ntopology drawn to {path}")
     if args.json:
-        print_json(payload)
+        print_json(with_spec(payload, model, args.spec))
     return 0

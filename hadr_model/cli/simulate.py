@@ -20,8 +20,9 @@ import math
 from ..engines.montecarlo import MAX_RUNS, MAX_WORKERS, MAX_YEARS, SimulationResult
 from ..errors import SpecError
 from ..service import failover_label, simulate
-from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table
+from ._common import add_json_argument, add_spec_argument, duration_cell, print_json, printable, table, with_spec
 from ._verdict import add_failover_argument
+from .availability import add_overlay_argument, load_model
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -46,6 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_failover_argument(parser)
     parser.add_argument("--top", type=int, default=8, help="attribution rows to print (default 8)")
     add_json_argument(parser)
+    add_overlay_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -76,7 +78,7 @@ _FLAGS = {"years": "--years", "runs": "--runs", "max_seconds": "--max-seconds", 
 
 def run(args: argparse.Namespace) -> int:
     _check(args)
-    model = load(args)
+    model = load_model(args)
     try:
         result = simulate(model, years=args.years, runs=args.runs, seed=args.seed, precision=args.precision,
                           max_seconds=args.max_seconds, workers=args.workers, progress=not args.json,
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         payload = result.as_dict()
         payload["attribution"] = result.attribution.head(args.top).to_dict(orient="records")
-        print_json(payload)
+        print_json(with_spec(payload, model, args.spec))
     else:
         print(render(result, top=args.top))
     return 0
@@ -117,9 +119,9 @@ def render(result: SimulationResult, top: int = 8) -> str:
         f"p99 {_fmt(r.downtime_min_per_year_p99, '.4g')}",
         f"  outages per year       {_fmt(r.outages_per_year_mean, '.4g')}   95% CI "
         f"[{_fmt(r.outages_per_year_ci95[0], '.4g')}, {_fmt(r.outages_per_year_ci95[1], '.4g')}]",
-        f"  outage duration h      mean {_fmt(r.outage_duration_h_mean, '.4g')}  "
-        f"p50 {_fmt(r.outage_duration_h_p50, '.4g')}  p90 {_fmt(r.outage_duration_h_p90, '.4g')}  "
-        f"p99 {_fmt(r.outage_duration_h_p99, '.4g')}  ({r.outages_observed} complete outages)",
+        f"  outage duration        mean {duration_cell(r.outage_duration_h_mean)}  "
+        f"p50 {duration_cell(r.outage_duration_h_p50)}  p90 {duration_cell(r.outage_duration_h_p90)}  "
+        f"p99 {duration_cell(r.outage_duration_h_p99)}  ({r.outages_observed} complete outages)",
     ]
     if r.objective_availability is not None:
         meets = _fmt(r.probability_meeting_objective, ".4f")

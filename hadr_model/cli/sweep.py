@@ -2,7 +2,8 @@
 
 Exit codes: 0 when the sweep finished and at least one point succeeded (failed points are
 recorded in the table with their error, and counted in the summary line on stdout), 1 when
-every point failed, 2 on bad input (grid, names, values, options, or a ``--out`` that is a
+every point failed, 2 on bad input (grid, names, values, options, a ``--scheduler`` that is
+malformed, refused or silent for 5 s, or a ``--out`` that is a
 file, a sweep directory that is corrupt, foreign or holds another sweep, or one another
 sweep process is using now), 130 when interrupted (one line, ``hadr: interrupted``; the
 journal keeps every finished point: run again with ``--resume``).
@@ -17,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import whole_number
+from ._common import add_json_argument, print_json, spec_json, whole_number
 
 # The built-in sweep functions, listed for --help without importing the sweep machinery (a
 # test checks that this list is hadr_model.sweeps.functions.FUNCTIONS).
@@ -72,6 +73,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--csv", action="store_true", help="also write DIR/results.csv")
     parser.add_argument("--seed", type=whole_number(0), default=0, metavar="S", help="sweep seed (default 0)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -79,18 +81,37 @@ def run(args: argparse.Namespace) -> int:
     if (args.notebook is None) == (args.function is None):
         print("hadr: error: give either a NOTEBOOK or --function NAME (exactly one)", file=sys.stderr)
         return 2
+    from ..errors import SpecError
     from ..sweeps.runner import run_sweep  # pandas and the sweep machinery: only when sweeping
 
-    frame = run_sweep(
-        args.grid, function=args.function, notebook=args.notebook, out=args.out, workers=args.workers,
-        scheduler=args.scheduler, resume=args.resume, seed=args.seed, timeout=args.timeout,
-        warm_kernel=args.warm_kernel,
-        progress=not args.no_progress and sys.stderr.isatty(), csv=args.csv)
+    try:
+        frame = run_sweep(
+            args.grid, function=args.function, notebook=args.notebook, out=args.out, workers=args.workers,
+            scheduler=args.scheduler, resume=args.resume, seed=args.seed, timeout=args.timeout,
+            warm_kernel=args.warm_kernel,
+            progress=not args.no_progress and sys.stderr.isatty(), csv=args.csv)
+    except SpecError as error:
+        if error.field != "scheduler" or error.file:
+            raise
+        raise SpecError("--scheduler", error.value, error.expected) from None   # named as the flag
     summary = frame.attrs["summary"]
     table = Path(args.out) / "results.parquet"
+    if args.json:
+        print_json({"spec": _grid_spec(args.grid), "summary": summary, "table": str(table),
+                    "csv": str(Path(args.out) / "results.csv") if args.csv else None})
+        return 1 if summary["points"] and not summary["ok"] else 0
     timeouts = f" ({summary['timeout']} timed out)" if summary["timeout"] else ""
     print(f"{summary['ok']} ok, {summary['failed']} failed{timeouts} of {summary['points']} points "
           f"({summary['ran']} run now, {summary['resumed']} already done) -> {table}")
     if summary["points"] and not summary["ok"]:
         return 1
     return 0
+
+
+def _grid_spec(grid: str) -> dict[str, object]:
+    """The spec the grid sweeps (its ``spec:``, or the shipped default), named as every JSON names it."""
+    from ..sweeps.grid import load_grid
+    from ..topology.spec import load_spec
+
+    path = load_grid(grid).spec
+    return spec_json(load_spec(path), path)

@@ -13,11 +13,12 @@ from typing import Any
 
 from ..engines.exact import check_size
 from ..errors import SpecError
+from ..topology.laws import Sum
 from ..topology.model import BlockSystem, Model, Topology
 from ..topology.schema import Default, bare_hours
 from ..topology.spec import load_spec_with_defaults
 from ..units import format_duration
-from ._common import add_json_argument, add_spec_argument, print_json, printable, table
+from ._common import add_json_argument, add_spec_argument, print_json, printable, table, with_spec
 from .show import summary_line
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                                    "bare_hours": bare}
         if exact_limit is not None:
             payload["exact_engine"] = exact_limit
-        print_json(payload)
+        print_json(with_spec(payload, model, args.spec))
         return 0
     print(f"{printable(model.source or 'spec')}: valid")
     print(summary_line(model))
@@ -76,8 +77,26 @@ def stated(model: Model) -> list[tuple[str, str]]:
                  ("recovery", _recovery_stated(raw.get("recovery")))]
     else:
         rows.append(("blocks", f"{len(model.components())} components, {len(model.common_causes)} common-cause groups"))
+        rows += [("common_cause_groups", group.describe()) for group in model.ccf_groups]
+    detection = _detection_stated(model)
+    if detection:       # only when the spec states one (a row of '-' for every other spec says nothing)
+        rows.append(("detection", detection))
     rows.append(("objectives", _objectives_stated(model)))
     return [(section, printable(text)) for section, text in rows]
+
+
+def _detection_stated(model: Model) -> str:
+    """The elements whose outage starts with a detection delay (mttd / detect), with its mean."""
+    table = model.compiled.elements
+    found = [(name, behaviour.repair.parts[0].mean_h) for name, behaviour in zip(table.names, table.behaviours)
+             if isinstance(behaviour.repair, Sum)]
+    if not found:
+        return ""
+    means = sorted({mean for _, mean in found})
+    mean = format_duration(means[0]) if len(means) == 1 else \
+        f"{format_duration(means[0])} to {format_duration(means[-1])}"
+    return (f"{_names([name for name, _ in found])}: mean {mean} before repair starts "
+            "(outage = detect + repair, A = MTTF / (MTTF + MTTD + MTTR))")
 
 
 def _recovery_stated(raw: Any) -> str:

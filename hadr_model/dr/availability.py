@@ -26,7 +26,7 @@ from ..engines.results import AvailabilityResult
 from ..topology.dataprotection import DataProtection
 from ..topology.laws import Law, deterministic
 from ..topology.model import Topology
-from .budget import check_disasters
+from .budget import check_disasters, text_key
 from .failover import expected_outage_h
 from .scenarios import run_scenario
 
@@ -39,6 +39,8 @@ _RTO_CACHE: dict[str, np.ndarray] = {}
 _RTO_CACHE_SIZE = 32
 # Sample arrays grow with n_disasters (80 MB for 10 million): the cache is bounded in bytes too.
 _RTO_CACHE_BYTES = 256 * 2**20
+_FIGURES: dict[tuple[int, str], tuple[np.ndarray, tuple[float, float, float]]] = {}
+_FIGURES_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,16 @@ def region_loss_rto_samples(topology: Topology, *, n_disasters: int = 20_000, se
     (1000,)
     """
     check_disasters(topology, n_disasters, failover=True)
-    # Sweeps over availability parameters keep the DR inputs: simulate each distinct set once.
     recovery = topology.recovery if region is None else topology.compiled.region(region).recovery
-    key = repr((sorted((topology.data or {}).items()), recovery, topology.objectives, n_disasters, seed))
+    return _rto_samples(topology, recovery, n_disasters, seed)
+
+
+def _rto_samples(topology: Topology, recovery: Any, n_disasters: int, seed: int) -> np.ndarray:
+    """The samples of one recovery plan (the disaster count already checked)."""
+    # Sweeps over availability parameters keep the DR inputs: simulate each distinct set once.
+    data = sorted((topology.data or {}).items())
+    key = repr(([(name, text_key(section)) for name, section in data], text_key(recovery),
+                text_key(topology.objectives), n_disasters, seed))
     if key in _RTO_CACHE:
         return _RTO_CACHE[key]
     samples = _simulate_rto(topology, recovery, n_disasters, seed)
@@ -106,7 +115,7 @@ def _simulate_rto(topology: Topology, recovery: Any, n_disasters: int, seed: int
             return sum(recovery.step("region_loss", step).sample(rng, n_disasters)
                        for step in _RTO_STEPS_WITHOUT_DATA)
         (protection,) = data.values()
-        return run_scenario(protection, recovery, topology.objectives, "region-loss",
+        return run_scenario(protection, recovery, topology.objectives, "region_loss",
                             n_disasters=n_disasters, seed=streams[1]).outcomes.rto_h
     # Several stateful roles recover in the same disaster: the detection, the decision and the
     # traffic shift happen once; each role's own part (provision + restore, or promotion) runs
@@ -114,7 +123,7 @@ def _simulate_rto(topology: Topology, recovery: Any, n_disasters: int, seed: int
     shared = {step: deterministic(0.0) for step in _SHARED_STEPS}
     own_parts = [
         run_scenario(protection, recovery.with_steps("region_loss", **shared), topology.objectives,
-                     "region-loss", n_disasters=n_disasters, seed=stream).outcomes.rto_h
+                     "region_loss", n_disasters=n_disasters, seed=stream).outcomes.rto_h
         for protection, stream in zip(data.values(), streams[1:])
     ]
     rng = np.random.default_rng(streams[0])
@@ -135,9 +144,15 @@ def region_loss_rto_by_region(topology: Topology, *, n_disasters: int = 20_000, 
 
     Regions that share a recovery plan share their samples (the same seed, the same draws).
     """
-    check_disasters(topology, n_disasters, failover=True)
-    return {site.name: region_loss_rto_samples(topology, n_disasters=n_disasters, seed=seed, region=site.name)
-            for site in topology.compiled.regions if site.fails_over_to}
+    check_disasters(topology, n_disasters, failover=True)     # once for all the regions
+    by_plan: dict[int, np.ndarray] = {}     # regions with the same plan object: one look-up
+    samples = {}
+    for site in topology.compiled.regions:
+        if site.fails_over_to:
+            if id(site.recovery) not in by_plan:
+                by_plan[id(site.recovery)] = _rto_samples(topology, site.recovery, n_disasters, seed)
+            samples[site.name] = by_plan[id(site.recovery)]
+    return samples
 
 
 def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0) -> dict[str, FailoverCost]:
@@ -145,21 +160,50 @@ def failover_costs(topology: Topology, *, n_disasters: int = 20_000, seed: int =
     rto_by_region = region_loss_rto_by_region(topology, n_disasters=n_disasters, seed=seed)
     compiled = topology.compiled
     costs = {}
+    # Regions alike share their RTO samples (the same array) and repair law: one computation.
+    figures: dict[tuple[int, str], tuple[float, float, float]] = {}
     for site in compiled.regions:
         behaviour = compiled.elements.behaviours[site.region]
         if site.name not in rto_by_region or behaviour.repair is None:
             continue
         rto = rto_by_region[site.name]
-        finite = rto[np.isfinite(rto)]
+        key = (id(rto), text_key(behaviour.repair))
+        if key not in figures:
+            figures[key] = _figures(rto, behaviour.repair, key)
+        rto_mean_h, outage_h, completion = figures[key]
         costs[site.name] = FailoverCost(
             region=site.name,
             fails_over_to=site.fails_over_to,
-            rto_mean_h=float(finite.mean()) if finite.size else float("inf"),
+            rto_mean_h=rto_mean_h,
             region_repair_mean_h=behaviour.mttr_h,
-            expected_outage_h=expected_outage_h(behaviour.repair, rto),
-            failover_completion_probability=_completion(behaviour.repair, rto),
+            expected_outage_h=outage_h,
+            failover_completion_probability=completion,
         )
     return costs
+
+
+def _figures(rto: np.ndarray, repair: Law, key: tuple[int, str]) -> tuple[float, float, float]:
+    """Mean RTO, ``E[min(D, RTO)]`` and ``P(RTO < D)`` of one sample array and repair law.
+
+    Cached across calls: a sweep over other parameters meets the same (cached, read-only)
+    samples and the same repair law at every point, and these sort the 20,000 samples. The
+    entry keeps its array, so the ``id`` in the key cannot be reused while the entry lives.
+    """
+    entry = _FIGURES.get(key)
+    if entry is not None and entry[0] is rto and not rto.flags.writeable:
+        return entry[1]
+    finite = rto[np.isfinite(rto)]
+    result = (float(finite.mean()) if finite.size else float("inf"),
+              expected_outage_h(repair, rto), _completion(repair, rto))
+    held = {id(samples) for samples in _RTO_CACHE.values()}
+    if id(rto) in held and not rto.flags.writeable:    # the sample cache's own, read-only arrays
+        # Entries of samples the sample cache let go are dropped: no array is kept alive here.
+        for stale in [k for k, (samples, _) in _FIGURES.items() if id(samples) not in held]:
+            del _FIGURES[stale]
+        if len(_FIGURES) >= _FIGURES_SIZE:
+            _FIGURES.pop(next(iter(_FIGURES)))
+        _FIGURES[key] = (rto, result)
+    return result
 
 
 def availability_with_failover(topology: Topology, *, n_disasters: int = 20_000, seed: int = 0,

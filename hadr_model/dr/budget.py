@@ -150,7 +150,28 @@ def _check_memory(n: int, per_disaster: float, what: str, field: str) -> None:
 
 def _recovery_plans(model: Any) -> int:
     """Distinct recovery plans of the regions that fail over (each has its own RTO samples)."""
-    return len({repr(model.recovery_of(r)) for r in model.regions if r.fails_over_to})
+    return len({text_key(model.recovery_of(r)) for r in model.regions if r.fails_over_to})
+
+
+_TEXT_KEYS: dict[int, tuple[Any, str]] = {}
+_TEXT_KEYS_SIZE = 256
+
+
+def text_key(value: Any) -> str:
+    """``repr(value)``, computed once per object: the cache key of an immutable spec part.
+
+    A sweep point re-reads the same parsed sections (they are cached by the spec reader), and
+    the repr of a recovery plan or a data section costs ~0.1 ms. The object is kept with its
+    text, so its ``id`` cannot be reused while the entry lives.
+    """
+    entry = _TEXT_KEYS.get(id(value))
+    if entry is not None and entry[0] is value:
+        return entry[1]
+    text = repr(value)
+    if len(_TEXT_KEYS) >= _TEXT_KEYS_SIZE:
+        _TEXT_KEYS.pop(next(iter(_TEXT_KEYS)))
+    _TEXT_KEYS[id(value)] = (value, text)
+    return text
 
 
 def check_disasters(model: Any, n_disasters: Any, scenarios: Iterable[str] = (), engine: str = "fast", *,

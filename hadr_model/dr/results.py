@@ -41,8 +41,9 @@ def quantile(values: np.ndarray, q: float) -> float:
     """
     if values.size == 0:
         return float("nan")
-    method = "linear" if np.isfinite(values).all() else "inverted_cdf"
-    return float(np.quantile(values, q, method=method))
+    if np.isfinite(values).all():
+        return float(np.quantile(values, q, method="linear"))
+    return float(np.quantile(values, q, method="inverted_cdf"))
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,10 @@ class ScenarioResult:
         rto_met = self.outcomes.rto_h <= self.rto_target_h
         return float(rpo_met.mean()), float(rto_met.mean()), float((rpo_met & rto_met).mean())
 
-    def summary(self) -> dict[str, float]:
-        """Plain floats, units in the key names (``rpo_p95_h``, ``p_rto_met`` …)."""
+    def summary(self) -> dict[str, float | int]:
+        """Plain numbers, units in the key names (``rpo_p95_h``, ``p_rto_met`` …); counts are ints."""
         out = self.outcomes
-        summary: dict[str, float] = {"n_disasters": float(len(out)), "databases": float(self.databases)}
+        summary: dict[str, float | int] = {"n_disasters": len(out), "databases": int(self.databases)}
         summary |= _describe("rpo", out.rpo_h)
         summary |= _describe("rto", out.rto_h)
         for name, values in (("first", out.first_h), ("median", out.median_h), ("last", out.last_h)):

@@ -21,13 +21,16 @@ differences between sites are those of their plans, not of sampling noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
 from ..errors import SpecError
+from ..options import Scenario
+from ..topology.dataprotection import RecoveryPlan
 from ..topology.model import Model, Topology
 from .availability import region_loss_rto_samples
-from .scenarios import SCENARIO_NAMES, SCENARIOS, normalise_scenario, run_scenario, seed_sequence
+from .scenarios import SCENARIO_NAMES, SCENARIOS, normalise_scenario, run_scenario, scenario_rpo_h, seed_sequence
 
 __all__ = ["SiteOutcomes", "site_outcomes"]
 
@@ -75,23 +78,27 @@ def site_outcomes(model: Model, scenarios: tuple[str, ...] = SCENARIO_NAMES, *, 
                 continue
             key = repr(site.recovery)
             if key not in by_plan:
-                by_plan[key] = _service_samples(model, site.name, site.recovery, name, role_streams,
+                by_plan[key] = _service_samples(model, site.name, cast(RecoveryPlan, site.recovery), name, role_streams,
                                                 n_disasters, seed)
             rpo, rto = by_plan[key]
             results[name][site.name] = SiteOutcomes(site.name, name, rpo, rto)
     return results
 
 
-def _service_samples(model: Topology, region: str, plan: object, scenario: str,
+def _service_samples(model: Topology, region: str, plan: RecoveryPlan, scenario: Scenario,
                      streams: list[np.random.SeedSequence], n_disasters: int, seed: int
                      ) -> tuple[np.ndarray, np.ndarray]:
-    roles = [run_scenario(protection, plan, model.objectives, scenario, n_disasters=n_disasters,
-                          seed=stream).outcomes
-             for protection, stream in zip(model.data.values(), streams)]
-    rpo = np.max([o.rpo_h for o in roles], axis=0)
     if scenario == "region_loss":
+        # The RTO is the failover's (one set of samples for availability and verdict): only the
+        # roles' RPO is drawn here, without their restore queues (the same numbers).
+        rpo = np.max([scenario_rpo_h(protection, plan, scenario, n_disasters=n_disasters, seed=stream)
+                      for protection, stream in zip(model.data.values(), streams)], axis=0)
         rto = region_loss_rto_samples(model, n_disasters=n_disasters, seed=seed, region=region)
     else:
+        roles = [run_scenario(protection, plan, model.objectives, scenario, n_disasters=n_disasters,
+                              seed=stream).outcomes
+                 for protection, stream in zip(model.data.values(), streams)]
+        rpo = np.max([o.rpo_h for o in roles], axis=0)
         rto = np.max([o.rto_h for o in roles], axis=0)
     # Unrecoverable in any role: the tenant's data is not all back, whatever the clock says.
     rto = np.where(np.isfinite(rpo), rto, np.inf)

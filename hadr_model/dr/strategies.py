@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import SpecError
+from ..options import DrEngine, Scenario
 from ..topology.dataprotection import (
     STRATEGY_NAMES,
     DataProtection,
@@ -149,11 +150,11 @@ def compare_strategies(
     recovery: RecoveryPlan,
     objectives: Objectives,
     *,
-    scenario: str = "region-loss",
+    scenario: Scenario = "region_loss",
     strategies: tuple[str, ...] = STRATEGY_NAMES,
     n_disasters: int = 10_000,
     seed: Seed = 0,
-    engine: str = "fast",
+    engine: DrEngine = "fast",
 ) -> pd.DataFrame:
     """Side-by-side RPO / RTO of the strategy presets for one scenario.
 
@@ -216,9 +217,8 @@ def plot_rpo_rto(table: pd.DataFrame, objectives: Objectives | None = None, scen
                      marker=_MARKERS[index % len(_MARKERS)], label=f"{row.label} (cost {row.cost_units:g})",
                      edgecolor="black", linewidth=0.6, zorder=3)
     if objectives is not None:
-        style = {"color": "0.3", "linewidth": 1}
-        axes.axvline(objectives.rpo_h[scenario], linestyle="--", label="RPO objective", **style)
-        axes.axhline(objectives.rto_h[scenario], linestyle=":", label="RTO objective", **style)
+        axes.axvline(objectives.rpo_h[scenario], linestyle="--", label="RPO objective", color="0.3", linewidth=1)
+        axes.axhline(objectives.rto_h[scenario], linestyle=":", label="RTO objective", color="0.3", linewidth=1)
     values = table[["rpo_p95_h", "rto_p95_h"]].to_numpy(dtype=float)
     finite = np.isfinite(values)
     targets = [] if objectives is None else [objectives.rpo_h[scenario], objectives.rto_h[scenario]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SpecError
+from ..options import DrEngine
 from ..topology.model import Model, Topology
 from .budget import check_disasters
 from .results import ScenarioResult
@@ -42,7 +43,7 @@ def disasters_per_year(topology: Topology, scenario: str) -> float | None:
 
 
 def topology_scenarios(model: Model, scenarios: tuple[str, ...] = SCENARIO_NAMES, *,
-                       n_disasters: int = 20_000, seed: int = 0, engine: str = "fast"
+                       n_disasters: int = 20_000, seed: int = 0, engine: DrEngine = "fast"
                        ) -> dict[str, dict[str, ScenarioResult]]:
     """Run each scenario for each stateful role: ``{scenario: {role: ScenarioResult}}``.
 
@@ -51,7 +52,7 @@ def topology_scenarios(model: Model, scenarios: tuple[str, ...] = SCENARIO_NAMES
     model : Topology
         A region-form model with a ``data`` section.
     scenarios : tuple of str
-        Any of ``zone-loss``, ``region-loss``, ``corruption``.
+        Any of ``zone_loss``, ``region_loss``, ``corruption`` (or ``zone-loss``, ``region-loss``).
     n_disasters : int
         Disasters simulated per scenario and role; every result is kept, so the limits of
         :func:`hadr_model.dr.budget.check_disasters` apply to them all together.

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from ..topology.dataprotection import DataProtection, RecoveryPlan
+from ..topology.dataprotection import DataProtection, RecoveryPlan, Snapshots
 from ..topology.laws import Law
 from .contention import job_rate_bytes_per_h
 from .results import Outcomes
@@ -88,13 +88,23 @@ class _Platform:
     def snapshot_schedule(self) -> Generator[Any, Any, None]:
         # A snapshot started after the last disaster struck can change no outcome: stop, or a
         # restore lasting years would step through every snapshot of those years.
-        snapshots = self.data.snapshots
+        snapshots = self._snapshots()
         while not self.all_struck:
             self.env.process(self._snapshot(self.env.now))
             yield self.env.timeout(snapshots.every_h)
 
+    def _lag(self) -> Law:
+        # The spec reader requires a lag law for async replication.
+        assert self.data.replication.lag is not None
+        return self.data.replication.lag
+
+    def _snapshots(self) -> Snapshots:
+        # The schedule is started only for data with snapshots (see the scenario entry points).
+        assert self.data.snapshots is not None
+        return self.data.snapshots
+
     def _snapshot(self, start: float) -> Generator[Any, Any, None]:
-        snapshots = self.data.snapshots
+        snapshots = self._snapshots()
         self.env.process(self._expire(start))
         yield self.env.timeout(self.draw("snapshots", "takes", snapshots.takes))
         if self.env.now - start <= snapshots.keep_h:
@@ -106,7 +116,7 @@ class _Platform:
             self.durable_remote.add(start)
 
     def _expire(self, start: float) -> Generator[Any, Any, None]:
-        yield self.env.timeout(self.data.snapshots.keep_h)
+        yield self.env.timeout(self._snapshots().keep_h)
         self.durable_local.discard(start)
         self.durable_remote.discard(start)
 
@@ -164,7 +174,7 @@ class _Platform:
         struck = self.env.now
         across = self.data.replication.across_regions
         if across in ("async", "synchronous"):
-            rpo = self.draw("replication", "lag", self.data.replication.lag) if across == "async" else 0.0
+            rpo = self.draw("replication", "lag", self._lag()) if across == "async" else 0.0
             for name in ("detect", "decide", "promote", "traffic_shift"):
                 yield self.step(name)
             self.record(struck, rpo, [self.env.now])

@@ -352,6 +352,7 @@ class _Builder(_Store):
                  ) -> None:
         super().__init__(levels, max_nodes, max_steps, name, used=used)
         self.computed: dict[int, int] = {}
+        self.memo: dict[int, int] = {}      # id(part) -> node of that part, filled by :meth:`run`
         self.collect_at = self.node_limit // 2
 
     def apply(self, op: int, f: int, g: int) -> int:
@@ -459,7 +460,7 @@ class _Builder(_Store):
         return remap
 
     def run(self, walk: _Walk) -> int:
-        self.memo: dict[int, int] = {}
+        self.memo = {}
         uses = dict(walk.uses)
         for part in walk.post:
             key = id(part)
@@ -607,8 +608,8 @@ def _module_gates(root: Part) -> list[Part]:
         clock += 1
         leave[key] = last[key] = clock
         post.append(part)
-    low: dict[int, int] = {}
-    high: dict[int, int] = {}
+    low: dict[int, float] = {}               # ±inf for a gate with no child yet
+    high: dict[int, float] = {}
     modules: list[Part] = []
     for gate in post:                        # children before parents
         lo, hi = math.inf, -math.inf
@@ -983,9 +984,9 @@ class _JointDescent:
                 out.append(none[b])
                 continue
             key = a * _WIDTH + b
-            r = memo.get(key)
-            if r is not None:
-                out.append(r)
+            cached = memo.get(key)
+            if cached is not None:
+                out.append(cached)
                 continue
             left -= 1
             if left < 0:

@@ -29,6 +29,12 @@ From the ZBDD, each in one pass, without listing the sets:
   (:mod:`hadr_model.engines.importance`), which counts every system failure state in which
   ``i`` is down, cause or not.
 
+A network (a two-terminal, K-terminal or all-terminal :class:`~hadr_model.topology.compiled.Unreachable`
+node) is not a gate: :func:`expand_networks` first rewrites it, exactly, as the gates of its
+minimal path sets ``P_1 … P_m`` (:func:`hadr_model.engines.network.minimal_path_sets`) — down
+when every path set has an element down, ``AND_j OR_{i ∈ P_j} down_i`` — so its cut sets,
+path sets and top-event probability come from the same diagram.
+
 The sets themselves are listed most probable first by a best-first search over the ZBDD,
 guided by each node's most probable completion (an exact bound): each step of the search
 yields one set, so the ``top`` N cost about ``N × depth`` steps whatever the total number. Listing is bounded: at most
@@ -60,10 +66,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import SpecError
-from ..topology.compiled import Part
+from ..topology.compiled import AtLeast, Leaf, Node, Part, Unreachable
 from .bdd import _WIDTH, FALSE, MAX_BDD_NODES, MAX_BDD_STEPS, TRUE, Bdd, _Store, build
+from .network import minimal_path_sets as network_path_sets
 
-__all__ = ["MAX_CUT_SETS", "CutSet", "CutSets", "cut_set_fussell_vesely", "minimal_cut_sets",
+__all__ = ["MAX_CUT_SETS", "CutSet", "CutSets", "cut_set_fussell_vesely", "expand_networks", "minimal_cut_sets",
            "minimal_path_sets"]
 
 MAX_CUT_SETS = 100_000
@@ -340,3 +347,64 @@ def cut_set_fussell_vesely(root: Part | Bdd, q: Any) -> np.ndarray:
     [0.5, 0.5, 0.5]
     """
     return minimal_cut_sets(root, q, top=0).fussell_vesely
+
+
+# --- networks as gates ----------------------------------------------------------------------
+
+def expand_networks(root: Part) -> Part:
+    """The structure with every network node replaced by the gates of its minimal path sets.
+
+    A network over channels ``c`` (each down when any of its parts is down) is down exactly
+    when each of its minimal path sets ``P_j`` has a channel down:
+    ``Node((OR_{c ∈ P_1}, …, OR_{c ∈ P_m}), AtLeast(m))``, each ``OR`` a ``Node`` over the parts
+    of its channels with ``AtLeast(1)``. Other parts are kept (rebuilt only above a network);
+    a part shared by several gates stays one part.
+
+    Raises
+    ------
+    SpecError
+        A network with more minimal trees than
+        :data:`~hadr_model.engines.network.MAX_PATH_TREES` (named by its spec field).
+
+    Examples
+    --------
+    Two terminals joined by two parallel edges (channels 0 and 1, elements 0 and 1):
+
+    >>> from hadr_model.topology.compiled import Unreachable
+    >>> net = Node(((Leaf(0),), (Leaf(1),)), Unreachable("s", "t", ("s", "t"), {}, [("s", "t", 0), ("s", "t", 1)]))
+    >>> gates = expand_networks(net)
+    >>> gates.rule.m, [path.element for path in gates.channels[0]]    # both paths down: AND of the edges
+    (2, [0, 1])
+    """
+    memo: dict[int, Part] = {}
+    stack: list[tuple[Part, bool]] = [(root, False)]
+    while stack:
+        part, expanded = stack.pop()
+        if id(part) in memo or isinstance(part, Leaf) or not isinstance(part, Node):
+            memo.setdefault(id(part), part)
+            continue
+        children = [child for channel in part.channels for child in channel]
+        if not expanded:
+            stack.append((part, True))
+            stack.extend((child, False) for child in children if id(child) not in memo)
+            continue
+        channels = tuple(tuple(memo[id(child)] for child in channel) for channel in part.channels)
+        if isinstance(part.rule, Unreachable):
+            memo[id(part)] = _network_gates(part.rule, channels)
+        elif all(new is old for new, old in zip((c for ch in channels for c in ch), children)):
+            memo[id(part)] = part
+        else:
+            memo[id(part)] = Node(channels, part.rule)
+    return memo[id(root)]
+
+
+def _network_gates(rule: Unreachable, channels: tuple[tuple[Part, ...], ...]) -> Node:
+    edges = [(u, v, channel) for u, v, channel in rule.edges]
+    paths = network_path_sets(edges, rule.terminals, rule.node_channels, field=rule.field)
+    ors: list[Part] = []
+    for path in paths:
+        parts = tuple(part for channel in sorted(path) for part in channels[channel])
+        if not parts:       # terminals joined by elements that never fail: never down
+            return Node(((),), AtLeast(1))
+        ors.append(parts[0] if len(parts) == 1 else Node((parts,), AtLeast(1)))
+    return Node((tuple(ors),), AtLeast(len(ors)))   # no path at all: AtLeast(0), always down

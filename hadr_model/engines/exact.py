@@ -37,8 +37,10 @@ element are handled exactly by conditioning on the common-cause states.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +49,6 @@ import numpy as np
 
 from ..errors import SpecError
 from ..topology.compiled import (
-    AtLeast,
     CompiledModel,
     ElementTable,
     Leaf,
@@ -60,28 +61,24 @@ from ..topology.compiled import (
 from ..topology.model import (
     INGRESS,
     Behaviour,
-    Block,
     BlockSystem,
-    Component,
-    KOfN,
     Model,
-    Network,
     Region,
     Topology,
 )
 from .importance import ElementImportance, importance_measures
-from .kofn import fewer_than_k_identical
-from .network import two_terminal_availability
+from .network import network_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
-__all__ = ["MAX_BLOCK_WORK", "MAX_COMMON_CAUSES", "MAX_NETWORK_STATES", "MAX_ROLE_STATES",
+__all__ = ["MAX_BLOCK_WORK", "MAX_COMMON_CAUSES", "MAX_KOFN_CELLS", "MAX_NETWORK_STATES", "MAX_ROLE_STATES",
            "MAX_TOTAL_NETWORK_STATES", "check_size", "element_birnbaum", "exact_availability"]
 
 MAX_NETWORK_BITS = 22     # zones + links of one region with a zone network
 MAX_NETWORK_STATES = 2**MAX_NETWORK_BITS
 MAX_ROLE_STATES = 2**22
 MAX_TOTAL_NETWORK_STATES = 2**25
-MAX_BLOCK_WORK = 3e7
+MAX_BLOCK_WORK = 3e7      # microseconds of block evaluation (see _BlockPlan.work)
+MAX_KOFN_CELLS = 1 << 22  # count cells of one k-of-n gate: 32 MB per distribution
 MAX_COMMON_CAUSES = 16
 DR_FAILOVER_NOTE = ("'with failover': a region loss costs a tenant E[min(region repair, failover RTO)] and the "
                     "failover region serves it for the rest of the outage; failover is declared for region "
@@ -124,9 +121,27 @@ def exact_availability(model: Model, *, region_loss_outage_h: Mapping[str, float
     >>> round(exact_availability(load_spec(spec)).system.availability, 8)
     0.99980001
     """
+    check_independent(model, "exact_availability")
     if isinstance(model, BlockSystem):
         return _block_result(model, detail)
     return _topology_result(model, region_loss_outage_h, failover_completion, detail)
+
+
+def check_independent(model: Model, what: str) -> None:
+    """Refuse a spec whose elements are not independent (shared repair crews, standby spares).
+
+    The structure function multiplies per-element probabilities, which is exact only for
+    independent elements. Such specs are answered by :func:`hadr_model.availability` (which
+    sends them to the Markov engine) or by Monte Carlo; ``what`` names the refusing entry point.
+    """
+    compiled = model.compiled
+    for field, groups, kind in (("standby", compiled.standby, "standby group"),
+                                ("repair", compiled.teams, "repair team")):
+        if groups:
+            raise SpecError(field, f"{len(groups)} {kind}(s)",
+                            f"a spec of independent elements for {what}: with {kind}s the elements depend "
+                            "on one another; hadr_model.availability / `hadr availability` solve it with the "
+                            "Markov engine, `hadr simulate` by Monte Carlo")
 
 
 # --- region form ---------------------------------------------------------------------------
@@ -231,6 +246,7 @@ class _UsableZones:
 
     def _reachable_masks(self, site: RegionSite) -> np.ndarray:
         """For every (zone state, link state): the mask of zones reaching the ingress."""
+        assert self.link_bits is not None, "called only for a region with links"
         index = {name: i for i, name in enumerate(site.zone_names)}
         zone_up = np.repeat(self.zone_bits, len(self.link_bits), axis=0)
         link_up = np.tile(self.link_bits, (len(self.zone_bits), 1))
@@ -248,6 +264,7 @@ class _UsableZones:
         zone_probability = _state_probability(self.zone_bits, p_zone)
         if not self.links:
             return zone_probability
+        assert self.link_bits is not None and p_link is not None, "a region with links has link states and figures"
         joint = np.outer(zone_probability, _state_probability(self.link_bits, p_link))
         return np.bincount(self.usable, weights=joint.ravel(), minlength=1 << self.zones)
 
@@ -260,31 +277,41 @@ def _exclusive_sums(matrix: np.ndarray) -> np.ndarray:
     return before + after
 
 
+def _fewer_than_k_rows(k: np.ndarray, n: np.ndarray, availability: np.ndarray) -> np.ndarray:
+    """:func:`~hadr_model.engines.kofn.fewer_than_k_identical` for a column of ``k`` and of
+    availabilities (one row each) at once: the same ufunc on the same values, element by element."""
+    from scipy import special  # loaded with .kofn already; imported here so start-up stays lazy
+
+    n = np.maximum(n, 0)
+    inside = k - 1 < n
+    bdtr = special.bdtr(np.maximum(k - 1, 0), np.where(inside, n, np.maximum(k, 1)), availability)
+    return np.where(k <= 0, 0.0, np.where(inside, bdtr, 1.0))
+
+
 class _RoleTerms:
     """Per role and usable-zone set: unavailability of the role, and with one instance forced."""
 
     def __init__(self, site: RegionSite, table: ElementTable, usable: _UsableZones) -> None:
         roles = site.roles
-        self.q_ok = np.empty((len(roles), 1 << usable.zones))
-        self.q_bare = np.empty_like(self.q_ok)       # without the common-cause factor
-        self.q_one_up = np.empty_like(self.q_ok)
-        self.q_one_down = np.empty_like(self.q_ok)
-        for r, role in enumerate(roles):
-            k = role.required
-            # Instances hosted by each zone set (uneven placement: the sum over its zones).
-            hosted = usable.zone_bits.astype(np.int64) @ np.array(role.zone_counts, dtype=np.int64)
-            p = float(table.p[role.instances[0]])       # every zone hosts the same instances
-            q_common = float(table.q[role.common_cause]) if role.common_cause is not None else 0.0
+        # All roles at once (rows: roles, columns: zone sets); element by element the same
+        # arithmetic as one role at a time, so the same numbers.
+        k = np.array([role.required for role in roles], dtype=np.int64)[:, None]
+        counts = np.array([role.zone_counts for role in roles], dtype=np.int64).reshape(len(roles), usable.zones)
+        # Instances hosted by each zone set (uneven placement: the sum over its zones).
+        hosted = counts @ usable.zone_bits.astype(np.int64).T
+        p = table.p[[role.instances[0] for role in roles]][:, None]   # every zone hosts the same instances
+        q_common = np.array([float(table.q[role.common_cause]) if role.common_cause is not None else 0.0
+                             for role in roles])[:, None]
 
-            def with_common(shortfall: np.ndarray, q_common: float = q_common) -> np.ndarray:
-                return q_common + (1.0 - q_common) * shortfall
+        def with_common(shortfall: np.ndarray) -> np.ndarray:
+            return q_common + (1.0 - q_common) * shortfall
 
-            self.q_bare[r] = fewer_than_k_identical(k, hosted, p)
-            self.q_ok[r] = with_common(self.q_bare[r])
-            # Only read where the forced zone hosts one (zone sets with hosted ≥ 1).
-            others = np.maximum(hosted - 1, 0)
-            self.q_one_up[r] = with_common(fewer_than_k_identical(k - 1, others, p))
-            self.q_one_down[r] = with_common(fewer_than_k_identical(k, others, p))
+        self.q_bare = _fewer_than_k_rows(k, hosted, p)       # without the common-cause factor
+        self.q_ok = with_common(self.q_bare)
+        # Only read where the forced zone hosts one (zone sets with hosted ≥ 1).
+        others = np.maximum(hosted - 1, 0)
+        self.q_one_up = with_common(_fewer_than_k_rows(k - 1, others, p))
+        self.q_one_down = with_common(_fewer_than_k_rows(k, others, p))
         with np.errstate(divide="ignore"):
             self.log_ok = np.log1p(-self.q_ok)
         self.log_others = _exclusive_sums(self.log_ok)
@@ -311,13 +338,26 @@ def _region_numbers(site: RegionSite, table: ElementTable) -> tuple[float, np.nd
         return q_region + (1.0 - q_region) * float(zone_law @ q_shortfall)
 
     forced: list[tuple[float, float]] = [(float(law @ roles.q_service), 1.0)]
-    for z in range(len(site.zones)):
-        forced.append(tuple(q_of(usable.law(np.where(np.arange(len(p_zone)) == z, value, p_zone), p_link),
-                                 roles.q_service) for value in (1.0, 0.0)))
+    zones = len(site.zones)
+    if site.links:
+        for z in range(zones):
+            up, down = (q_of(usable.law(np.where(np.arange(zones) == z, value, p_zone), p_link), roles.q_service)
+                        for value in (1.0, 0.0))
+            forced.append((up, down))
+    else:
+        # Every zone forced up, then down, in one array: row 2z + j is zone z forced to 1 − j.
+        forced_p = np.repeat(p_zone[None, :], 2 * zones, axis=0)
+        forced_p[0::2][np.arange(zones), np.arange(zones)] = 1.0
+        forced_p[1::2][np.arange(zones), np.arange(zones)] = 0.0
+        laws = np.prod(np.where(usable.zone_bits[None, :, :], forced_p[:, None, :], 1.0 - forced_p[:, None, :]),
+                       axis=2)
+        values = [q_of(row, roles.q_service) for row in laws]
+        forced += list(zip(values[0::2], values[1::2]))
     for link in range(len(site.links)):
         assert p_link is not None
-        forced.append(tuple(q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
-                                 roles.q_service) for value in (1.0, 0.0)))
+        up, down = (q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
+                         roles.q_service) for value in (1.0, 0.0))
+        forced.append((up, down))
     hosted = usable.zone_bits.T                   # (zone, zone set): the zone is in the set
     for r in range(len(site.roles)):
         # One instance of role r forced up / down in each zone at once: rows are zones.
@@ -396,7 +436,7 @@ def _tenant_q(q_global: np.ndarray | float, q_home: np.ndarray | float, q_partne
     ``1 − B_X − w B_F = q_X q_F + (q_X − w) B_F``; for an instantaneous failover ``w = q_X``
     and the second term is exactly zero.
     """
-    return q_global + (1.0 - q_global) * (q_home * q_partner + (q_home - weight) * (1.0 - q_partner))
+    return np.asarray(q_global + (1.0 - q_global) * (q_home * q_partner + (q_home - weight) * (1.0 - q_partner)))
 
 
 def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | None
@@ -486,15 +526,18 @@ def _topology_numbers(topology: Topology, region_loss_outage_h: Mapping[str, flo
     for site in compiled.regions:
         if not (site.home or detail):
             continue
-        own = tenants.scope(site.name, None)
+        # Without detail, a tenant that fails over needs no figures of its own region alone.
+        own = tenants.scope(site.name, None) if detail or not site.fails_over_to else None
         tenant = own
         if site.fails_over_to:
             outage_h = region_loss_outage_h.get(site.name) if region_loss_outage_h is not None else None
             completion = (failover_completion or {}).get(site.name)
             tenant = tenants.scope(site.name, site.fails_over_to, outage_h, completion)
         if site.home:
+            assert tenant is not None, "a home region's tenant scope is computed above"
             average.add(tenant)
         if detail:
+            assert own is not None and tenant is not None, "detail computes every region's own scope"
             regions.append(RegionAvailability(site.name, _metrics(own, table, compiled.year_hours),
                                               _metrics(tenant, table, compiled.year_hours),
                                               site.fails_over_to, site.home))
@@ -554,7 +597,8 @@ def _metrics(scope: _Scope, table: ElementTable, year_hours: float) -> SystemMet
 
 
 def _frequency_notes(table: ElementTable) -> list[str]:
-    fixed = [n for n, c, p in zip(table.names, table.cycle_h, table.p) if math.isnan(c) and p < 1.0]
+    # Whole columns at numpy speed; names only for the rows found.
+    fixed = [table.names[i] for i in np.flatnonzero(np.isnan(table.cycle_h) & (table.p < 1.0)).tolist()]
     if not fixed:
         return []
     return [f"failure frequency and mean outage need time laws; fixed availability: {', '.join(fixed[:5])}"]
@@ -563,56 +607,26 @@ def _frequency_notes(table: ElementTable) -> list[str]:
 def _ranked(table: ElementTable, q_system: float, q_up: np.ndarray, q_down: np.ndarray,
             birnbaum: np.ndarray | None = None) -> tuple[ElementImportance, ...]:
     measures = importance_measures(table.q, q_system, q_up, q_down, birnbaum=birnbaum)
-    items = [
-        ElementImportance(
-            element=table.names[i], kind=table.kinds[i], count=int(table.counts[i]), availability=float(p),
-            birnbaum=float(measures["birnbaum"][i]), criticality=float(measures["criticality"][i]),
-            fussell_vesely=float(measures["fussell_vesely"][i]),
-            risk_achievement_worth=float(measures["risk_achievement_worth"][i]),
-            risk_reduction_worth=float(measures["risk_reduction_worth"][i]),
-        )
-        for i, p in enumerate(table.p)
-        if p < 1.0   # a perfect element (an implicit ingress link) has nothing to rank
-    ]
-    items.sort(key=lambda item: (-item.criticality, -item.birnbaum, item.element))
-    return tuple(items)
+    ranked = np.flatnonzero(table.p < 1.0)   # a perfect element (an implicit ingress link) has nothing to rank
+    criticality, birnbaum_ = measures["criticality"][ranked], measures["birnbaum"][ranked]
+    if np.isnan(criticality).any() or np.isnan(birnbaum_).any():
+        order = sorted(range(ranked.size), key=lambda j: (-criticality[j], -birnbaum_[j], table.names[ranked[j]]))
+    else:   # the same order as sorting by (-criticality, -birnbaum, name), at numpy speed
+        names = np.array([table.names[i] for i in ranked.tolist()], dtype=str)
+        order = np.lexsort((names, -birnbaum_, -criticality)).tolist()
+    rows = ranked[order]
+    # Whole columns as Python numbers first (the same values as float() of each entry): thousands
+    # of rows are built at list speed, not at the speed of numpy scalar indexing.
+    columns = zip([table.names[i] for i in rows.tolist()], [table.kinds[i] for i in rows.tolist()],
+                  table.counts[rows].tolist(), table.p[rows].tolist(),
+                  *(measures[key][rows].tolist() for key in ("birnbaum", "criticality", "fussell_vesely",
+                                                             "risk_achievement_worth", "risk_reduction_worth")))
+    return tuple(ElementImportance(element=name, kind=kind, count=count, availability=p, birnbaum=b, criticality=c,
+                                   fussell_vesely=fv, risk_achievement_worth=raw, risk_reduction_worth=rrw)
+                 for name, kind, count, p, b, c, fv, raw, rrw in columns)
 
 
 # --- block form ----------------------------------------------------------------------------
-
-def _at_least(m: int, child_q: np.ndarray, child_a: np.ndarray) -> tuple[float, float]:
-    """``(P(at least m children down), P(fewer than m down))``, each summed over its own cases.
-
-    Series (``m = 1``) and parallel (``m = n``) by products in log space; otherwise the count
-    distribution truncated at ``m`` (an absorbing "m or more" bucket), from the children's
-    unavailabilities *and* availabilities, so neither figure is ``1 −`` the other.
-    """
-    n = len(child_q)
-    if m > n:
-        return 0.0, 1.0
-    if m == 1:
-        log_a = float(_log_of(child_a, child_q).sum())
-        return float(-np.expm1(log_a)), float(np.exp(log_a))
-    if m == n:
-        log_q = float(_log_of(child_q, child_a).sum())
-        return float(np.exp(log_q)), float(-np.expm1(log_q))
-    if n * m <= 4096:      # small gates (2-of-3 …): plain floats beat numpy's per-call cost
-        counts, bucket = [1.0] + [0.0] * (m - 1), 0.0
-        for q, a in zip(child_q.tolist(), child_a.tolist()):
-            bucket += counts[-1] * q
-            for c in range(m - 1, 0, -1):
-                counts[c] = counts[c] * a + counts[c - 1] * q
-            counts[0] *= a
-        return bucket, math.fsum(counts)
-    counts_ = np.zeros(m)
-    counts_[0] = 1.0
-    bucket = 0.0
-    for q, a in zip(child_q, child_a):
-        bucket += counts_[-1] * q
-        counts_[1:] = counts_[1:] * a + counts_[:-1] * q
-        counts_[0] *= a
-    return float(bucket), float(counts_.sum())
-
 
 def _log_of(x: np.ndarray, complement: np.ndarray) -> np.ndarray:
     """``log x`` with full digits: ``log1p(−complement)`` while the complement is small (``x``
@@ -621,163 +635,271 @@ def _log_of(x: np.ndarray, complement: np.ndarray) -> np.ndarray:
         return np.where(complement < 0.5, np.log1p(-np.minimum(complement, 0.5)), np.log(np.maximum(x, 0.0)))
 
 
-def _log_one(x: float, complement: float) -> float:
-    """:func:`_log_of` of one number (the walk up forcing an element calls it per step)."""
-    if complement < 0.5:
-        return math.log1p(-complement)
-    return math.log(x) if x > 0.0 else -math.inf
-
-
 def _network_qa(rule: Unreachable, child_q: np.ndarray, child_a: np.ndarray) -> tuple[float, float]:
     nodes = {name: float(child_a[c]) for name, c in rule.node_channels.items()}
     edges = [(u, v, float(child_a[c]) if c is not None else 1.0) for u, v, c in rule.edges]
-    a = two_terminal_availability(edges, rule.source, rule.target, nodes)
+    a = network_availability(edges, rule.terminals, nodes, field=rule.field)
     return 1.0 - a, a
 
 
-class _BlockTree:
-    """One evaluation of a compiled block structure, kept so that forcing one element costs
-    its path only, and every Birnbaum importance one pass down.
+class _Group:
+    """Nodes of one height evaluated together: ``AtLeast(m)`` nodes with ``n`` children each
+    (``children`` is ``(g, n)``), or one network node (``rule`` set, ``children`` ``(1, n)``)."""
 
-    Every node keeps its unavailability ``q`` *and* availability ``a``, each computed from the
+    __slots__ = ("children", "m", "nodes", "rule")
+
+    def __init__(self, nodes: np.ndarray, children: np.ndarray, m: int, rule: Unreachable | None = None) -> None:
+        self.nodes, self.children, self.m, self.rule = nodes, children, m, rule
+
+
+class _BlockPlan:
+    """A block structure flattened once: its parts breadth first, grouped for whole-array passes.
+
+    Every occurrence of a part is a node (a common-cause leaf under several components is
+    several leaves). Nodes of the same height and shape — ``AtLeast(m)`` over ``n`` children —
+    form one :class:`_Group`, evaluated as ``(g, n)`` arrays: 100 × (2-of-3) in series is one
+    group of 100 rows and a series of 3,000 is one row, whatever the tree's size a few dozen
+    numpy operations per distinct height and shape, not a Python walk per node.
+    """
+
+    def __init__(self, root: Part) -> None:
+        # Breadth first: a node's children get consecutive indices after it, the root is 0.
+        parts: list[Any] = [root]
+        kids: list[range] = [range(0)]
+        index = 0
+        while index < len(parts):
+            part = parts[index]
+            if type(part) is Node:
+                children = [child for channel in part.channels for child in channel]
+                kids[index] = range(len(parts), len(parts) + len(children))
+                parts.extend(children)
+                kids.extend([range(0)] * len(children))
+            index += 1
+        height = [0] * len(parts)
+        for index in range(len(parts) - 1, -1, -1):
+            if kids[index]:
+                height[index] = 1 + max(height[k] for k in kids[index])
+        self.size = len(parts)
+        leaves = [(i, part.element) for i, part in enumerate(parts) if type(part) is Leaf]
+        self.leaf_nodes = np.array([i for i, _ in leaves], dtype=np.intp)
+        self.leaf_elements = np.array([e for _, e in leaves], dtype=np.intp)
+        first: dict[int, int] = {}
+        for node, element in leaves:
+            first.setdefault(element, node)
+        self.elements = np.fromiter(first.keys(), dtype=np.intp, count=len(first))   # each element's first leaf
+        self.element_nodes = np.fromiter(first.values(), dtype=np.intp, count=len(first))
+        shapes: dict[tuple[int, int, int], list[int]] = {}
+        networks: list[tuple[int, int]] = []
+        for index, part in enumerate(parts):
+            if type(part) is not Node:
+                continue
+            rule = part.rule
+            if isinstance(rule, Unreachable):
+                networks.append((height[index], index))
+            else:
+                shapes.setdefault((height[index], rule.m, len(kids[index])), []).append(index)
+        groups = [(h, _Group(np.array(nodes, dtype=np.intp), _child_rows(kids, nodes, n), m))
+                  for (h, m, n), nodes in shapes.items()]
+        groups += [(h, _Group(np.array([i], dtype=np.intp), _child_rows(kids, [i], len(kids[i])), 0, parts[i].rule))
+                   for h, i in networks]
+        groups.sort(key=lambda item: item[0])
+        self.groups = [group for _, group in groups]
+        self.widest = max((g.children.shape[1] * (g.m + 1) for g in self.groups
+                           if g.rule is None and 1 < g.m < g.children.shape[1]), default=0)
+        self.work = sum(_group_work(g) for g in self.groups) + 1e-3 * self.size
+
+    def __repr__(self) -> str:
+        return f"_BlockPlan({self.size} parts, {len(self.groups)} groups)"
+
+    def evaluate(self, q: np.ndarray, a: np.ndarray) -> _BlockValues:
+        """One pass up (every node's ``q`` and ``a``), one pass down (the root with each node
+        forced down / up, and ``∂Q/∂q`` of each node), for elements of unavailabilities ``q``."""
+        node_q, node_a = np.empty(self.size), np.empty(self.size)
+        node_q[self.leaf_nodes], node_a[self.leaf_nodes] = q[self.leaf_elements], a[self.leaf_elements]
+        local = []
+        for group in self.groups:
+            child_q, child_a = node_q[group.children], node_a[group.children]
+            if group.rule is None:
+                (up_q, up_a), forced = _at_least_rows(group.m, child_q, child_a)
+            else:
+                (up_q, up_a), forced = _network_rows(group.rule, child_q, child_a)
+            node_q[group.nodes], node_a[group.nodes] = up_q, up_a
+            local.append(forced)
+        down, up, derivative = np.empty(self.size), np.empty(self.size), np.empty(self.size)
+        down[0], up[0], derivative[0] = 1.0, 0.0, 1.0      # the root forced down, up; ∂Q/∂q_root
+        for group, (q_down, a_down, q_up, a_up, slope) in zip(reversed(self.groups), reversed(local)):
+            parent_down, parent_up = down[group.nodes][:, None], up[group.nodes][:, None]
+            # Root with the child forced: P(node down | child forced)·Q(node down) + P(up | …)·Q(node up).
+            down[group.children] = parent_down * q_down + parent_up * a_down
+            up[group.children] = parent_down * q_up + parent_up * a_up
+            derivative[group.children] = derivative[group.nodes][:, None] * slope
+        return _BlockValues(float(node_q[0]), float(node_a[0]), down, up, derivative, self)
+
+
+@dataclass(frozen=True)
+class _BlockValues:
+    """What :meth:`_BlockPlan.evaluate` finds: the root's ``q`` and ``a``, and per node the
+    root's unavailability with that node forced down / up and its derivative ``∂Q/∂q_node``."""
+
+    value: float
+    available: float
+    down: np.ndarray
+    up: np.ndarray
+    derivative: np.ndarray
+    plan: _BlockPlan
+
+    def per_element(self, values: np.ndarray, size: int, absent: float) -> np.ndarray:
+        """``values`` (per node) at each element's leaf, ``absent`` for elements not in the tree."""
+        out = np.full(size, absent)
+        out[self.plan.elements] = values[self.plan.element_nodes]
+        return out
+
+
+def _child_rows(kids: list[range], nodes: list[int], n: int) -> np.ndarray:
+    """``(len(nodes), n)`` indices of the children of ``nodes`` (each a consecutive range)."""
+    starts = np.array([kids[i].start for i in nodes], dtype=np.intp)
+    return starts[:, None] + np.arange(n, dtype=np.intp)
+
+
+_PLANS: weakref.WeakKeyDictionary[Any, _BlockPlan] = weakref.WeakKeyDictionary()
+
+
+def _plan(root: Part) -> _BlockPlan:
+    """The plan of ``root``, made once per structure (a sweep re-evaluates it with new numbers)."""
+    plan = _PLANS.get(root)
+    if plan is None:
+        plan = _PLANS[root] = _BlockPlan(root)
+    return plan
+
+
+class _BlockTree:
+    """One evaluation of a block structure (see :class:`_BlockPlan`): the value, every
+    element's Birnbaum importance and the value with any element forced, each ``O(size)`` in all.
+
+    Every node keeps its unavailability ``q`` *and* availability ``a``, each computed from its
     children's (never ``1 −`` the other, so a node almost always down keeps the digits of its
-    availability), with what it needs to recompute itself when one child changes: a series
-    (``AtLeast(1)``) the sum of the others' ``log a``, a parallel (``AtLeast(n)``) the sum of
-    the others' ``log q`` (prefix and suffix sums, no subtraction), a k-of-n or a network its
-    children's ``(q, a)``. Forcing an element walks up from its leaf: ``O(depth)``.
+    availability). The pass down carries, for each node ``v``, the root's unavailability with
+    ``v`` forced down, ``Q(v↓)``, and up, ``Q(v↑)``: the root is multilinear in ``v``'s state
+    (each component appears once), so for a child ``c`` of ``v``
+
+    ``Q(c↓) = P(v down | c down) Q(v↓) + P(v up | c down) Q(v↑)``
+
+    and the same for ``c↑`` — sums of positive terms, no subtraction. ``P(v … | c …)`` is, per
+    rule: series ``Π_{j≠c} a_j`` (when ``c`` is up), parallel ``Π_{j≠c} q_j`` (when ``c`` is
+    down), k-of-n the count of down siblings (prefix and suffix count distributions truncated at
+    ``m`` with an "``m`` or more" bucket, so both tails are sums of their own terms), a network
+    its two forced evaluations. The derivative ``∂Q/∂q_c = ∂Q/∂q_v · ∂q_v/∂q_c`` multiplies the
+    local derivatives down (series ``Π_{j≠c} a_j``, parallel ``Π_{j≠c} q_j``, k-of-n the
+    probability that exactly ``m − 1`` siblings are down), so a tiny importance keeps its digits.
     """
 
     def __init__(self, root: Part, q: np.ndarray, a: np.ndarray) -> None:
-        self.q, self.a = q, a
-        self.parent: list[tuple[int, int]] = []       # per part: (parent, slot among its children)
-        self.parts: list[Part] = []
-        self.others: list[Any] = []
-        self.children: list[list[int]] = []           # per part: its children's indices
-        self.leaf: dict[int, int] = {}                  # element -> its leaf (components appear once)
-        self.value, self.available = self._visit(root, -1, 0)
-
-    def _visit(self, part: Part, parent: int, slot: int) -> tuple[float, float]:
-        index = len(self.parts)
-        self.parts.append(part)
-        self.parent.append((parent, slot))
-        self.others.append(None)
-        self.children.append([])
-        if parent >= 0:
-            self.children[parent].append(index)
-        if isinstance(part, Leaf):
-            self.leaf.setdefault(part.element, index)
-            return float(self.q[part.element]), float(self.a[part.element])
-        assert isinstance(part, Node)
-        children = [child for channel in part.channels for child in channel]
-        pairs = [self._visit(child, index, i) for i, child in enumerate(children)]
-        child_q = np.array([q for q, _ in pairs])
-        child_a = np.array([a for _, a in pairs])
-        rule = part.rule
-        if isinstance(rule, Unreachable):
-            self.others[index] = (child_q, child_a)
-            return _network_qa(rule, child_q, child_a)
-        m, n = rule.m, len(child_q)
-        if m == 1 and n:
-            self.others[index] = _exclusive(_log_of(child_a, child_q), np.add)
-        elif m == n and n:
-            self.others[index] = _exclusive(_log_of(child_q, child_a), np.add)
-        else:
-            self.others[index] = (child_q, child_a)
-        return _at_least(m, child_q, child_a)
+        self.values = _plan(root).evaluate(q, a)
+        self.value, self.available = self.values.value, self.values.available
 
     def birnbaum(self, size: int) -> np.ndarray:
-        """``∂Q/∂q_i`` of every element in one pass down the tree (preorder: parents first).
-
-        The derivative of a node with respect to a child is, without any subtraction: series
-        ``Π_{j≠i} a_j``, parallel ``Π_{j≠i} q_j``, k-of-n the probability that exactly
-        ``m − 1`` of the other children are down (``m``: down children that fail the node); a
-        network's is the difference of the two forced evaluations. The chain rule multiplies
-        them down to each leaf, so a tiny importance keeps its digits (``q_down − q_up`` would not).
-        """
-        derivative = np.zeros(len(self.parts))
-        derivative[0] = 1.0
-        for index, part in enumerate(self.parts):
-            if isinstance(part, Leaf) or not self.children[index] or derivative[index] == 0.0:
-                continue
-            derivative[self.children[index]] = derivative[index] * self._local_derivatives(index)
-        out = np.zeros(size)
-        for element, index in self.leaf.items():
-            out[element] = derivative[index]
-        return out
-
-    def _local_derivatives(self, index: int) -> np.ndarray:
-        part, others = self.parts[index], self.others[index]
-        assert isinstance(part, Node) and others is not None
-        rule = part.rule
-        if isinstance(rule, Unreachable):
-            child_q, child_a = others
-            slots = np.arange(len(child_q))
-            down = [_network_qa(rule, np.where(slots == i, 1.0, child_q), np.where(slots == i, 0.0, child_a))[0]
-                    for i in slots]
-            up = [_network_qa(rule, np.where(slots == i, 0.0, child_q), np.where(slots == i, 1.0, child_a))[0]
-                  for i in slots]
-            return np.array(down) - np.array(up)
-        m, n = rule.m, len(self.children[index])
-        if m == 1 or m == n:
-            return np.exp(others)               # Σ_{j≠i} log a_j (series), log q_j (parallel)
-        child_q, child_a = others
-        return _exactly_among_others(child_q, child_a, m - 1)
+        """``∂Q/∂q_i`` of every element (0 for one outside the structure)."""
+        return self.values.per_element(self.values.derivative, size, 0.0)
 
     def forced(self, element: int, value: float) -> float:
         """Unavailability of the structure with ``element`` at unavailability ``value`` (0 or 1)."""
-        if element not in self.leaf:        # a perfect element, left out of the structure
+        plan = self.values.plan
+        where = np.flatnonzero(plan.elements == element)
+        if not where.size:                  # a perfect element, left out of the structure
             return self.value
-        new, index = (value, 1.0 - value), self.leaf[element]
-        parent, slot = self.parent[index]
-        while parent >= 0:
-            new = self._replaced(parent, slot, new)
-            parent, slot = self.parent[parent]
-        return new[0]
-
-    def _replaced(self, index: int, slot: int, child: tuple[float, float]) -> tuple[float, float]:
-        part, others = self.parts[index], self.others[index]
-        assert isinstance(part, Node) and others is not None
-        rule = part.rule
-        q_child, a_child = child
-        if isinstance(rule, AtLeast) and rule.m == 1:
-            log_a = float(others[slot]) + _log_one(a_child, q_child)
-            return float(-np.expm1(log_a)), float(np.exp(log_a))
-        if isinstance(rule, AtLeast) and rule.m == len(self.children[index]):
-            log_q = float(others[slot]) + _log_one(q_child, a_child)
-            return float(np.exp(log_q)), float(-np.expm1(log_q))
-        child_q, child_a = (values.copy() for values in others)
-        child_q[slot], child_a[slot] = q_child, a_child
-        if isinstance(rule, Unreachable):
-            return _network_qa(rule, child_q, child_a)
-        return _at_least(rule.m, child_q, child_a)
+        node = plan.element_nodes[where[0]]
+        return float((self.values.down if value == 1.0 else self.values.up)[node])
 
 
-def _exactly_among_others(q: np.ndarray, a: np.ndarray, count: int) -> np.ndarray:
-    """Per child ``i``: ``P(exactly count of the other children are down)``, from prefix and
-    suffix count distributions truncated at ``count`` (``O(n · count)``, no subtraction)."""
-    n, width = len(q), count + 1
-    prefix = np.zeros((n + 1, width))
-    suffix = np.zeros((n + 1, width))
-    prefix[0, 0] = suffix[n, 0] = 1.0
+Forced = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _group_work(group: _Group) -> float:
+    """Estimated microseconds of one group's passes: numpy calls at ~1 µs, cells at ~3 ns each."""
+    g, n = group.children.shape
+    if group.rule is not None:            # a network: itself and each child forced down and up
+        rule = group.rule
+        return (1 + 2 * n) * (10.0 + len(rule.nodes) + len(rule.edges))
+    if 1 < group.m < n:                   # k-of-n: a numpy update per child, count cells per child
+        return 40.0 + 8.0 * n + 0.05 * g * n * (group.m + 1)
+    return 40.0 + 0.02 * g * n
+
+
+def _at_least_rows(m: int, child_q: np.ndarray, child_a: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], Forced]:
+    """``AtLeast(m)`` over the ``(g, n)`` children's ``q`` and ``a``, row by row: the nodes'
+    ``(q, a)``, and per child the node's ``(q, a)`` with the child forced down, forced up, and
+    ``∂q_node/∂q_child`` (see :class:`_BlockTree`)."""
+    g, n = child_q.shape
+    zeros, ones = np.zeros((g, n)), np.ones((g, n))
+    if m > n or m <= 0:                     # never down (or always): the children do not matter
+        down = m <= 0
+        node = (np.full(g, float(down)), np.full(g, float(not down)))
+        same = (ones, zeros) if down else (zeros, ones)
+        return node, (*same, *same, zeros)
+    if m == 1 or m == n:                    # series: product of a; parallel: product of q
+        logs = _log_of(child_a, child_q) if m == 1 else _log_of(child_q, child_a)
+        total = logs.sum(axis=1)
+        others = _exclusive_rows(logs)
+        product, complement = np.exp(others), -np.expm1(others)
+        if m == 1:      # series: down when any child is
+            return (-np.expm1(total), np.exp(total)), (ones, zeros, complement, product, product)
+        return (np.exp(total), -np.expm1(total)), (product, complement, zeros, ones, product)
+    return _k_of_n_rows(m, child_q, child_a)
+
+
+def _k_of_n_rows(m: int, child_q: np.ndarray, child_a: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], Forced]:
+    """A k-of-n gate (``1 < m < n``) by count distributions truncated at ``m``: index ``j < m``
+    holds ``P(exactly j down)``, index ``m`` the bucket ``P(m or more down)``."""
+    g, n = child_q.shape
+    prefix = np.zeros((g, n + 1, m + 1))        # prefix[:, i]: children before i
+    suffix = np.zeros((g, n + 1, m + 1))        # suffix[:, i]: children from i on
+    prefix[:, 0, 0] = suffix[:, n, 0] = 1.0
     for i in range(n):
-        prefix[i + 1] = prefix[i] * a[i]
-        prefix[i + 1, 1:] += prefix[i, :-1] * q[i]
+        _add_child(prefix[:, i], prefix[:, i + 1], child_q[:, i, None], child_a[:, i, None], m)
     for i in range(n - 1, -1, -1):
-        suffix[i] = suffix[i + 1] * a[i]
-        suffix[i, 1:] += suffix[i + 1, :-1] * q[i]
-    return (prefix[:n] * suffix[1:, ::-1]).sum(axis=1)
+        _add_child(suffix[:, i + 1], suffix[:, i], child_q[:, i, None], child_a[:, i, None], m)
+    node = (prefix[:, n, m].copy(), prefix[:, n, :m].sum(axis=1))
+    before, after = prefix[:, :n], suffix[:, 1:]          # (g, n, m + 1): the siblings of child i
+    head = np.cumsum(after[..., :m], axis=-1)             # head[t] = P(after ≤ t down), t < m
+    tail = np.cumsum(after[..., ::-1], axis=-1)[..., ::-1]  # tail[t] = P(after ≥ t down), bucket included
+
+    def fewer(r: int) -> np.ndarray:      # P(fewer than r siblings down), 1 ≤ r ≤ m
+        return (before[..., :r] * head[..., r - 1::-1]).sum(axis=-1)
+
+    def at_least(r: int) -> np.ndarray:   # P(r or more siblings down)
+        return (before * tail[..., np.maximum(r - np.arange(m + 1), 0)]).sum(axis=-1)
+
+    exactly = (before[..., :m] * after[..., m - 1::-1]).sum(axis=-1)   # exactly m − 1 siblings down
+    # A child down leaves m − 1 to fail the gate, a child up m.
+    return node, (at_least(m - 1), fewer(m - 1), at_least(m), fewer(m), exactly)
 
 
-def _exclusive(values: np.ndarray, combine: np.ufunc) -> np.ndarray:
-    """Per position, ``combine`` of all the other values (prefix and suffix, no inverse)."""
-    identity = 0.0 if combine is np.add else 1.0
-    before = np.concatenate([[identity], combine.accumulate(values[:-1])])
-    after = np.concatenate([combine.accumulate(values[::-1][:-1])[::-1], [identity]])
-    return combine(before, after)
+def _add_child(counts: np.ndarray, out: np.ndarray, q: np.ndarray, a: np.ndarray, m: int) -> None:
+    """``out`` = the truncated count distribution ``counts`` with one more child (``q``, ``a``)."""
+    out[:, :m] = counts[:, :m] * a
+    out[:, 1:m] += counts[:, :m - 1] * q
+    out[:, m] = counts[:, m] + counts[:, m - 1] * q[:, 0]     # m or more stays so, whatever the child
 
 
-def _network_components(block: Network) -> list[Component]:
-    return [c for _, c in block.nodes if c is not None] + [c for *_, c in block.edges if c is not None]
+def _network_rows(rule: Unreachable, child_q: np.ndarray, child_a: np.ndarray
+                  ) -> tuple[tuple[np.ndarray, np.ndarray], Forced]:
+    """One network node (a row): its ``(q, a)`` and each child's two forced evaluations."""
+    cq, ca = child_q[0], child_a[0]
+    q, a = _network_qa(rule, cq, ca)
+    slots = np.arange(len(cq))
+    down = np.array([_network_qa(rule, np.where(slots == i, 1.0, cq), np.where(slots == i, 0.0, ca)) for i in slots])
+    up = np.array([_network_qa(rule, np.where(slots == i, 0.0, cq), np.where(slots == i, 1.0, ca)) for i in slots])
+    down, up = down.reshape(len(cq), 2), up.reshape(len(cq), 2)
+    down_q, down_a, up_q, up_a = (column[None, :] for column in (down[:, 0], down[:, 1], up[:, 0], up[:, 1]))
+    return (np.array([q]), np.array([a])), (down_q, down_a, up_q, up_a, down_q - up_q)
+
+
+def _exclusive_rows(values: np.ndarray) -> np.ndarray:
+    """Per row and position, the sum of the row's other values (prefix and suffix, no subtraction)."""
+    g = values.shape[0]
+    before = np.concatenate([np.zeros((g, 1)), np.cumsum(values[:, :-1], axis=1)], axis=1)
+    after = np.concatenate([np.cumsum(values[:, :0:-1], axis=1)[:, ::-1], np.zeros((g, 1))], axis=1)
+    return before + after
 
 
 def _common_cause_states(q_common: np.ndarray) -> list[tuple[tuple[bool, ...], float]]:
@@ -817,11 +939,11 @@ def _block_unavailabilities(compiled: CompiledModel) -> tuple[float, np.ndarray,
         conditioned[common] = [0.0 if up else 1.0 for up in state]
         available[common] = [1.0 if up else 0.0 for up in state]
         tree = _BlockTree(root, conditioned, available)
+        values = tree.values
         q_system += weight * tree.value
         birnbaum += weight * tree.birnbaum(len(table))   # the causes' own entries are set below
-        for i in components:
-            q_up[i] += weight * tree.forced(i, 0.0)
-            q_down[i] += weight * tree.forced(i, 1.0)
+        q_up[components] += weight * values.per_element(values.up, len(table), tree.value)[components]
+        q_down[components] += weight * values.per_element(values.down, len(table), tree.value)[components]
         for j, up in enumerate(state):
             # forced up: the states with this cause up, weighed without its own factor
             others = math.prod(1.0 - q if u else q for k, (q, u) in enumerate(zip(q_common, state)) if k != j)
@@ -830,35 +952,25 @@ def _block_unavailabilities(compiled: CompiledModel) -> tuple[float, np.ndarray,
     return q_system, q_up, q_down, birnbaum
 
 
-def _block_work(block: Block, above: float = 0.0) -> tuple[int, float]:
-    """Cost of one evaluation of the tree (blocks) and of forcing each of its elements once
-    (the summed cost of the blocks on each element's path to the root): ``(blocks, forcing)``."""
-    if isinstance(block, Component):
-        return 1, above
-    if isinstance(block, Network):
-        size = 1 + len(block.nodes) + len(block.edges)
-        return size, len(_network_components(block)) * (above + size)
-    n = len(block.children)
-    # fewer_than_k: n numpy updates of k numbers, each ~5 steps plus ~1 ns per number
-    own = n * (5.0 + block.k / 1000) if isinstance(block, KOfN) else 1.0
-    blocks, forcing = 1, 0.0
-    for child in block.children:
-        child_blocks, child_forcing = _block_work(child, above + own)
-        blocks += child_blocks
-        forcing += child_forcing
-    return blocks, forcing
-
-
 def _check_block_work(system: BlockSystem, common_causes: int) -> None:
-    """Refuse, before starting, a block diagram that would take more than about half a minute.
+    """Refuse, before evaluating, a block diagram that would take more than about half a minute
+    or whose k-of-n count distributions would not fit in memory.
 
-    Per common-cause state (``2^groups``) the tree is evaluated once, then every element is
-    forced up and down along its path (:class:`_BlockTree`).
+    Per common-cause state (``2^groups``) the structure is evaluated once, in whole-array passes
+    per group of nodes alike (:class:`_BlockPlan`, whose ``work`` estimates the microseconds of
+    one evaluation), plus ~100 µs of conditioning and ``2 c²`` for the weights of the ``c``
+    causes; a k-of-n gate of ``n`` children failing at ``m`` down holds ``n (m + 1)`` numbers
+    per count distribution.
     """
-    blocks, forcing = _block_work(system.root)
-    work = (blocks + 2 * forcing) * (1 << common_causes)
+    plan = _plan(system.compiled.tenants()[0])
+    if plan.widest > MAX_KOFN_CELLS:
+        raise SpecError("blocks", f"a k-of-n block with {plan.widest:,} count cells (children × (n − k + 2))",
+                        f"at most {MAX_KOFN_CELLS:,} for the exact engine: smaller k-of-n blocks, or Monte Carlo "
+                        "(hadr simulate)")
+    # Per state, besides the passes: conditioning the table and weighing each cause (c² products).
+    work = (plan.work + 100.0 + 2.0 * common_causes ** 2) * (1 << common_causes)
     if work > MAX_BLOCK_WORK:
-        raise SpecError("blocks", f"{blocks:,} blocks and {common_causes} common-cause groups "
+        raise SpecError("blocks", f"{plan.size:,} blocks and {common_causes} common-cause groups "
                         f"({work:.3g} steps)",
                         f"at most {MAX_BLOCK_WORK:.0e} steps for the exact engine (about half a minute): "
                         "fewer components, fewer 'beta' groups or smaller k-of-n blocks, or Monte Carlo "
@@ -878,3 +990,75 @@ def _block_result(system: BlockSystem, detail: bool = True) -> AvailabilityResul
         importance=_ranked(table, q_system, q_up, q_down, birnbaum) if detail else (),
         notes=tuple(_frequency_notes(table)),
     )
+
+
+# --- the structure as a function of its elements' unavailabilities -------------------------
+
+def unavailability_function(model: Model) -> Any:
+    r"""The service's unavailability ``Q = h(q)`` as a function of one copy's unavailability per row.
+
+    ``h`` is the same structure function as :func:`exact_availability` (a tenant with a
+    uniformly drawn home region, instantaneous failover; block form: the root), evaluated
+    exactly for *independent* elements whose unavailabilities are ``q`` (aligned with
+    ``model.compiled.elements``) instead of the steady-state ones: the region form conditions
+    on the usable zones, the block form on the common-cause states (a fault tree with shared
+    events: its BDD, built once). Use it wherever the elements are independent but not in their
+    steady state, e.g. ``q_i(t)`` from an all-up start (:mod:`hadr_model.engines.mission`).
+
+    Returns
+    -------
+    callable
+        ``h(q, a=None) -> float``; ``a`` (default ``1 − q``) are the availabilities, to pass
+        when ``q`` is near 1 and ``a`` is known with more digits than ``1 − q`` has.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> spec = {"blocks": {"parallel": [{"component": {"name": "a", "mttf": "99h", "mttr": "1h"}},
+    ...                                 {"component": {"name": "b", "mttf": "99h", "mttr": "1h"}}]}}
+    >>> h = unavailability_function(load_spec(spec))
+    >>> round(h(np.array([0.1, 0.2])), 12)
+    0.02
+    """
+    check_independent(model, "unavailability_function")
+    check_size(model)
+    compiled = model.compiled
+    size = len(compiled.elements)
+
+    def substituted(q: Any, a: Any) -> tuple[CompiledModel, np.ndarray, np.ndarray]:
+        q = np.asarray(q, dtype=float)
+        a = 1.0 - q if a is None else np.asarray(a, dtype=float)
+        if q.shape != (size,) or a.shape != (size,) or np.any(~np.isfinite(q)) or np.any(q < 0) or np.any(q > 1):
+            raise SpecError("q", f"array of shape {q.shape}", f"{size} unavailabilities in [0, 1], one per element")
+        table = dataclasses.replace(compiled.elements)
+        table.__dict__["q"], table.__dict__["p"] = q, a     # the cached steady-state columns, replaced
+        return dataclasses.replace(compiled, elements=table), q, a
+
+    if compiled.form == "regions":
+        homes = [site for site in compiled.regions if site.home]
+
+        def h_regions(q: Any, a: Any = None) -> float:
+            tenants = _Tenants(substituted(q, a)[0])
+            return float(np.mean([tenants.scope(site.name, site.fails_over_to).q for site in homes]))
+
+        return h_regions
+    root = compiled.tenants()[0]
+    if compiled.shared:
+        from . import bdd
+
+        modules = bdd.build_modules(root, size, name="fault_tree", counts=compiled.elements.counts,
+                                    names=compiled.elements.names)
+        return lambda q, a=None: bdd.top_event_probability(modules, substituted(q, a)[1])
+    common = list(compiled.common_causes)
+
+    def h_blocks(q: Any, a: Any = None) -> float:
+        _, q, a = substituted(q, a)
+        total = 0.0
+        for state, weight in _common_cause_states(q[common]):
+            conditioned, available = q.copy(), a.copy()
+            conditioned[common] = [0.0 if up else 1.0 for up in state]
+            available[common] = [1.0 if up else 0.0 for up in state]
+            total += weight * _BlockTree(root, conditioned, available).value
+        return total
+
+    return h_blocks

@@ -16,17 +16,18 @@ from scipy import special
 __all__ = ["fewer_than_k", "fewer_than_k_identical"]
 
 
-def fewer_than_k_identical(k: int, n: np.ndarray | int, availability: float) -> np.ndarray:
+def fewer_than_k_identical(k: int, n: np.ndarray | int, availability: np.ndarray | float) -> np.ndarray:
     """``P(Bin(n, a) < k)``: fewer than k of n identical elements up, vectorised over n.
 
-    ``n ≤ 0`` counts as no element (down whenever ``k ≥ 1``).
+    ``n ≤ 0`` counts as no element (down whenever ``k ≥ 1``); ``availability`` broadcasts
+    against ``n`` (one value per sample, say).
 
     Examples
     --------
     >>> round(float(fewer_than_k_identical(2, 3, 0.9)), 12)   # 1 − (3 a² (1 − a) + a³)
     0.028
     """
-    n = np.maximum(np.asarray(n), 0)
+    n = np.asarray(np.maximum(np.asarray(n), 0))
     if k <= 0:
         return np.zeros(n.shape)
     # scipy.special.bdtr is the binomial CDF ufunc (stats.binom.cdf costs ~50× more per call);

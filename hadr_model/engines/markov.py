@@ -92,7 +92,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import scipy.linalg
@@ -100,7 +99,9 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..errors import HadrError, SpecError
+from ..options import StandbyMode
 from ..topology.compiled import CompiledModel, evaluate_down, used_rows
+from ..topology.laws import Sum
 from ..topology.model import Model
 from ..units import HOURS_PER_YEAR
 
@@ -122,6 +123,7 @@ __all__ = [
     "solve",
     "solve_compiled",
     "steady_state",
+    "team_policy",
     "transient",
     "transient_curve",
 ]
@@ -146,8 +148,10 @@ _STALL_RATIO = 0.9
 # Probabilities (relative to the reference state) below this are zero for all purposes;
 # the floor keeps the relative-change test from chasing underflowed states.
 _PROBABILITY_FLOOR = 1e-250
+# GTH back-substitution rescales its unnormalised weights above this (no overflow to inf).
+_RESCALE_ABOVE = 1e100
 
-Standby = Literal["hot", "cold", "warm"]
+Standby = StandbyMode      # re-exported from hadr_model.options (the one list of standby modes)
 UpPredicate = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
 
@@ -183,6 +187,9 @@ class Group:
         Repair priority; higher is repaired first when crews are scarce.
     zone : str, optional
         Name of the :class:`Zone` hosting every instance of this group.
+    team : str, optional
+        The pool of :attr:`RepairPolicy.teams` whose crews repair it (``None``: the
+        policy's ``crews``).
 
     Examples
     --------
@@ -200,6 +207,7 @@ class Group:
     switch_success: float = 1.0
     priority: int = 0
     zone: str | None = None
+    team: str | None = None
 
     @property
     def failure_rate(self) -> float:
@@ -208,8 +216,8 @@ class Group:
 
     @property
     def repair_rate(self) -> float:
-        """Repair rate of one crew on one instance, per hour."""
-        return 1.0 / self.mttr_h
+        """Repair rate of one crew on one instance, per hour (0 when never repaired: ``mttr_h = inf``)."""
+        return 0.0 if math.isinf(self.mttr_h) else 1.0 / self.mttr_h
 
 
 @dataclass(frozen=True)
@@ -226,6 +234,11 @@ class Zone:
     mttf_h: float
     mttr_h: float
 
+    @property
+    def repair_rate(self) -> float:
+        """Repair rate per hour (0 when never repaired: ``mttr_h = inf``)."""
+        return 0.0 if math.isinf(self.mttr_h) else 1.0 / self.mttr_h
+
 
 @dataclass(frozen=True)
 class RepairPolicy:
@@ -234,15 +247,22 @@ class RepairPolicy:
     Parameters
     ----------
     crews : int, optional
-        Number of crews; ``None`` means one crew per failed instance (independent repair).
+        Number of crews of the groups without a ``team``; ``None`` means one crew per failed
+        instance (independent repair).
+    teams : tuple of (str, int)
+        Further pools, by name: the groups whose ``team`` names a pool share its crews (the
+        same priority rules within each pool); pools are independent of one another.
 
     Examples
     --------
     >>> RepairPolicy(crews=2).crews
     2
+    >>> RepairPolicy(teams=(("oncall", 1),)).teams
+    (('oncall', 1),)
     """
 
     crews: int | None = None
+    teams: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -385,6 +405,58 @@ def steady_state(generator: sp.sparray | np.ndarray, *, tol: float = _TOL) -> np
     return _stationary_iterative(q, exit_rates, tol)
 
 
+def long_run(generator: sp.sparray | np.ndarray, initial: int = 0) -> np.ndarray:
+    """The long-run distribution ``lim p(t)`` from state ``initial``: :func:`steady_state` when
+    the chain is irreducible, otherwise the mix of its closed classes.
+
+    A chain with rates exactly 0 (a group or zone that is never repaired, ``mttr_h = inf``) is
+    reducible: from ``initial`` it ends in one of the closed (absorbing) classes it can reach.
+    With one such class the limit is that class's stationary distribution; with several, each
+    is weighed by the probability ``h_c`` of being absorbed in it, which solves
+    ``Q_TT h_c = −Q_{T,c} 1`` on the transient states ``T`` (a sparse LU, at most
+    :data:`_DIRECT_LIMIT` of them). No rate is divided by, so no NaN arises from a rate 0.
+
+    Examples
+    --------
+    >>> q = np.array([[-1.0, 1.0], [0.0, 0.0]])      # the second state is absorbing
+    >>> long_run(q).tolist()
+    [0.0, 1.0]
+    """
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    q = _as_csr(generator)
+    n = q.shape[0]
+    rows = _row_ids(q)
+    moves = (rows != q.indices) & (q.data > 0)
+    graph = sp.csr_array((np.ones(int(moves.sum())), (rows[moves], q.indices[moves])), shape=(n, n))
+    count, labels = connected_components(graph, directed=True, connection="strong")
+    if count == 1:
+        return steady_state(q)
+    leaves = np.zeros(count, bool)
+    crossing = labels[rows[moves]] != labels[q.indices[moves]]
+    leaves[labels[rows[moves][crossing]]] = True
+    reached = np.zeros(n, bool)
+    reached[breadth_first_order(graph, initial, directed=True, return_predecessors=False)] = True
+    closed = [c for c in np.unique(labels[reached]) if not leaves[c]]
+    pi = np.zeros(n)
+    transient_states = np.flatnonzero(reached & leaves[labels])
+    if len(closed) > 1 and transient_states.size > _DIRECT_LIMIT:
+        raise SpecError("model", f"{transient_states.size:,} transient states and {len(closed)} absorbing classes",
+                        f"at most {_DIRECT_LIMIT:,} transient states for the long run of a reducible chain")
+    for c in closed:
+        members = np.flatnonzero(labels == c)
+        inside = steady_state(q[members][:, members]) if members.size > 1 else np.ones(1)
+        if len(closed) == 1:
+            weight = 1.0
+        else:
+            q_tt = q[transient_states][:, transient_states].tocsc()
+            into = np.asarray(q[transient_states][:, members].sum(axis=1)).ravel()
+            absorbed = spla.spsolve(-q_tt, into) if transient_states.size else np.zeros(0)
+            weight = float(np.clip(absorbed[np.searchsorted(transient_states, initial)], 0.0, 1.0))
+        pi[members] = weight * inside
+    return pi / pi.sum()
+
+
 def transient(generator: sp.sparray | np.ndarray, p0: np.ndarray, times: Sequence[float]) -> np.ndarray:
     """Return the state distributions ``p(t) = p0 exp(Q t)`` at ``times`` (hours).
 
@@ -415,7 +487,7 @@ def transient(generator: sp.sparray | np.ndarray, p0: np.ndarray, times: Sequenc
 
 
 def reliability(
-    generator: sp.sparray | np.ndarray, up_states: np.ndarray, p0: np.ndarray, times: Sequence[float]
+    generator: sp.sparray | np.ndarray, up_states: np.ndarray, p0: np.ndarray, times: Sequence[float] | np.ndarray
 ) -> np.ndarray:
     """Return ``R(t)``: probability of no system failure in ``[0, t]``.
 
@@ -504,11 +576,11 @@ def build_chain(model: MarkovModel) -> MarkovChain:
     events: dict[int, np.ndarray] = {}
     for zone, stride in zip(zones, strides[len(groups):]):
         _add_event(events, stride, zone_up[zone.name] / zone.mttf_h)
-        _add_event(events, -stride, (1 - zone_up[zone.name]) / zone.mttr_h)
+        _add_event(events, -stride, (1 - zone_up[zone.name]) * zone.repair_rate)
     for group, stride in zip(groups, strides):
         for step, rate in _failure_events(group, stride, failed[group.name], runs[group.name]):
             _add_event(events, step, rate)
-    crews = _crews_assigned(groups, model.repair.crews, failed, runs)
+    crews = _pools_assigned(groups, model.repair, failed, runs)
     for group, stride in zip(groups, strides):
         _add_event(events, -stride, crews[group.name] * group.repair_rate)
 
@@ -528,7 +600,7 @@ def solve(model: MarkovModel) -> MarkovResult:
     (0.001, 525.6)
     """
     chain = build_chain(model)
-    pi = steady_state(chain.generator)
+    pi = long_run(chain.generator, chain.initial)
     up = chain.up
     unavailability = float(pi[~up].sum())
     start = np.zeros(chain.n_states)
@@ -572,7 +644,9 @@ def compiled_groups(model: Model) -> tuple[list[Group], tuple[int, ...]]:
     Each element of the table that can be down becomes a :class:`Group` of its ``count``
     copies (``needed = count``: the structure, not the group, says when the service is down),
     with the means of its laws as exponential rates and no zone (zones, regions and global
-    services are elements of their own, each repaired by its own means). Returns the groups
+    services are elements of their own, each repaired by its own means). An element of a
+    repair team of the spec (``model.compiled.teams``) gets the team as its ``team`` and its
+    priority level as ``priority``; :func:`team_policy` gives the pools. Returns the groups
     and the table row of each.
 
     Raises
@@ -583,6 +657,7 @@ def compiled_groups(model: Model) -> tuple[list[Group], tuple[int, ...]]:
     compiled: CompiledModel = model.compiled
     table = compiled.elements
     rows = tuple(used_rows(compiled.tenants()))
+    teams = {row: (team.name, level) for team in compiled.teams for row, level in zip(team.rows, team.levels)}
     groups = []
     for row in rows:
         behaviour = table.behaviours[row]
@@ -590,8 +665,30 @@ def compiled_groups(model: Model) -> tuple[list[Group], tuple[int, ...]]:
             raise SpecError(table.names[row], f"availability {behaviour.fixed_availability}",
                             "time laws (mttf/mttr or failure/repair) for the Markov engine")
         count = int(table.counts[row])
-        groups.append(Group(table.names[row], count, behaviour.mttf_h, behaviour.mttr_h, needed=count))
+        team, level = teams.get(row, (None, 0))
+        if team is not None and isinstance(behaviour.repair, Sum):
+            # Detect + repair is not exponential, and with shared crews the answer depends on
+            # the law (no insensitivity): one exponential rate would be a different model.
+            raise SpecError(table.names[row], behaviour.repair.describe(),
+                            f"an exponential outage (no detection delay: mttd/detect) for an element of "
+                            f"repair team {team} in the Markov engine; Monte Carlo (hadr simulate) takes any law")
+        groups.append(Group(table.names[row], count, behaviour.mttf_h, behaviour.mttr_h, needed=count,
+                            priority=level, team=team))
     return groups, rows
+
+
+def team_policy(model: Model) -> RepairPolicy:
+    """The repair policy of a spec: one pool per repair team, independent repair elsewhere.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> spec = {"blocks": {"parallel": [{"component": {"name": "a", "mttf": "1000h", "mttr": "10h",
+    ...         "count": 2}}]}, "repair": {"ops": {"crews": 1, "components": ["a"]}}}
+    >>> team_policy(load_spec(spec))
+    RepairPolicy(crews=None, teams=(('ops', 1),))
+    """
+    return RepairPolicy(teams=tuple((team.name, team.crews) for team in model.compiled.teams))
 
 
 def _every_state_up(state: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -608,10 +705,11 @@ def solve_compiled(model: Model, repair: RepairPolicy | None = None) -> ServiceM
 
     ``U = mean_X Σ_{s : tenant X down in s} π_s``, ``ν = mean_X Σ_{s up, s' down} π_s q_{ss'}``.
 
-    With independent repair (``repair=None``: a crew per failed copy) the elements are
-    independent and this equals the exact engine; with shared crews it is the answer the
-    structure-function engine cannot give. Rates are the laws' means (exponential laws;
-    steady state under independent repair does not depend on the shapes).
+    ``repair=None`` takes the spec's repair teams (:func:`team_policy`; without a ``repair``
+    section, a crew per failed copy: the elements are independent and this equals the exact
+    engine); with shared crews it is the answer the structure-function engine cannot give.
+    Rates are the laws' means (exponential laws; steady state under independent repair does not
+    depend on the shapes).
 
     Raises
     ------
@@ -630,8 +728,8 @@ def solve_compiled(model: Model, repair: RepairPolicy | None = None) -> ServiceM
     """
     groups, rows = compiled_groups(model)
     _state_count([g.n + 1 for g in groups])
-    chain = build_chain(MarkovModel(groups, repair or RepairPolicy(), up=_every_state_up))
-    pi = steady_state(chain.generator)
+    chain = build_chain(MarkovModel(groups, repair or team_policy(model), up=_every_state_up))
+    pi = long_run(chain.generator, chain.initial)
     compiled: CompiledModel = model.compiled
     down = np.zeros((len(compiled.elements), chain.n_states), np.int64)
     for group, row in zip(groups, rows):
@@ -687,10 +785,17 @@ def _validate(model: MarkovModel) -> None:
         _validate_group(g, zone_names)
     for z in model.zones:
         _check_hours(f"zones.{z.name}.mttf_h", z.mttf_h)
-        _check_hours(f"zones.{z.name}.mttr_h", z.mttr_h)
+        _check_hours(f"zones.{z.name}.mttr_h", z.mttr_h, never=True)
     crews = model.repair.crews
     if crews is not None and (not isinstance(crews, int) or isinstance(crews, bool) or crews < 1):
         raise SpecError("repair.crews", crews, "a whole number of crews >= 1, or None for unlimited")
+    pools = dict(model.repair.teams)
+    for pool, count in pools.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise SpecError(f"repair.teams.{pool}", count, "a whole number of crews >= 1")
+    for g in model.groups:
+        if g.team is not None and g.team not in pools:
+            raise SpecError(f"groups.{g.name}.team", g.team, f"one of the pools {sorted(pools)}")
 
 
 def _validate_group(g: Group, zone_names: set[str]) -> None:
@@ -700,7 +805,7 @@ def _validate_group(g: Group, zone_names: set[str]) -> None:
     if not isinstance(g.needed, int) or isinstance(g.needed, bool) or not 1 <= g.needed <= g.n:
         raise SpecError(f"{where}.needed", g.needed, f"a whole number from 1 to n = {g.n}")
     _check_hours(f"{where}.mttf_h", g.mttf_h)
-    _check_hours(f"{where}.mttr_h", g.mttr_h)
+    _check_hours(f"{where}.mttr_h", g.mttr_h, never=True)
     if g.standby not in ("hot", "cold", "warm"):
         raise SpecError(f"{where}.standby", g.standby, "'hot', 'cold' or 'warm'")
     if not 0.0 <= g.dormant_factor <= 1.0:
@@ -713,9 +818,11 @@ def _validate_group(g: Group, zone_names: set[str]) -> None:
         raise SpecError(f"{where}.zone", g.zone, f"one of the zones {sorted(zone_names)}")
 
 
-def _check_hours(where: str, hours: float) -> None:
-    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or not (0 < hours < math.inf):
-        raise SpecError(where, hours, "a positive, finite number of hours")
+def _check_hours(where: str, hours: float, never: bool = False) -> None:
+    # never: a repair time may be inf (never repaired: repair rate exactly 0).
+    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or (
+            not 0 < hours < math.inf and not (never and hours == math.inf)):
+        raise SpecError(where, hours, "a positive, finite number of hours" + (" (or inf: never repaired)" * never))
 
 
 def _state_count(radices: Sequence[int]) -> int:
@@ -755,13 +862,29 @@ def _add_event(events: dict[int, np.ndarray], step: int, rate: np.ndarray) -> No
         events[step] = np.asarray(rate, dtype=float)
 
 
+def _pools_assigned(
+    groups: Sequence[Group], repair: RepairPolicy, failed: Mapping[str, np.ndarray],
+    runs: Mapping[str, np.ndarray | int],
+) -> dict[str, np.ndarray]:
+    """Crews working on each group: each pool (``repair.teams``, else ``repair.crews``) apart."""
+    pools = dict(repair.teams)
+    members: dict[str | None, list[Group]] = {}
+    for g in groups:
+        members.setdefault(g.team if g.team in pools else None, []).append(g)
+    assigned: dict[str, np.ndarray] = {}
+    for pool, level in members.items():
+        assigned.update(_crews_assigned(level, pools[pool] if pool is not None else repair.crews, failed, runs))
+    return assigned
+
+
 def _crews_assigned(
     groups: Sequence[Group],
     crews: int | None,
     failed: Mapping[str, np.ndarray],
     runs: Mapping[str, np.ndarray | int],
 ) -> dict[str, np.ndarray]:
-    waiting = {g.name: (failed[g.name] * runs[g.name]).astype(float) for g in groups}
+    # A group that is never repaired holds no crew: its failed instances wait for nothing.
+    waiting = {g.name: (failed[g.name] * runs[g.name]).astype(float) * (g.repair_rate > 0) for g in groups}
     if crews is None:
         return waiting
     free = np.full(len(next(iter(waiting.values()))), float(crews))
@@ -857,6 +980,10 @@ def _gth_stationary(rates: np.ndarray) -> np.ndarray:
     pi[0] = 1.0
     for k in range(1, n):
         pi[k] = pi[:k] @ a[:k, k]
+        if pi[k] > _RESCALE_ABOVE:
+            # Relative to state 0 a state can weigh more than the float range (repairs of 1e-160
+            # per hour: ratios of 1e320); every pi[k] is linear in pi[:k], so rescaling is exact.
+            pi[:k + 1] /= pi[k]
     return pi / pi.sum()
 
 
@@ -1092,7 +1219,7 @@ def _distribution(p0: np.ndarray, n: int, where: str) -> np.ndarray:
     return p
 
 
-def _time_grid(times: Sequence[float]) -> np.ndarray:
+def _time_grid(times: Sequence[float] | np.ndarray) -> np.ndarray:
     grid = np.atleast_1d(np.asarray(times, dtype=float))
     if grid.ndim != 1 or np.any(~np.isfinite(grid)) or np.any(grid < 0) or np.any(np.diff(grid) < 0):
         raise SpecError("times", list(grid.ravel()[:5]), "non-decreasing, non-negative, finite hours")

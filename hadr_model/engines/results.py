@@ -86,6 +86,7 @@ class AvailabilityResult:
     importance: tuple[ElementImportance, ...] = ()
     notes: tuple[str, ...] = field(default=())
     failover_model: str = "none"
+    engine: str = "exact"     # which engine produced it, in words (e.g. the Markov chain with crews)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: the system keys at the top, then regions and importance."""
@@ -93,6 +94,7 @@ class AvailabilityResult:
             "name": self.name,
             "form": self.form,
             "failover_model": self.failover_model,
+            "engine": self.engine,
             **self.system.as_dict(),
             "regions": {r.name: r.as_dict() for r in self.regions},
             "importance": [

@@ -28,9 +28,9 @@ the same instant by child, as the stable sort of the general merge does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def _merge_packed(parts: Sequence[tuple[int, Signal]], channels: int) -> tuple[A
     if len(parts) == 1:
         # Every change belongs to the one child, whichever channel it is in (the other
         # channels may be empty: e.g. a role whose zone never fails).
-        causes = np.broadcast_to(np.int32(parts[0][1].cause), times.shape)
+        causes = np.broadcast_to(np.int32(cast(int, parts[0][1].cause)), times.shape)
         ids = np.broadcast_to(np.int32(parts[0][0]), times.shape) if channels > 1 else None
         return times, deltas, causes, ids
     which = (low >> 2) & ((1 << (_PACK_BITS - 2)) - 1)
@@ -148,7 +148,7 @@ def compact(init: np.ndarray, times: np.ndarray, values: np.ndarray, causes: np.
     return Signal(init.astype(np.int32), out_times, out_deltas, out_causes)
 
 
-def combine(channels: Sequence[Sequence[Signal]], rule: object, runs: int) -> Signal:
+def combine(channels: Sequence[Sequence[Signal]], rule: Callable[[list[np.ndarray]], Any], runs: int) -> Signal:
     """Signal of a node: ``rule`` applied to its channels at every merged change point.
 
     Parameters
@@ -167,5 +167,5 @@ def combine(channels: Sequence[Sequence[Signal]], rule: object, runs: int) -> Si
     """
     times, deltas, causes, ids = _merge(channels, runs)
     starts, values = _channel_values(channels, deltas, ids)
-    init = rule(starts)  # type: ignore[operator]
-    return compact(np.asarray(init), times, rule(values), causes)  # type: ignore[operator]
+    init = rule(starts)
+    return compact(np.asarray(init), times, rule(values), causes)

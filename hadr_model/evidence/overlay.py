@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,7 +37,8 @@ from ..errors import SpecError
 from ..topology.paths import parse_path, set_path
 from .fit import Fit
 
-__all__ = ["PAIRS", "apply_overlay", "element_classes", "overlay_entries", "overlay_text", "read_overlay"]
+__all__ = ["PAIRS", "apply_overlay", "element_classes", "load_with_overlay", "overlay_entries", "overlay_text",
+           "posterior", "read_overlay"]
 
 Path = tuple[str | int, ...]
 # Per quantity, the spec keys that hold it: the shorthand and the long form.
@@ -178,10 +180,38 @@ def _figure_comment(key: str, fit: Fit) -> list[str]:
     return [_comment(line) for line in lines]
 
 
-def overlay_text(fits: Iterable[Fit], raw: Mapping[str, Any] | None = None, *, records: str = "") -> str:
+def posterior(fit: Fit) -> tuple[dict[str, Any], str] | None:
+    """The epistemic law of a fitted mean, for ``PATH.uncertainty.mttf`` / ``.mttr``, and how it was made.
+
+    * an exponential fit without interval-censored times: the conjugate **gamma posterior** of the
+      rate, ``Gamma(events + 1/2, rate exposure)`` (Jeffreys prior), exact;
+    * any other fit: a **Laplace** approximation, a lognormal law of the mean with ``s`` the
+      Wald standard error of ``log mean`` (observed information, delta method) and median the
+      fitted mean — the same interval ``hadr fit`` prints.
+
+    ``None`` when no law was fitted.
+    """
+    chosen, sample = fit.chosen, fit.sample
+    if chosen is None:
+        return None
+    events_key, exposure_key = ("failures", "exposure") if sample.quantity == "failure" else ("repairs", "repair_time")
+    if chosen.dist == "expon" and not sample.interval_count and sample.events > 0:
+        return ({"dist": "gamma-posterior", events_key: int(sample.events), exposure_key: f"{sample.exposure_h:.10g}h"},
+                "conjugate gamma posterior of the rate (Jeffreys prior)")
+    low, high = chosen.mean_interval_h
+    spread = math.log(high / low) / (2 * 1.959963984540054)
+    if not (math.isfinite(spread) and spread > 0):
+        return None
+    return ({"dist": "lognorm", "s": float(f"{spread:.6g}"), "scale": f"{chosen.mean_h:.10g}h"},
+            "Laplace approximation: lognormal mean, s = Wald standard error of log mean")
+
+
+def overlay_text(fits: Iterable[Fit], raw: Mapping[str, Any] | None = None, *, records: str = "",
+                 uncertainty: bool = False) -> str:
     """The overlay YAML: one law per fitted figure, each with a comment saying where it came from.
 
-    A fit with no law (no failure observed) is a comment only.
+    A fit with no law (no failure observed) is a comment only. With ``uncertainty``, each law is
+    followed by ``PATH.uncertainty.mttf`` (or ``.mttr``): its epistemic law (:func:`posterior`).
     """
     fits = list(fits)
     header = ["# Spec overlay written by `hadr fit`" + (f" from {records}" if records else "") + ".",
@@ -194,6 +224,13 @@ def overlay_text(fits: Iterable[Fit], raw: Mapping[str, Any] | None = None, *, r
         if fit.chosen is not None:
             lines.append(yaml.safe_dump({key: fit.chosen.law()}, default_flow_style=None, sort_keys=False,
                                         allow_unicode=True, width=10_000).rstrip("\n"))
+            law = posterior(fit) if uncertainty else None
+            if law is not None:
+                path, _, last = key.rpartition(".")
+                mean = "mttf" if _LAW_KEYS[last] == "failure" else "mttr"
+                lines.append(_comment(f"#   its uncertainty: {law[1]}"))
+                lines.append(yaml.safe_dump({f"{path}.uncertainty.{mean}": law[0]}, default_flow_style=None,
+                                            sort_keys=False, allow_unicode=True, width=10_000).rstrip("\n"))
     if not any(fit.chosen is not None for fit in fits):
         lines.append("{}")
     return "\n".join(lines) + "\n"
@@ -239,16 +276,65 @@ def apply_overlay(raw: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[st
     """
     classes = element_classes(raw)
     result: Any = dict(raw)
-    for key, law in overlay.items():
+    # Laws first, then uncertainties: a fitted law drops the spec's uncertainty of that mean (it was
+    # about the figure the fit replaces); the overlay's own uncertainty entries then set theirs.
+    ordered = sorted(overlay.items(), key=lambda item: ".uncertainty." in str(item[0]))
+    for key, law in ordered:
         text, _, last = str(key).rpartition(".")
-        if last not in _LAW_KEYS or not text:
-            raise SpecError(str(key), law, "a key PATH.mttf, PATH.failure, PATH.mttr or PATH.repair")
-        for path in _resolve(raw, text, classes):
+        base, _, middle = text.rpartition(".")
+        uncertain = middle == "uncertainty" and last in ("mttf", "mttr") and base
+        if not uncertain and (last not in _LAW_KEYS or not text):
+            raise SpecError(str(key), law, "a key PATH.mttf, PATH.failure, PATH.mttr, PATH.repair or "
+                            "PATH.uncertainty.mttf / .mttr")
+        for path in _resolve(raw, base if uncertain else text, classes):
             behaviour = _node(result, path)
             if not isinstance(behaviour, Mapping):
-                raise SpecError(str(key), law, f"a path to a behaviour of the spec ({text} is not one)")
-            replaced = {k: v for k, v in behaviour.items()
-                        if k not in PAIRS[_LAW_KEYS[last]] and k != "availability"}
-            replaced[last] = law
+                raise SpecError(str(key), law, f"a path to a behaviour of the spec ({base if uncertain else text} "
+                                "is not one)")
+            if uncertain:
+                replaced = {**behaviour, "uncertainty": {**(behaviour.get("uncertainty") or {}), last: law}}
+            else:
+                mean = "mttf" if _LAW_KEYS[last] == "failure" else "mttr"
+                replaced = {k: v for k, v in behaviour.items()
+                            if k not in PAIRS[_LAW_KEYS[last]] and k != "availability"}
+                kept = {k: v for k, v in (replaced.get("uncertainty") or {}).items() if k != mean}
+                replaced.pop("uncertainty", None)
+                if kept:
+                    replaced["uncertainty"] = kept
+                replaced[last] = law
             result = set_path(result, path, replaced)
     return result
+
+
+def load_with_overlay(spec: str | None, overlay: str) -> Any:
+    """Load ``spec`` (``None``: the shipped default) with the ``hadr fit`` overlay file ``overlay`` applied.
+
+    Errors name the overlay file when they are about a field the overlay sets (a law it writes),
+    the spec file otherwise.
+
+    Raises
+    ------
+    SpecError
+        An unreadable overlay, a key that is not a behaviour of the spec, or a law it refuses.
+    """
+    from pathlib import Path
+
+    from ..topology.spec import default_spec_path, load_spec, parse_spec
+
+    try:
+        text = Path(overlay).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError("--overlay", overlay, f"a readable overlay file ({error.__class__.__name__})") from None
+    entries = read_overlay(text, overlay)
+    base = load_spec(spec)
+    source = str(spec) if spec is not None else str(default_spec_path())
+    try:
+        applied = apply_overlay(base.raw, entries)
+    except SpecError as error:
+        raise SpecError(error.field, error.value, error.expected, file=overlay) from None
+    try:
+        return parse_spec(applied, source=source)
+    except SpecError as error:
+        mine = any(error.field == key or error.field.startswith(f"{key}.") for key in entries)
+        raise SpecError(error.field, error.value, error.expected, file=overlay if mine else source,
+                        line=error.line if not mine else None) from None

@@ -23,7 +23,8 @@ import numpy as np
 from .fit import Fit
 from .records import Sample
 
-__all__ = ["KaplanMeier", "figures", "goodness_of_fit_figure", "kaplan_meier", "probability_figure", "save_figures"]
+__all__ = ["KaplanMeier", "figures", "goodness_of_fit_figure", "kaplan_meier", "probability_figure", "save_figures",
+           "tornado_figure"]
 
 
 @dataclass(frozen=True)
@@ -167,3 +168,26 @@ def save_figures(fits: Iterable[Fit], folder: str | Path) -> list[Path]:
             figure.savefig(path, dpi=110)
             written.append(path)
     return written
+
+
+def tornado_figure(indices: Iterable[Any], title: str = "Which uncertainty matters") -> Any:
+    """Tornado of Sobol' indices (:func:`hadr_model.service.uncertainty.sobol_sensitivity`): one bar
+    pair per parameter, total and first-order index with their bootstrap 95 % intervals, the
+    parameter to learn first on top."""
+    rows = list(indices)
+    height = 1.5 + 0.45 * max(len(rows), 1)
+    figure = _figure(7.0, height)
+    axes = figure.add_subplot()
+    where = np.arange(len(rows))[::-1]
+    for offset, attribute, label in ((0.18, "total", "total"), (-0.18, "first_order", "first order")):
+        values = np.array([getattr(r, attribute) for r in rows])
+        bounds = np.array([getattr(r, f"{attribute}_ci95") for r in rows]).reshape(-1, 2)
+        errors = np.abs(np.vstack([values - bounds[:, 0], bounds[:, 1] - values]))
+        axes.barh(where + offset, values, height=0.34, xerr=errors, capsize=3, label=label)
+    axes.set_yticks(where, [r.field for r in rows])
+    axes.set_xlim(0.0, 1.05)
+    axes.set_xlabel("Sobol' index of the unavailability (95 % bootstrap interval)")
+    axes.set_title(title)
+    axes.legend(loc="lower right")
+    figure.subplots_adjust(left=0.35, bottom=0.6 / height, top=1 - 0.35 / height)   # room for paths and labels
+    return figure

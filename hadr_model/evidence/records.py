@@ -549,7 +549,7 @@ def _durations(table: _Table) -> np.ndarray:
         # Plain numbers (hours) at once; text with a unit ("4h") one by one.
         hours = pd.to_numeric(text.where(present, None), errors="coerce").to_numpy(dtype=float, na_value=math.nan)
         for index in np.flatnonzero(present & np.isnan(hours)):
-            hours[index] = _duration(table, index, table.text["duration"].iloc[index])
+            hours[index] = _duration(table, int(index), table.text["duration"].iloc[index])
     valid = (hours > 0) & (hours <= MAX_DURATION_H)
     for index in np.flatnonzero(~np.isnan(hours) & ~valid)[:1]:
         _duration(table, index, float(hours[index]))     # raises, with parse_duration's own words

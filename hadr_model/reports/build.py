@@ -22,7 +22,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -30,11 +30,15 @@ from ..errors import SpecError
 from ..topology.model import Model, Topology
 from .sections import SpecSource, by_role, json_ready, read_spec_source, reproducibility, spec_label
 
-__all__ = ["LIVE", "NOT_APPLICABLE", "NOT_REQUESTED", "ReportData", "Section", "build_report"]
+__all__ = ["HOW_SURE_SAMPLES", "LIVE", "NOT_APPLICABLE", "NOT_REQUESTED", "HowSure", "ReportData", "Section",
+           "build_report"]
 
 LIVE, NOT_APPLICABLE, NOT_REQUESTED = "live", "not applicable", "not requested"
 MAX_RUNS = 10_000_000
 MAX_DISASTERS = 10_000_000
+# Parameter samples of the "How sure are we" band (and about as many again for the Sobol' indices):
+# the default of `hadr availability --uncertainty`, a few seconds on the default topology.
+HOW_SURE_SAMPLES = 4096
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,37 @@ class Section:
 
 
 @dataclass(frozen=True)
+class HowSure:
+    """The "How sure are we" section: the credible band under the parameter uncertainty.
+
+    ``result`` is the :class:`hadr_model.service.uncertainty.UncertaintyResult` (``None`` when
+    the section does not apply: ``section`` says why). With incident records, ``fits`` are the
+    laws fitted to them (:func:`hadr_model.evidence.fit_records`), ``fitted_keys`` the spec
+    paths the band took from them (their laws and posteriors, ``hadr fit --uncertainty``), and
+    ``records_file`` the records' file name (never a local path).
+    """
+
+    section: Section
+    result: Any = None
+    samples_cap: int = HOW_SURE_SAMPLES
+    fits: tuple[Any, ...] = ()
+    fitted_keys: tuple[str, ...] = ()
+    records_file: str | None = None
+    records_rows: int = 0
+
+    @property
+    def live(self) -> bool:
+        return self.section.live
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the report shows, computed once.
 
     The engine results are the facade's own objects (``verdict``, ``availability``,
     ``montecarlo`` …); ``summary`` is the JSON summary (plain JSON types, written next to the
     page). ``sections`` maps ``"montecarlo"``, ``"dr"``, ``"strategies"`` and ``"sweep"`` to
-    their :class:`Section`.
+    their :class:`Section`; ``how_sure`` is the "How sure are we" section (:class:`HowSure`).
     """
 
     name: str
@@ -85,6 +113,7 @@ class ReportData:
     sweep: pd.DataFrame | None
     sweep_name: str | None
     sections: dict[str, Section]
+    how_sure: HowSure
     summary: dict[str, Any] = field(repr=False)
 
     @property
@@ -117,7 +146,8 @@ def _years(value: Any) -> float:
 
 
 def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2000, years: float = 1.0,
-                 disasters: int = 20_000, sweep: str | Path | None = None, top: int = 12) -> ReportData:
+                 disasters: int = 20_000, sweep: str | Path | None = None, top: int = 12,
+                 records: str | Path | None = None, samples: int = HOW_SURE_SAMPLES) -> ReportData:
     """Compute everything the availability report shows for a spec.
 
     Parameters
@@ -135,6 +165,11 @@ def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2
         Folder of a finished ``hadr sweep``, for the sweep section.
     top : int
         Rows of the importance ranking kept.
+    records : path, optional
+        Incident records (CSV / Parquet, :mod:`hadr_model.evidence.records`): their fitted laws and
+        posteriors replace the spec's figures in the "How sure are we" band, and their fit plots are shown.
+    samples : int
+        Parameter samples of that band (1 to :data:`HOW_SURE_SAMPLES`, seeded with ``seed``).
 
     Returns
     -------
@@ -151,6 +186,7 @@ def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2
     disasters = _count(disasters, "dr_disasters", 1, MAX_DISASTERS)
     years = _years(years)
     top = _count(top, "top", 1, 1000)
+    samples = _count(samples, "samples", 1, HOW_SURE_SAMPLES)
     if spec is not None and not isinstance(spec, (str, Path)):
         # A loaded model: the report hashes and cites the file it came from.
         if getattr(spec, "source", None) is None:
@@ -162,10 +198,12 @@ def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2
 
     model = load_spec(source.path)
     table, sweep_section = _sweep(sweep)     # a bad sweep folder is refused before anything runs
+    evidence = _records(model, records)       # so are bad records
     core = _core(model, seed, disasters)
     simulation, montecarlo_section = _montecarlo(model, seed=seed, runs=runs, years=years, disasters=disasters)
     dr, dr_section = _dr(model, seed, disasters)
     strategies, strategies_section = _strategies(model, seed, disasters)
+    how_sure = _how_sure(model, evidence, seed=seed, disasters=disasters, samples=samples)
     sections = {"montecarlo": montecarlo_section, "dr": dr_section, "strategies": strategies_section,
                 "sweep": sweep_section}
     sweep_name = Path(sweep).resolve().name if sweep is not None else None
@@ -177,7 +215,8 @@ def build_report(spec: str | Path | None = None, *, seed: int = 0, runs: int = 2
         upper=core["upper"], realistic=core["realistic"], notes=tuple(core["availability"].notes), top=top,
         montecarlo=simulation,
         montecarlo_unit="per tenant-year" if years == 1 else f"per year of a tenant, runs of {years:g} years",
-        dr=dr, strategies=strategies, sweep=table, sweep_name=sweep_name, sections=sections, summary={})
+        dr=dr, strategies=strategies, sweep=table, sweep_name=sweep_name, sections=sections, how_sure=how_sure,
+        summary={})
     return replace(draft, summary=_summary(draft, core.get("failover_costs")))
 
 
@@ -205,8 +244,9 @@ def _core(model: Model, seed: int, disasters: int) -> dict[str, Any]:
     if core["realistic"] is not None:
         from ..dr import failover_costs
 
+        # A "dr-workflow" result comes only from a Topology with failover pairs (service.fails_over).
         core["failover_costs"] = {name: vars(cost) for name, cost in
-                                  failover_costs(model, n_disasters=disasters, seed=seed).items()}
+                                  failover_costs(cast(Topology, model), n_disasters=disasters, seed=seed).items()}
     return core
 
 
@@ -246,7 +286,7 @@ def _strategies(model: Model, seed: int, disasters: int) -> tuple[dict[str, pd.D
     from ..dr import compare_strategies
 
     assert isinstance(model, Topology)
-    tables = {role: compare_strategies(data, model.recovery, model.objectives, scenario="region-loss",
+    tables = {role: compare_strategies(data, model.recovery, model.objectives, scenario="region_loss",
                                        n_disasters=disasters, seed=seed)
               for role, data in model.data.items()}
     return tables, Section(LIVE)
@@ -260,6 +300,70 @@ def _sweep(folder: str | Path | None) -> tuple[pd.DataFrame | None, Section]:
     from ..sweeps import load_sweep
 
     return load_sweep(folder), Section(LIVE)
+
+
+# --- how sure are we ------------------------------------------------------------------------
+
+_NO_UNCERTAINTY = ("the spec carries no uncertain parameter and no incident records were given "
+                   "('hadr report --records FILE' adds them; a spec states one as mttf: {dist: gamma-posterior, ...})")
+
+
+def _records(model: Model, records: str | Path | None) -> tuple[Any, list[Any], Model] | None:
+    """Read and fit the records (refused with file, row and column when bad), and the spec with
+    their laws and posteriors applied: ``(records, fits, model with overlay)``."""
+    if records is None:
+        return None
+    from ..evidence.fit import fit_records
+    from ..evidence.overlay import apply_overlay, element_classes, overlay_text, read_overlay
+    from ..evidence.records import read_records
+    from ..topology.spec import parse_spec
+
+    read = read_records(records, classes=element_classes(model.raw))
+    fits = fit_records(read)
+    # The overlay `hadr fit --uncertainty` writes: the same laws, the same posteriors.
+    overlay = read_overlay(overlay_text(fits, model.raw, records=Path(records).name, uncertainty=True))
+    applied = parse_spec(apply_overlay(model.raw, overlay), source=model.source)
+    return read, fits, applied
+
+
+def _how_sure(model: Model, evidence: tuple[Any, list[Any], Model] | None, *, seed: int, disasters: int,
+              samples: int) -> HowSure:
+    """The credible band, P(objective met) and the Sobol' ranking, or why the section does not apply."""
+    from ..service.uncertainty import propagate, uncertain_parameters
+
+    target = model if evidence is None else evidence[2]
+    if not uncertain_parameters(target):
+        return HowSure(Section(NOT_APPLICABLE, _NO_UNCERTAINTY))
+    # The same call as `hadr availability --uncertainty`: same seed, same DR disasters as the verdict.
+    result = propagate(target, samples=samples, seed=seed, n_disasters=disasters)
+    if evidence is None:
+        return HowSure(Section(LIVE), result)
+    read, fits, _ = evidence
+    keys = tuple(sorted(_fitted_keys(model, fits)))
+    return HowSure(Section(LIVE), result, fits=tuple(fits), fitted_keys=keys,
+                   records_file=Path(read.file).name, records_rows=read.rows)
+
+
+def _fitted_keys(model: Model, fits: list[Any]) -> list[str]:
+    from ..evidence.overlay import overlay_entries
+
+    return [key for key, fit in overlay_entries(fits, model.raw) if fit.chosen is not None]
+
+
+def _how_sure_summary(how: HowSure) -> dict[str, Any]:
+    """The band figures for the JSON summary (``how_sure``), or the status and why not."""
+    out: dict[str, Any] = {"status": how.section.status}
+    if not how.live:
+        out["reason"] = how.section.reason
+        return out
+    out.update(how.result.as_dict())
+    out["samples_cap"] = how.samples_cap
+    if how.records_file is not None:
+        out["records"] = {"file": how.records_file, "rows": how.records_rows, "fitted_keys": list(how.fitted_keys),
+                          "fits": [{"key": fit.key, "chosen": fit.chosen.family if fit.chosen else None,
+                                    "law": fit.chosen.law() if fit.chosen else None, "reason": fit.reason}
+                                   for fit in how.fits]}
+    return out
 
 
 # --- the JSON summary ------------------------------------------------------------------------
@@ -298,12 +402,16 @@ def _summary(report: ReportData, failover_costs: dict[str, Any] | None) -> dict[
     if report.strategies:
         summary["strategies"] = {role: table.to_dict("records") for role, table in report.strategies.items()}
     if report.sweep is not None:
-        parameters, result_column = sweep_columns(report.sweep)
-        summary["sweep"] = {"directory": report.sweep_name, "points": len(report.sweep), "parameters": parameters,
+        swept, result_column = sweep_columns(report.sweep)
+        summary["sweep"] = {"directory": report.sweep_name, "points": len(report.sweep), "parameters": swept,
                             "result": result_column, "table": sweep_table(report.sweep, rows=len(report.sweep))}
+    summary["how_sure"] = _how_sure_summary(report.how_sure)
+    parameters = {"mc_runs": report.runs, "mc_years": report.years, "dr_disasters": report.disasters,
+                  "sweep": report.sweep_name}
+    if report.how_sure.records_file is not None:
+        parameters["records"] = report.how_sure.records_file
     summary["reproducibility"] = reproducibility(
-        report.source, report.seed, {"mc_runs": report.runs, "mc_years": report.years,
-                                     "dr_disasters": report.disasters, "sweep": report.sweep_name})
+        report.source, report.seed, parameters)
     return json_ready(summary)
 
 

@@ -293,7 +293,8 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
                    sweep: str | Path | None = None, seed: int = 0, pdf: bool = False,
                    mc_runs: int = 2000, mc_years: float = 1.0, dr_disasters: int = 20_000,
                    name: str | None = None, timeout_s: int = 900,
-                   progress: Callable[[str], None] | None = None, progress_bar: bool = False) -> ReportPaths:
+                   progress: Callable[[str], None] | None = None, progress_bar: bool = False,
+                   records: str | Path | None = None) -> ReportPaths:
     """Run the report notebook for a spec and publish it under ``out``.
 
     Parameters
@@ -321,6 +322,8 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
         Called with a line of text at each step (running the notebook, writing the page …).
     progress_bar : bool
         Show papermill's per-cell progress bar on standard error (for a terminal).
+    records : path, optional
+        Incident records for the "How sure are we" section (their fitted laws and fit plots).
 
     Returns
     -------
@@ -341,12 +344,19 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SpecError("--seed", seed, "a non-negative integer")
     spec_path, model = _check_inputs(spec, sweep, pdf)
+    if records is not None:       # bad records are refused (file, row, column) before a kernel is started
+        from ..evidence.overlay import element_classes
+        from ..evidence.records import read_records
+
+        read_records(records, classes=element_classes(model.raw))
     notebook = notebook_path()
     folder, existed = _prepare_out(out)
     stem = name or report_stem(model.name, read_spec_source(spec_path).sha256, seed=seed, runs=mc_runs,
                                years=mc_years, disasters=dr_disasters)
     if sweep is not None and name is None:
         stem += f"-sweep-{_slug(Path(sweep).resolve().name)}"  # a sweep report does not replace the plain one
+    if records is not None and name is None:
+        stem += f"-records-{_slug(Path(records).stem)}"        # nor does a report with incident records
     say = progress or (lambda line: None)
     box = _open_staging(folder, existed)
     staging = box.path
@@ -356,6 +366,8 @@ def publish_report(spec: str | Path | None = None, *, out: str | Path = "reports
             "dr_disasters": dr_disasters, "sweep_dir": str(Path(sweep).resolve()) if sweep else None,
             "summary_path": str(staging / f"{stem}.json"),
         }
+        if records is not None:     # only then: an older report notebook has no such parameter
+            parameters["records_path"] = str(Path(records).resolve())
         say(f"running the report notebook for {model.name} ({mc_runs:,} Monte Carlo runs, "
             f"{dr_disasters:,} disasters per DR scenario)")
         executed = _execute(notebook, staging / f"{stem}.ipynb", parameters, timeout_s, progress_bar=progress_bar)
@@ -491,13 +503,18 @@ def _link(name: str, text: str) -> str:
     return f'<a href="{html.escape(urllib.parse.quote(name))}">{html.escape(text)}</a>'
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    # A summary written by an older or foreign version may lack a section or hold another type.
+    return value if isinstance(value, dict) else {}
+
+
 def _index_row(summary: Mapping[str, Any], json_name: str) -> str:
     report = summary["report"]
-    repro = summary.get("reproducibility") if isinstance(summary.get("reproducibility"), dict) else {}
-    headline = summary.get("headline") if isinstance(summary.get("headline"), dict) else {}
+    repro = _mapping(summary.get("reproducibility"))
+    headline = _mapping(summary.get("headline"))
     availability = headline.get("availability")
     verdict = headline.get("verdict") if headline.get("verdict") in ("PASS", "FAIL") else ""
-    numbers = repro.get("parameters") if isinstance(repro.get("parameters"), dict) else {}
+    numbers = _mapping(repro.get("parameters"))
     files = [_link(name, key) for key in ("notebook", "pdf") if (name := _file_name(report.get(key)))]
     cells = [
         _link(report["html"], str(summary.get("name") or report.get("stem") or report["html"])),

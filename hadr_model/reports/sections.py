@@ -55,9 +55,12 @@ from ..units import HOURS_PER_YEAR, MINUTES_PER_YEAR
 __all__ = [
     "COMPLIANCE_FORMATS",
     "DR_FORMATS",
+    "FIT_FORMATS",
     "MINUTES_PER_YEAR",
     "RESTORE_ORDER_FORMATS",
+    "SOBOL_FORMATS",
     "STRATEGY_FORMATS",
+    "UNCERTAIN_FORMATS",
     "SafeHtml",
     "SpecSource",
     "allowed_downtime_min",
@@ -68,22 +71,31 @@ __all__ = [
     "describe",
     "dr_table",
     "figure_html",
+    "fit_intro_html",
+    "fit_table",
     "header_html",
+    "how_sure_band_table",
+    "how_sure_intro_html",
+    "how_sure_met_html",
     "html_text",
     "importance_advice",
     "importance_table",
     "json_ready",
+    "learn_first_html",
     "montecarlo_downtime",
     "montecarlo_table",
     "not_applicable_html",
     "plain_texts",
     "plot_downtime_by_region",
     "plot_downtime_distribution",
+    "plot_fit_goodness",
+    "plot_fit_probability",
     "plot_importance",
     "plot_rpo_rto_distributions",
     "plot_strategies",
     "plot_sweep",
     "plot_topology",
+    "plot_tornado",
     "read_spec_source",
     "region_table",
     "remedy_table",
@@ -92,6 +104,7 @@ __all__ = [
     "restore_order_table",
     "say",
     "show",
+    "sobol_table",
     "spec_header",
     "spec_label",
     "spec_parameters",
@@ -103,6 +116,7 @@ __all__ = [
     "sweep_table",
     "table",
     "today",
+    "uncertain_parameters_table",
     "use_report_style",
     "verdict_html",
     "write_summary",
@@ -110,7 +124,7 @@ __all__ = [
 
 _COLOURS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"],
             OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"], OKABE_ITO["black"])
-_OBJECTIVE = {"color": OKABE_ITO["vermillion"], "linestyle": "--", "linewidth": 1.5}
+_OBJECTIVE: dict[str, Any] = {"color": OKABE_ITO["vermillion"], "linestyle": "--", "linewidth": 1.5}
 
 
 # --- presentation helpers --------------------------------------------------------------------
@@ -533,6 +547,8 @@ def _block_words(block: Any, depth: int = 0) -> str:
     if isinstance(block, Component):
         return block.name
     if isinstance(block, Network):
+        if len(block.connects) > 2:
+            return f"a network ({block.label}) of {len(block.nodes)} nodes"
         return f"a network from {block.source} to {block.target} of {len(block.nodes)} nodes"
     kind = {Series: "series", Parallel: "parallel"}.get(type(block))
     if isinstance(block, KOfN):
@@ -841,7 +857,7 @@ def plot_downtime_distribution(downtime_min: np.ndarray, objective: float | None
     values = np.asarray(downtime_min, dtype=float)
     allowed = allowed_downtime_min(objective, year_hours) if objective is not None else 0.0
     upper = max(float(values.max()), allowed) * 1.05 or 1.0
-    axes.hist(values, bins=np.linspace(0, upper, 41), color=OKABE_ITO["sky_blue"], edgecolor="white")
+    axes.hist(values, bins=list(np.linspace(0, upper, 41)), color=OKABE_ITO["sky_blue"], edgecolor="white")
     # Most years have little downtime and a few have a long outage: a log count axis shows both.
     axes.set_yscale("log")
     title = f"Downtime {unit}"
@@ -1047,6 +1063,182 @@ def plot_strategies(comparison: pd.DataFrame, objectives: Any, role: str) -> Fig
         f"Scatter chart of the 95th-percentile recovery point (RPO) against recovery time (RTO) after a region "
         f"loss of '{role}' under {len(points)} DR strategies, both in hours on log scales: {_listed(points)}."
         + target))
+
+
+# --- how sure are we (parameter uncertainty and incident records) ----------------------------
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f} %"
+
+
+def how_sure_intro_html(how: Any) -> SafeHtml:
+    """What the band is made of: samples, method, seed, and where the uncertainty comes from.
+
+    ``how`` is :class:`hadr_model.reports.build.HowSure` (live).
+    """
+    result = how.result
+    fields = ", ".join(p.field for p in result.parameters)
+    text = html_text("<p>{samples} parameter samples ({method} points, seed {seed}; at most {most} in a report), "
+                     "each evaluated by the exact engine with {failover}. Uncertain parameters: {fields}.</p>",
+                     samples=f"{result.samples:,}", method=result.method, seed=str(result.seed),
+                     most=f"{how.samples_cap:,}", failover=_failover_words(result.failover_model), fields=fields)
+    if how.records_file is None:
+        return text
+    replaced = ", ".join(how.fitted_keys) or "none"
+    return SafeHtml(text + html_text(
+        "<p><strong>Records:</strong> <code>{file}</code> ({rows} rows). The band uses the laws fitted to them and "
+        "their uncertainty in place of the spec's figures for: {replaced}. The other sections of this report use "
+        "the spec as written.</p>", file=how.records_file, rows=f"{how.records_rows:,}", replaced=replaced))
+
+
+def _failover_words(model: str) -> str:
+    return ("failover taking the DR workflow's RTO" if model == "dr-workflow"
+            else "instantaneous failover (an upper bound)")
+
+
+def how_sure_band_table(result: Any) -> pd.DataFrame:
+    """The credible bands (median, 5 %, 95 %) of the service's figures, one row each.
+
+    ``result`` is a :class:`hadr_model.service.uncertainty.UncertaintyResult`.
+    """
+    rows = [("availability (tenant mixture)", result.availability, True),
+            ("downtime min/year (tenant mixture)", result.downtime_min_per_year, False)]
+    if result.worst_region is not None:
+        rows.append((f"availability of the worst home region (most often {result.worst_region})",
+                     result.worst_region_availability, True))
+    return pd.DataFrame([{"figure": name,
+                          "median": format_availability(band.median) if share else f"{band.median:.4g}",
+                          "5 %": format_availability(band.low) if share else f"{band.low:.4g}",
+                          "95 %": format_availability(band.high) if share else f"{band.high:.4g}"}
+                         for name, band, share in rows])
+
+
+def how_sure_met_html(result: Any, *, year_hours: float = HOURS_PER_YEAR) -> SafeHtml:
+    """``P(objective met)`` under the uncertainty, in one paragraph (escaped HTML)."""
+    band = result.downtime_min_per_year
+    head = html_text("<p><strong>Downtime {median:.1f} min per year</strong> (90 % credible band {low:.1f} – "
+                     "{high:.1f} min).", median=band.median, low=band.low, high=band.high)
+    if result.objective is None or result.probability_met is None:
+        return SafeHtml(head + html_text(" The spec states no availability objective.</p>"))
+    low, high = result.probability_met_ci95
+    return SafeHtml(head + html_text(
+        " The objective {objective} allows {allowed:.1f} min per year: given what we know of the parameters, "
+        "<strong>P(objective met) = {met}</strong> — the share of samples in which every home region meets it "
+        "(the verdict's check; sampling 95 % interval {low} – {high}).</p>",
+        objective=format_availability(result.objective), allowed=allowed_downtime_min(result.objective, year_hours),
+        met=_percent(result.probability_met), low=_percent(low), high=_percent(high)))
+
+
+def uncertain_parameters_table(result: Any) -> pd.DataFrame:
+    """Each uncertain parameter: its law, its point figure and its 90 % interval (hours)."""
+    rows = []
+    for parameter in result.parameters:
+        facts = parameter.as_dict()
+        rows.append({"parameter": facts["field"], "point h": facts["point_h"], "point is": facts["point_is"],
+                     "median h": facts["median_h"], "5 % h": facts["p05_h"], "95 % h": facts["p95_h"],
+                     "law over the parameter": facts["law"]})
+    return pd.DataFrame(rows)
+
+
+def sobol_table(result: Any) -> pd.DataFrame:
+    """The Sobol' ranking: total and first-order index with their bootstrap 95 % intervals."""
+    rows = [{"rank": rank, "parameter": s.field, "total index": s.total,
+             "total 95 % interval": f"{s.total_ci95[0]:.3f} – {s.total_ci95[1]:.3f}",
+             "first-order index": s.first_order,
+             "first-order 95 % interval": f"{s.first_order_ci95[0]:.3f} – {s.first_order_ci95[1]:.3f}"}
+            for rank, s in enumerate(result.sensitivity, start=1)]
+    return pd.DataFrame(rows, columns=["rank", "parameter", "total index", "total 95 % interval",
+                                       "first-order index", "first-order 95 % interval"])
+
+
+SOBOL_FORMATS = {"total index": "{:.3f}", "first-order index": "{:.3f}"}
+UNCERTAIN_FORMATS = {c: "{:.4g}" for c in ("point h", "median h", "5 % h", "95 % h")}
+
+
+def learn_first_html(result: Any) -> SafeHtml:
+    """"Learn X first": the parameter whose uncertainty moves the unavailability most (escaped HTML)."""
+    if not result.sensitivity:
+        return SafeHtml("")
+    first = result.sensitivity[0]
+    return html_text("<p><strong>Learn {field} first:</strong> its uncertainty explains {total} of the variance "
+                     "of the unavailability (total Sobol' index; {first} on its own).</p>",
+                     field=first.field, total=_percent(first.total), first=_percent(first.first_order))
+
+
+def plot_tornado(result: Any) -> Figure:
+    """The tornado of Sobol' indices (:func:`hadr_model.evidence.plots.tornado_figure`) with a description."""
+    from ..evidence.plots import tornado_figure
+
+    figure = tornado_figure(result.sensitivity, title="Which uncertainty matters: Sobol' indices of the "
+                                                      "unavailability")
+    # Parameter paths as tick labels set with parse_math=False (ticks made at draw time keep it).
+    axes = figure.axes[0]
+    axes.set_yticks(axes.get_yticks(), [label.get_text() for label in axes.get_yticklabels()], parse_math=False)
+    ranked = [f"{s.field} total {s.total:.3f} ({s.total_ci95[0]:.3f}–{s.total_ci95[1]:.3f}), first order "
+              f"{s.first_order:.3f}" for s in result.sensitivity]
+    return describe(plain_texts(figure), (
+        f"Bar chart (a tornado) of the Sobol' indices of the service's unavailability for {len(ranked)} uncertain "
+        f"parameters, total and first-order index with 95 % bootstrap intervals, the parameter to learn first on "
+        f"top: {_listed(ranked)}."))
+
+
+def fit_table(fit: Any) -> pd.DataFrame:
+    """The candidate laws of one fit (:class:`hadr_model.evidence.fit.Fit`): AIC, BIC, weight and mean."""
+    rows = []
+    for c in fit.candidates:
+        chosen = fit.chosen is not None and c.family == fit.chosen.family
+        if not c.converged:
+            rows.append({"law": c.family, "chosen": "", "log-likelihood": math.nan, "AIC": math.nan,
+                         "ΔAIC": math.nan, "BIC": math.nan, "AIC weight": math.nan, "mean h": math.nan,
+                         "mean 95 % interval h": "-", "note": c.note})
+            continue
+        low, high = c.mean_interval_h
+        rows.append({"law": c.family, "chosen": "chosen" if chosen else "", "log-likelihood": c.loglik,
+                     "AIC": c.aic, "ΔAIC": c.delta_aic, "BIC": c.bic, "AIC weight": c.weight, "mean h": c.mean_h,
+                     "mean 95 % interval h": f"{low:.4g} – {high:.4g}", "note": c.note})
+    return pd.DataFrame(rows)
+
+
+FIT_FORMATS = {"log-likelihood": "{:.2f}", "AIC": "{:.2f}", "ΔAIC": "{:.2f}", "BIC": "{:.2f}",
+               "AIC weight": "{:.3f}"}
+
+
+def fit_intro_html(fit: Any) -> SafeHtml:
+    """One fit's heading line: the class, the quantity, the records and why the law was chosen."""
+    what = "time to failure" if fit.sample.quantity == "failure" else "time to repair"
+    return html_text("<h4><code>{cls}</code>: {what}</h4><p>{records}; {elements} elements. {why}.</p>",
+                     cls=fit.sample.element_class, what=what, records=fit.sample.describe(),
+                     elements=str(fit.sample.elements), why=("Chosen: " + fit.reason) if fit.chosen else fit.reason)
+
+
+def _fit_words(fit: Any) -> str:
+    what = "time to failure" if fit.sample.quantity == "failure" else "time to repair"
+    chosen = (f"the chosen law is {fit.chosen.family} with mean {fit.chosen.mean_h:.4g} h"
+              if fit.chosen is not None else f"no law was fitted ({fit.reason})")
+    return f"of the {what} of {fit.sample.element_class} from {fit.sample.describe()}; {chosen}"
+
+
+def plot_fit_probability(fit: Any) -> Figure:
+    """Q–Q plots of each fitted candidate (:func:`hadr_model.evidence.plots.probability_figure`), described."""
+    from ..evidence.plots import probability_figure
+
+    families = [f"{c.family} (ΔAIC {c.delta_aic:.2f})" for c in fit.candidates if c.converged]
+    return describe(plain_texts(probability_figure(fit)), (
+        f"Scatter charts (Q–Q plots), on log axes, of the fitted quantile against the observed time "
+        f"{_fit_words(fit)}: one panel per "
+        f"candidate law ({_listed(families) or 'none fitted'}); a law that fits lies on the diagonal."))
+
+
+def plot_fit_goodness(fit: Any) -> Figure:
+    """Kaplan–Meier survival against each fitted law, and the P–P plot
+    (:func:`hadr_model.evidence.plots.goodness_of_fit_figure`), described."""
+    from ..evidence.plots import goodness_of_fit_figure
+
+    return describe(plain_texts(goodness_of_fit_figure(fit)), (
+        f"Cumulative view of the goodness of fit {_fit_words(fit)}: left, the Kaplan–Meier survival estimate "
+        f"with its 95 % Greenwood band "
+        f"and each candidate law's survival function on a log time axis; right, the P–P plot of each candidate's "
+        f"distribution function against Kaplan–Meier's, a good fit lying on the diagonal."))
 
 
 # --- sweeps ----------------------------------------------------------------------------------

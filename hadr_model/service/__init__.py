@@ -3,6 +3,8 @@
 * :func:`availability` — exact steady-state availability, DR-workflow failover by default
   (:mod:`.availability`);
 * :func:`simulate` — Monte Carlo with the same default;
+* :func:`mission` — R(t), MTTF, A(t) and interval availability from an all-up start
+  (:mod:`.mission`);
 * :func:`verdict` — PASS / FAIL over every objective the spec states, per scenario, worst home
   region named (:mod:`.verdict`).
 
@@ -17,6 +19,7 @@ from .availability import (
     failover_label,
     simulate,
 )
+from .mission import MissionResult, mission
 from .verdict import VERDICT_COLUMNS, Check, Verdict, verdict
 
 __all__ = [
@@ -24,10 +27,12 @@ __all__ = [
     "FAILOVER_MODELS",
     "VERDICT_COLUMNS",
     "Check",
+    "MissionResult",
     "Verdict",
     "availability",
     "effective_failover",
     "failover_label",
+    "mission",
     "simulate",
     "verdict",
 ]

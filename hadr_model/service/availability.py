@@ -17,7 +17,7 @@ carries):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ..dr.availability import availability_with_failover, region_loss_rto_by_region
 from ..engines.exact import exact_availability
@@ -25,12 +25,12 @@ from ..engines.montecarlo import SimulationResult
 from ..engines.montecarlo import simulate as monte_carlo
 from ..engines.results import AvailabilityResult
 from ..errors import SpecError
+from ..options import FAILOVER_MODELS, FailoverModel
 from ..topology.model import Model, Topology
 
 __all__ = ["DEFAULT_FAILOVER", "FAILOVER_MODELS", "availability", "failover_label", "simulate"]
 
-FAILOVER_MODELS = ("dr-workflow", "instantaneous")
-DEFAULT_FAILOVER = "dr-workflow"
+DEFAULT_FAILOVER: FailoverModel = "dr-workflow"
 DEFAULT_DR_DISASTERS = 20_000
 
 _LABELS = {
@@ -45,10 +45,10 @@ def failover_label(model: str) -> str:
     return _LABELS[model]
 
 
-def _check_failover(failover: Any, field: str = "failover") -> str:
+def _check_failover(failover: Any, field: str = "failover") -> FailoverModel:
     if failover not in FAILOVER_MODELS:
         raise SpecError(field, failover, f"one of {', '.join(FAILOVER_MODELS)}")
-    return failover
+    return cast(FailoverModel, failover)
 
 
 def fails_over(model: Model) -> bool:
@@ -56,14 +56,18 @@ def fails_over(model: Model) -> bool:
     return isinstance(model, Topology) and any(r.fails_over_to for r in model.home_regions)
 
 
-def effective_failover(model: Model, failover: str = DEFAULT_FAILOVER) -> str:
+def effective_failover(model: Model, failover: FailoverModel = DEFAULT_FAILOVER) -> str:
     """The failover model a request on ``model`` really uses (``"none"`` without failover pairs)."""
     return _check_failover(failover) if fails_over(model) else "none"
 
 
-def availability(model: Model, *, failover: str = DEFAULT_FAILOVER, seed: int = 0,
+def availability(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, seed: int = 0,
                  n_disasters: int = DEFAULT_DR_DISASTERS, detail: bool = True) -> AvailabilityResult:
     """Exact steady-state availability of the service as the spec defines it.
+
+    A spec with repair teams (``repair``: shared crews) or standby spares (``standby``) is
+    answered by the Markov engine (:func:`hadr_model.engines.teams.shared_repair_availability`,
+    instantaneous failover); the result's ``engine`` says which engine gave the figures.
 
     Parameters
     ----------
@@ -94,14 +98,22 @@ def availability(model: Model, *, failover: str = DEFAULT_FAILOVER, seed: int = 
     True
     """
     used = effective_failover(model, failover)
+    if model.compiled.teams or model.compiled.standby:
+        # Shared repair crews or standby spares: the structure-function engine assumes independent
+        # elements; the Markov engine gives the exact answer (and says so in the result's ``engine``).
+        from ..engines.teams import shared_repair_availability
+
+        return shared_repair_availability(model, failover=used, detail=detail)
     if used == "dr-workflow":
-        result, _ = availability_with_failover(model, n_disasters=n_disasters, seed=seed, detail=detail)
+        # "dr-workflow" is used only for a Topology with failover pairs (see fails_over).
+        result, _ = availability_with_failover(cast(Topology, model), n_disasters=n_disasters, seed=seed,
+                                               detail=detail)
     else:
         result = exact_availability(model, detail=detail)
     return result
 
 
-def simulate(model: Model, *, failover: str = DEFAULT_FAILOVER, seed: int = 0,
+def simulate(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, seed: int = 0,
              n_disasters: int = DEFAULT_DR_DISASTERS, **options: Any) -> SimulationResult:
     """Monte Carlo of the service as the spec defines it (same failover default as :func:`availability`).
 
@@ -119,5 +131,7 @@ def simulate(model: Model, *, failover: str = DEFAULT_FAILOVER, seed: int = 0,
     'dr-workflow'
     """
     used = effective_failover(model, failover)
-    rto = region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed) if used == "dr-workflow" else None
+    # "dr-workflow" is used only for a Topology with failover pairs (see fails_over).
+    rto = (region_loss_rto_by_region(cast(Topology, model), n_disasters=n_disasters, seed=seed)
+           if used == "dr-workflow" else None)
     return monte_carlo(model, seed=seed, failover_rto_h=rto, **options)

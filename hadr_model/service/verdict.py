@@ -22,7 +22,9 @@ from typing import Any
 from ..dr.scenarios import SCENARIOS
 from ..dr.sites import SiteOutcomes, site_outcomes
 from ..engines.results import AvailabilityResult
+from ..options import FailoverModel
 from ..topology.model import Model, Topology
+from ..units import format_duration
 from .availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER, availability, failover_label
 
 __all__ = ["Check", "Verdict", "verdict"]
@@ -106,9 +108,7 @@ def _target(check: Check) -> str:
 
 
 def _duration(hours: float) -> str:
-    if hours == 0:
-        return "0"
-    return f"{hours * 60:.3g} min" if hours < 1 else f"{hours:.3g} h"
+    return format_duration(hours)   # the one rule for durations people read: 5 min, 3.8 h, 2.1 d
 
 
 def _value(check: Check, value: float) -> str:
@@ -124,7 +124,7 @@ def _worst(check: Check) -> str:
 
 
 def verdict(model: Model, *, seed: int = 0, n_disasters: int = DEFAULT_DR_DISASTERS,
-            failover: str = DEFAULT_FAILOVER, result: AvailabilityResult | None = None,
+            failover: FailoverModel = DEFAULT_FAILOVER, result: AvailabilityResult | None = None,
             sites: dict[str, dict[str, SiteOutcomes]] | None = None) -> Verdict:
     """Check every objective of ``model``.
 
@@ -168,7 +168,11 @@ def _availability_check(model: Model, result: AvailabilityResult) -> Check:
     status = ABSENT if target is None else PASS if worst >= target else FAIL
     # Absent objective: the figures are still shown (they are the service's availability).
     return Check("availability", None, target, "fraction", None, result.system.availability, worst_region, worst,
-                 status, f"exact engine, {failover_label(result.failover_model)}")
+                 status, f"{_engine(result)}, {failover_label(result.failover_model)}")
+
+
+def _engine(result: AvailabilityResult) -> str:
+    return "exact engine" if result.engine == "exact" else result.engine
 
 
 def _dr_checks(model: Topology, sites: dict[str, dict[str, SiteOutcomes]], n_disasters: int) -> list[Check]:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -46,15 +46,18 @@ from ..dr.sites import site_outcomes
 from ..dr.strategies import STRATEGIES, by_cost, with_strategy
 from ..engines.exact import exact_availability
 from ..errors import SpecError
+from ..options import FailoverModel
 from ..topology.laws import Law
 from ..topology.model import Model, Topology
 from ..topology.paths import with_values
 from ..topology.spec import parse_spec
-from ..units import parse_duration
+from ..units import format_duration, parse_duration
 from .availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER, availability, effective_failover
 from .verdict import Check, Verdict, verdict
 
 __all__ = ["PresetTrial", "Remedy", "StrategyAdvice", "cheapest_strategy", "what_it_takes"]
+
+_T = TypeVar("_T")
 
 _SCAN_FACTOR = 1e3         # how far a parameter is searched: up to ×1000 or ÷1000 of its value
 _BISECT_STEPS = 40
@@ -80,11 +83,12 @@ class Remedy:
         if self.required_h is None:
             return f"{self.objective}: {self.field} alone cannot meet it ({self.note})"
         word = "at most" if self.required_h < self.current_h else "at least"
-        return f"{self.objective}: {self.field} {word} {self.required_h:.6g} h (now {self.current_h:.6g} h)"
+        return (f"{self.objective}: {self.field} {word} {format_duration(self.required_h)} "
+                f"(now {format_duration(self.current_h)})")
 
 
 def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_disasters: int = 20_000,
-                  failover: str = DEFAULT_FAILOVER) -> tuple[Remedy, ...]:
+                  failover: FailoverModel = DEFAULT_FAILOVER) -> tuple[Remedy, ...]:
     """Remedies for each objective ``judged`` misses, for the spec whose raw mapping is ``raw``.
 
     ``seed``, ``n_disasters`` and ``failover`` are those of ``judged``. Under instantaneous
@@ -100,6 +104,8 @@ def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_d
     >>> [r.field for r in remedies][:2]
     ['region.mttr', 'region.mttf']
     """
+    if not judged.missed:       # nothing to remedy: not even the spec to read again
+        return ()
     model = parse_spec(raw)
     if not isinstance(model, Topology):
         return ()
@@ -114,7 +120,14 @@ def what_it_takes(raw: Mapping[str, Any], judged: Verdict, *, seed: int = 0, n_d
     return tuple(remedies)
 
 
-def _worst_availability(model: Topology, **kwargs: Any) -> float:
+def _known(value: _T | None, what: str, check: Check) -> _T:
+    """A figure a missed check always has (its target, worst region, ...); ``None`` is a bug."""
+    if value is None:
+        raise ValueError(f"the missed {check.label} check has no {what}")
+    return value
+
+
+def _worst_availability(model: Model, **kwargs: Any) -> float:
     result = kwargs.pop("result", None) or availability(model, **kwargs)
     return min(r.with_failover.availability for r in result.regions if r.home)
 
@@ -135,14 +148,81 @@ def _solve(gap: Callable[[float], float], current: float, toward: float) -> floa
     """The value between ``current`` and ``toward`` where ``gap`` crosses 0 (``gap(current) < 0``)."""
     if gap(toward) < 0:
         return None
-    from scipy import optimize
+    return brentq(gap, current, toward, xtol=1e-12 * max(current, 1.0), rtol=1e-12)
 
-    return float(optimize.brentq(gap, current, toward, xtol=1e-12 * max(current, 1.0), rtol=1e-12))
+
+def brentq(f: Callable[[float], float], a: float, b: float, *, xtol: float = 2e-12, rtol: float = 8.881784197001252e-16,
+           maxiter: int = 100) -> float:
+    """A root of ``f`` in ``[a, b]`` by Brent's method: ``scipy.optimize.brentq``, step for step.
+
+    A line-by-line port of scipy's C routine (``scipy/optimize/Zeros/brentq.c``, C. Harris):
+    inverse quadratic extrapolation or secant steps while they shrink the bracket fast enough,
+    bisection otherwise, until the bracket is narrower than ``xtol + rtol·|x|``. The same
+    arithmetic in the same order on IEEE doubles, so the same evaluations and the same root
+    (tests/service/test_whatif.py compares the two) — without importing scipy.optimize, which
+    costs ~0.16 s of every ``hadr availability`` that misses an objective.
+
+    Raises ``ValueError`` when ``f(a)`` and ``f(b)`` have the same sign or ``f`` is NaN, and
+    ``RuntimeError`` after ``maxiter`` iterations, as scipy does.
+
+    Examples
+    --------
+    >>> brentq(lambda x: x * x - 2.0, 0.0, 2.0)
+    1.4142135623731364
+    """
+    if xtol <= 0:
+        raise ValueError(f"xtol too small ({xtol:g} <= 0)")
+    if rtol < 4 * np.finfo(float).eps:
+        raise ValueError(f"rtol too small ({rtol:g} < {4 * np.finfo(float).eps:g})")
+
+    def value(x: float) -> float:
+        fx = float(f(x))
+        if math.isnan(fx):
+            raise ValueError(f"The function value at x={x} is NaN; solver cannot continue.")
+        return fx
+
+    xpre, xcur = float(a), float(b)
+    xblk = fblk = spre = scur = 0.0
+    fpre, fcur = value(xpre), value(xcur)
+    if fpre * fcur > 0:
+        raise ValueError("f(a) and f(b) must have different signs")
+    if fpre == 0:
+        return xpre
+    if fcur == 0:
+        return xcur
+    for _ in range(maxiter):
+        if fpre * fcur < 0:
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (xtol + rtol * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:        # interpolate
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:                   # extrapolate
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
+                spre, scur = scur, stry     # good short step
+            else:
+                spre = scur = sbis          # bisect
+        else:
+            spre = scur = sbis              # bisect
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = value(xcur)
+    raise RuntimeError(f"Failed to converge after {maxiter} iterations, value is {xcur}")
 
 
 def _availability_remedies(raw: Mapping[str, Any], model: Topology, check: Check, seed: int,
-                           n_disasters: int, failover: str) -> list[Remedy]:
-    target = float(check.target)
+                           n_disasters: int, failover: FailoverModel) -> list[Remedy]:
+    target = float(_known(check.target, "target", check))
     remedies = []
     for key, factor in (("mttr", 1 / _SCAN_FACTOR), ("mttf", _SCAN_FACTOR)):
         current = _scalar_hours(raw, ("region", key))
@@ -174,22 +254,29 @@ def _fixed_provision(model: Topology, region: str) -> float | None:
 
 
 def _provision_for_availability(model: Topology, check: Check, seed: int, n_disasters: int) -> list[Remedy]:
+    if model.compiled.teams or model.compiled.standby:
+        # Their Markov answer fails over instantly, so no provisioning time changes it.
+        return []
     region = check.worst_region
-    current = _fixed_provision(model, region) if region else None
+    if not region:
+        return []
+    current = _fixed_provision(model, region)
     if current is None:
         return []
     field = _provision_field(model, region)
     samples = region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)
+    # A region of fixed availability has no repair law to charge (as in dr.availability.failover_costs).
+    repairs = {name: law for name in samples if (law := model.region(name).region.repair) is not None}
+    target = float(_known(check.target, "target", check))
     # The regions whose plan names this field move together.
     moved = [r.name for r in model.home_regions
              if r.fails_over_to and _provision_field(model, r.name) == field]
 
     def gap(value: float) -> float:
-        outage = {name: expected_outage_h(model.region(name).region.repair, rto + (value - current)
-                                          if name in moved else rto)
-                  for name, rto in samples.items()}
+        outage = {name: expected_outage_h(repairs[name], rto + (value - current) if name in moved else rto)
+                  for name, rto in samples.items() if name in repairs}
         result = exact_availability(model, region_loss_outage_h=outage)
-        return _worst_availability(model, result=result) - float(check.target)
+        return _worst_availability(model, result=result) - target
 
     required = _solve(gap, current, 0.0) if gap(current) < 0 else current
     note = "" if required is not None else "even an instant provisioning step leaves it short"
@@ -197,13 +284,13 @@ def _provision_for_availability(model: Topology, check: Check, seed: int, n_disa
 
 
 def _rto_remedies(model: Topology, check: Check, seed: int, n_disasters: int) -> list[Remedy]:
-    region = check.worst_region
+    region = _known(check.worst_region, "worst region", check)
     current = _fixed_provision(model, region)
     if current is None:
         return []
     rto = np.sort(region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)[region])
-    k = math.ceil(check.required_probability * rto.size)
-    required = current - (rto[k - 1] - float(check.target))
+    k = math.ceil(_known(check.required_probability, "required probability", check) * rto.size)
+    required = current - (rto[k - 1] - float(_known(check.target, "target", check)))
     if required < 0:
         return [Remedy(check.label, _provision_field(model, region), current, None,
                        "the other steps alone take longer than the objective")]
@@ -211,6 +298,9 @@ def _rto_remedies(model: Topology, check: Check, seed: int, n_disasters: int) ->
 
 
 def _rpo_remedies(raw: Mapping[str, Any], check: Check, seed: int, n_disasters: int) -> list[Remedy]:
+    scenario = _known(check.scenario, "scenario", check)
+    target = float(_known(check.target, "target", check))
+    probability = float(_known(check.required_probability, "required probability", check))
     remedies = []
     for role in (raw.get("data") or {}):
         field = f"data.{role}.snapshots.every"
@@ -220,9 +310,9 @@ def _rpo_remedies(raw: Mapping[str, Any], check: Check, seed: int, n_disasters: 
 
         def met(value: float, field: str = field) -> bool:
             changed = parse_spec(with_values(raw, {field: value}))
-            sites = site_outcomes(changed, (check.scenario,), n_disasters=n_disasters, seed=seed)[check.scenario]
-            worst = min(s.probability_met("rpo", float(check.target)) for s in sites.values())
-            return worst >= float(check.required_probability)
+            sites = site_outcomes(changed, (scenario,), n_disasters=n_disasters, seed=seed)[scenario]
+            worst = min(s.probability_met("rpo", target) for s in sites.values())
+            return worst >= probability
 
         low = current / _SCAN_FACTOR
         if not met(low):
@@ -282,7 +372,7 @@ class StrategyAdvice:
     tried: tuple[PresetTrial, ...]
     seed: int
     n_disasters: int
-    failover: str
+    failover: FailoverModel
 
     def as_dict(self) -> dict[str, Any]:
         return {"cheapest": self.cheapest,
@@ -310,7 +400,7 @@ class StrategyAdvice:
 
 
 def cheapest_strategy(model: Model, judged: Verdict, *, seed: int = 0, n_disasters: int = DEFAULT_DR_DISASTERS,
-                      failover: str = DEFAULT_FAILOVER) -> StrategyAdvice | None:
+                      failover: FailoverModel = DEFAULT_FAILOVER) -> StrategyAdvice | None:
     """The cheapest DR strategy preset under which every objective of ``judged`` passes.
 
     Parameters

@@ -12,7 +12,9 @@ to keep in flight) and ``restart()`` (a fresh pool after a worker process died).
 * :class:`DaskExecutor` — ``scheduler="tcp://HOST:PORT"``: ``distributed.Client(...).
   get_executor()``; the optional extra ``hadr_model[dask]``. Workers need ``hadr_model``
   (and any ``module:callable``) installed; in notebook mode the sweep directory must be on a
-  filesystem the workers share to keep the executed notebooks.
+  filesystem the workers share to keep the executed notebooks. The address is probed first
+  (:func:`hadr_model.cluster.check_reachable`): a refused port or a server that accepts and
+  stays silent is a :class:`~hadr_model.errors.SpecError` within about 5 s, not a hang.
 
 Examples
 --------
@@ -27,7 +29,6 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -36,6 +37,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+from ..cluster import check_reachable
 from .store import SweepError, close_inherited_locks
 
 __all__ = ["DaskExecutor", "InlineExecutor", "ProcessExecutor", "make_executor"]
@@ -110,7 +112,7 @@ class DaskExecutor:
             from distributed import Client
         except ImportError:
             raise SweepError("--scheduler needs Dask, an optional extra: pip install 'hadr_model[dask]'") from None
-        _check_reachable(address)
+        check_reachable(address)   # a refused or silent address: a SpecError within seconds
         try:
             self._client = Client(address, timeout=connect_timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as error:
@@ -131,17 +133,6 @@ class DaskExecutor:
             self._executor.shutdown(wait=not cancel)
         finally:
             self._client.close()
-
-
-def _check_reachable(address: str) -> None:
-    """Fail at once on a refused TCP address (the Dask client would retry until its timeout)."""
-    host, _, port = address.removeprefix("tcp://").rpartition(":")
-    if not address.startswith("tcp://") or not port.isdigit():
-        return   # other transports: let Dask judge
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
-    except OSError as error:
-        raise SweepError(f"cannot reach the Dask scheduler at {address!r} ({error.strerror or error})") from None
 
 
 def _worker_start() -> None:

@@ -27,10 +27,11 @@ import importlib
 import importlib.util
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .. import service
 from ..errors import SpecError
+from ..options import FailoverModel
 from ..service.availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER
 from ..topology.model import Model, Topology
 
@@ -52,22 +53,27 @@ _DR_KEYS = ("rpo_mean_h", "rpo_p95_h", "rpo_max_h", "rto_mean_h", "rto_p95_h", "
 
 
 def availability(model: Model, *, seed: int = 0, failover: str = DEFAULT_FAILOVER,
-                 n_disasters: int = DEFAULT_DR_DISASTERS) -> dict[str, Any]:
+                 n_disasters: int = DEFAULT_DR_DISASTERS, rto_seed: int = 0) -> dict[str, Any]:
     """The service's exact steady-state figures, as :func:`hadr_model.availability` and
     ``hadr availability`` give them (the same defaults), plus the ``failover_model`` label.
 
-    Sweeps over availability parameters keep the DR inputs, so the RTO samples are drawn once
-    (cached) and every later point is the fast path.
+    The figures are exact; only the DR-workflow failover's RTO samples are random. They come
+    from ``rto_seed`` (a grid option; default 0, the seed ``hadr availability`` uses), not from
+    the point's ``seed``: every point sees the same disasters (common random numbers, so a curve
+    over a parameter is not jagged by sampling noise), a point equals ``hadr availability`` on
+    its spec, and sweeps over availability parameters keep the DR inputs, so the samples are
+    drawn once (cached) and every later point is the fast path.
     """
-    result = service.availability(model, failover=_failover_option(failover), seed=seed,
+    del seed    # the point's seed: nothing here is random but the RTO samples (rto_seed)
+    result = service.availability(model, failover=_failover_option(failover), seed=rto_seed,
                                   n_disasters=n_disasters, detail=False)
     return {**result.system.as_dict(), "failover_model": result.failover_model}
 
 
-def _failover_option(failover: Any) -> str:
+def _failover_option(failover: Any) -> FailoverModel:
     if failover not in service.FAILOVER_MODELS:
         raise SpecError("options.failover", failover, f"one of {', '.join(service.FAILOVER_MODELS)}")
-    return failover
+    return cast(FailoverModel, failover)
 
 
 def _data_role(model: Model, role: str) -> Any:
@@ -79,7 +85,7 @@ def _data_role(model: Model, role: str) -> Any:
     return data[role or next(iter(data))]
 
 
-def dr(model: Model, *, seed: int = 0, scenario: str = "region-loss", role: str = "",
+def dr(model: Model, *, seed: int = 0, scenario: str = "region_loss", role: str = "",
        n_disasters: int = 2000) -> dict[str, Any]:
     """Realised RPO / RTO of one disaster scenario (:func:`hadr_model.dr.run_scenario`).
 
@@ -93,7 +99,7 @@ def dr(model: Model, *, seed: int = 0, scenario: str = "region-loss", role: str 
     seed : int
         Seed of the simulated disasters.
     scenario : str
-        ``zone-loss``, ``region-loss`` or ``corruption``.
+        ``zone_loss``, ``region_loss`` or ``corruption`` (the hyphenated ``region-loss`` is accepted too).
     role : str
         Role whose data is followed (default: the first role under ``data``).
     n_disasters : int
@@ -102,17 +108,20 @@ def dr(model: Model, *, seed: int = 0, scenario: str = "region-loss", role: str 
     from .. import dr as dr_layer
 
     data = _data_role(model, role)
-    recovery = model.recovery
+    topology = cast(Topology, model)      # _data_role found a data section: only a Topology has one
+    recovery = topology.recovery
     cost = 1.0
-    if recovery.strategy:
-        data, recovery = dr_layer.apply_strategy(data, recovery, recovery.strategy)
-        cost = dr_layer.STRATEGIES[recovery.strategy].cost_units
-    result = dr_layer.run_scenario(data, recovery, model.objectives, scenario, n_disasters=n_disasters, seed=seed)
+    strategy = recovery.strategy
+    if strategy:
+        data, recovery = dr_layer.apply_strategy(data, recovery, strategy)
+        cost = dr_layer.STRATEGIES[strategy].cost_units
+    result = dr_layer.run_scenario(data, recovery, topology.objectives, dr_layer.normalise_scenario(scenario),
+                                   n_disasters=n_disasters, seed=seed)
     summary = result.summary()
     return {**{key: summary[key] for key in _DR_KEYS}, "strategy_cost_units": cost}
 
 
-def tradeoff(model: Model, *, seed: int = 0, scenario: str = "region-loss", n_disasters: int = 2000
+def tradeoff(model: Model, *, seed: int = 0, scenario: str = "region_loss", n_disasters: int = 2000
              ) -> dict[str, Any]:
     """Availability, RPO / RTO and relative cost of one design, for Pareto fronts.
 

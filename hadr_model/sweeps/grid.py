@@ -57,7 +57,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -292,7 +292,7 @@ def _spec_path(raw: Any, base: Path) -> Path | None:
     return path if path.is_absolute() else (base / path).resolve()
 
 
-def _whole(value: Any) -> bool:
+def _whole(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

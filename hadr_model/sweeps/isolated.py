@@ -51,13 +51,15 @@ class _Helper:
         env = {**os.environ, "PYTHONPATH": path}
         self.process = subprocess.Popen([sys.executable, "-m", "hadr_model.sweeps.isolated"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env)
-        if not self._wait_readable(STARTUP_TIMEOUT_S) or self.process.stdout.readline() != _READY:  # type: ignore[union-attr]
+        assert self.process.stdin is not None and self.process.stdout is not None, "both pipes were asked for"
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        if not self._wait_readable(STARTUP_TIMEOUT_S) or self.stdout.readline() != _READY:
             self.kill()
             raise RuntimeError(f"the helper process for points with a timeout did not start within "
                                f"{STARTUP_TIMEOUT_S:g} s")
 
     def _wait_readable(self, seconds: float) -> bool:
-        readable, _, _ = select.select([self.process.stdout], [], [], max(0.0, seconds))
+        readable, _, _ = select.select([self.stdout], [], [], max(0.0, seconds))
         return bool(readable)
 
     def alive(self) -> bool:
@@ -67,22 +69,20 @@ class _Helper:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                pipe.close()
+        self.stdin.close()
+        self.stdout.close()
 
     def run(self, task: Any, point: Point, limit: float) -> tuple[str, Any]:
         """``("ok", record)``, ``("error", text)``, or ``("timeout", None)`` after ``limit`` seconds."""
-        assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            pickle.dump((task, point), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self.process.stdin.flush()
+            pickle.dump((task, point), self.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.stdin.flush()
         except OSError:
             return "died", None
         if not self._wait_readable(limit):
             return "timeout", None
         try:
-            return pickle.load(self.process.stdout)
+            return pickle.load(self.stdout)
         except (EOFError, pickle.UnpicklingError, OSError):
             return "died", None
 

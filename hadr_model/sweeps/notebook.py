@@ -241,7 +241,7 @@ _KERNEL_LOGGER.addHandler(logging.NullHandler())
 _warm = threading.local()
 
 
-class _Kernels(list):  # type: ignore[type-arg]
+class _Kernels(list[Any]):
     """The warm kernels of this process (a list subclass: Finalize needs a weak reference)."""
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..errors import SpecError
-from ..topology.paths import check_path, with_values
+from ..topology.paths import check_path, parse_path, with_values
 from ..topology.spec import default_spec_path, load_spec, parse_spec, read_yaml
 from .executors import make_executor
 from .functions import SweepFunction, function_name, function_options, resolve_function
@@ -79,7 +79,8 @@ def _target_names(function: str | SweepFunction | None, notebook: str | Path | N
     if function is not None:
         resolved = resolve_function(function)
         return "function", function_name(function), resolved, tuple(function_options(resolved)), ""
-    path = Path(notebook).resolve()  # type: ignore[arg-type]
+    assert notebook is not None, "exactly one of function and notebook is given (checked above)"
+    path = Path(notebook).resolve()
     names = tuple(notebook_parameters(path))
     import nbformat
 
@@ -147,6 +148,38 @@ def _check_names_and_values(grid: Grid, base: dict[str, Any], options: Sequence[
     return base, option_values, spec_options, option_names
 
 
+def _is_duration_field(base: dict[str, Any], name: str, value: Any) -> bool:
+    """Whether the spec reads ``name`` (with ``value`` applied) as a duration (hours)."""
+    from ..topology import schema
+
+    path = parse_path(name)
+    for site in schema.walk(with_values(base, {name: value})):
+        if site.path == path:
+            node = site.node
+            return (isinstance(node, schema.Law) and node.unit == "h") or \
+                (isinstance(node, schema.Scalar) and node.kind == "duration")
+    return False
+
+
+def _duration_parameters(grid: Grid, base: dict[str, Any], option_names: Sequence[str]) -> list[str]:
+    """Listed spec parameters whose values are durations written with a unit (``[15m, 1h]``).
+
+    Their table columns hold hours (numbers sort and plot in order: 15m < 30m < 1h), with the
+    text as written beside them in ``<name>_text`` (:func:`~hadr_model.sweeps.store.rows_to_frame`).
+    Ranges are hours already; a list holding a law mapping stays as written.
+    """
+    names = []
+    for axis in grid.axes:
+        if axis.values is None or axis.name in option_names:
+            continue
+        texts = [v for v in axis.values if isinstance(v, str)]
+        plain = all(isinstance(v, str) or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                    for v in axis.values)
+        if texts and plain and _is_duration_field(base, axis.name, texts[0]):
+            names.append(axis.name)
+    return names
+
+
 def plan_sweep(grid: Grid | str | Path | Mapping[str, Any], *, function: str | SweepFunction | None = None,
                notebook: str | Path | None = None, seed: int = 0) -> SweepPlan:
     """Check a grid against its spec and target; list its points.
@@ -175,7 +208,8 @@ def plan_sweep(grid: Grid | str | Path | Mapping[str, Any], *, function: str | S
                    "target": target if mode == "function" else Path(target).name, "code": fingerprint}
     grid_hash = hashlib.sha256(canonical_json(description).encode()).hexdigest()[:16]
     manifest = {"grid_hash": grid_hash, "mode": mode, "target": target, "seed": seed, "points": len(points),
-                "parameters": list(grid.names), "spec": str(spec_path), "grid": grid.source}
+                "parameters": list(grid.names), "spec": str(spec_path), "grid": grid.source,
+                "duration_parameters": _duration_parameters(grid, base, option_names)}
     return SweepPlan(grid=grid, points=points, mode=mode, target=target, spec_path=spec_path, base=base,
                      option_names=tuple(option_names), options=option_values, spec_options=spec_options,
                      manifest=manifest, function=resolved, notebook_parameters=options)
@@ -183,6 +217,7 @@ def plan_sweep(grid: Grid | str | Path | Mapping[str, Any], *, function: str | S
 
 def _task(plan: SweepPlan, directory: Path, timeout: float | None, function: Any, warm_kernel: bool = False) -> Any:
     if plan.mode == "function":
+        assert plan.function is not None, "a function sweep's plan holds its resolved function"
         # Built-ins travel by name; a callable is pickled by reference (module and name).
         return FunctionTask(function=function if isinstance(function, str) else plan.function,
                             base=plan.base, options=plan.options, option_names=plan.option_names,
@@ -254,9 +289,10 @@ def _record(store: SweepStore, bar: tqdm, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     store.append(rows)
-    failed = sum(1 for r in store.records.values() if r["status"] != "ok")
-    bar.set_postfix_str(f"{len(store.records) - failed} ok, {failed} failed", refresh=False)
-    bar.update(len(rows))
+    if not bar.disable:
+        failed = store.failed   # counted as rows are journaled: a sum over all records per chunk was O(points²)
+        bar.set_postfix_str(f"{len(store.records) - failed} ok, {failed} failed", refresh=False)
+        bar.update(len(rows))
 
 
 def _summary(frame: pd.DataFrame, ran: int) -> dict[str, int]:
@@ -265,7 +301,12 @@ def _summary(frame: pd.DataFrame, ran: int) -> dict[str, int]:
             "timeout": int((status == "timeout").sum()), "ran": ran, "resumed": len(frame) - ran}
 
 
-def _check_options(workers: int, timeout: float | None, seed: int) -> None:
+def _check_options(workers: int, timeout: float | None, seed: int, scheduler: str | None = None) -> None:
+    if scheduler is not None:
+        from ..cluster import check_reachable
+
+        # Before anything is planned or written: a refused or silent address fails within seconds.
+        check_reachable(scheduler, "scheduler")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SpecError("workers", workers, "a whole number of workers, at least 1")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
@@ -296,7 +337,10 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
     workers : int
         Local worker processes (1: run in this process).
     scheduler : str, optional
-        Address of a Dask scheduler (``tcp://host:8786``); ``workers`` is then ignored.
+        Address of a Dask scheduler (``tcp://host:8786``); ``workers`` is then ignored. Probed
+        before anything is planned or written: a malformed address, a refused port or a server
+        that stays silent for 5 s is a SpecError (field ``scheduler``). Workers that die on every
+        retry of a task (``distributed.KilledWorker``) record its points as failed.
     resume : bool
         Finish an interrupted sweep in ``out``: only points missing from its journal run.
     seed : int
@@ -325,7 +369,7 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
     Raises
     ------
     SpecError
-        Bad grid, names or values (before anything runs).
+        Bad grid, names or values, or an unusable ``scheduler`` (before anything runs).
     SweepError
         ``out`` is a file, holds another sweep, corrupt or foreign files, or this sweep without
         ``resume``; or another sweep process is using ``out`` now (its lock, ``out/.sweep.lock``).
@@ -336,7 +380,7 @@ def run_sweep(grid_or_path: Grid | str | Path | Mapping[str, Any], *, function: 
     >>> run_sweep(grid, function="availability")["zone.mttr"].round(3).tolist()
     [2.0, 5.657, 16.0]
     """
-    _check_options(workers, timeout, seed)
+    _check_options(workers, timeout, seed, scheduler)
     if out is not None:
         check_directory(out)   # a file given as --out fails before the grid is planned
     plan = plan_sweep(grid_or_path, function=function, notebook=notebook, seed=seed)

@@ -6,13 +6,15 @@ Layout of ``DIR``::
     manifest.json     what the sweep is (grid hash, target, seed, number of points)
     journal.jsonl     one JSON line per finished point, appended, flushed per point
     results.parquet   the table, compacted from the journal at the end (CSV too on request)
+                      (durations listed in the grid with a unit, ``[15m, 1h]``, in hours there, with
+                      the text as written in a ``<parameter>_text`` column beside)
     points/           notebook mode: each executed notebook and its results file
 
 The journal is the truth: a point is finished once its line is in it. Its lines are strict
 JSON (RFC 8259, no ``NaN`` / ``Infinity`` literals, so any JSON reader takes them): a
 non-finite number is written as ``{"__float__": "nan"}`` (or ``"inf"``, ``"-inf"``) and read
-back as that float. Lines are written and
-flushed one by one (the OS then has them, so killing the sweep loses nothing) and fsynced
+back as that float. The lines of the points of one task are written and flushed as they
+arrive (the OS then has them, so killing the sweep loses nothing) and fsynced
 at least every 0.2 s and at the end (so a machine crash loses at most the last 0.2 s). A line
 cut short by a kill is dropped on resume; any other unreadable line, a manifest of another
 sweep or sweep files without a manifest stop the sweep with :class:`SweepError` — nothing
@@ -52,6 +54,7 @@ from typing import Any, BinaryIO
 import pandas as pd
 
 from ..errors import HadrError
+from ..units import parse_duration
 
 __all__ = ["JOURNAL", "LOCK", "MANIFEST", "TABLE", "SweepError", "SweepStore", "check_directory",
            "close_inherited_locks", "decode_line", "encode_line", "load_sweep", "rows_to_frame"]
@@ -105,7 +108,12 @@ def encode_line(record: Mapping[str, Any]) -> bytes:
     >>> encode_line({"y": float("inf")})
     b'{"y": {"__float__": "inf"}}\\n'
     """
-    return json.dumps(_tagged(record), allow_nan=False, default=str).encode() + b"\n"
+    try:
+        # Most records hold finite numbers only: one C-level dump, no copy. Only one that holds
+        # NaN / ±inf (refused by allow_nan=False) pays for the tagging walk.
+        return json.dumps(record, allow_nan=False, default=str).encode() + b"\n"
+    except ValueError:
+        return json.dumps(_tagged(record), allow_nan=False, default=str).encode() + b"\n"
 
 
 def decode_line(line: bytes | str) -> Any:
@@ -286,6 +294,7 @@ class SweepStore:
         self._handle = handle
         self._lock = lock
         self._synced = time.monotonic()
+        self.failed = sum(1 for record in records.values() if record.get("status") != "ok")
 
     @classmethod
     def open(cls, directory: str | Path, manifest: Mapping[str, Any], *, resume: bool,
@@ -358,11 +367,15 @@ class SweepStore:
         return cls(directory, manifest, records, handle, lock)
 
     def append(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Journal finished points: one line each, flushed; fsync at most every ``FSYNC_EVERY_S``."""
+        """Journal finished points: one line each, written and flushed together (they arrive
+        together, from one task); fsync at most every ``FSYNC_EVERY_S``."""
+        rows = list(rows)
+        self._handle.write(b"".join(encode_line(row) for row in rows))
+        self._handle.flush()
         for row in rows:
-            self._handle.write(encode_line(row))
-            self._handle.flush()
-            self.records.setdefault(row["point_id"], dict(row))
+            if row["point_id"] not in self.records:
+                self.records[row["point_id"]] = dict(row)
+                self.failed += row["status"] != "ok"
         # An fsync costs milliseconds; one per point would cap fast sweeps at a few hundred points/s.
         if time.monotonic() - self._synced >= FSYNC_EVERY_S:
             self.sync()
@@ -411,8 +424,22 @@ def rows_to_frame(records: Iterable[Mapping[str, Any]], manifest: Mapping[str, A
     frame = pd.DataFrame(flat, columns=order)
     if frame["notebook"].isna().all():
         frame = frame.drop(columns="notebook")
+    for name in (manifest or {}).get("duration_parameters", []):
+        if name in frame:
+            frame = _in_hours(frame, name)
     frame.attrs["parameters"] = parameters
     frame.attrs["results"] = list(columns.values())
+    return frame
+
+
+def _in_hours(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Column ``name`` (durations as written, ``"15m"``, or numbers of hours) in hours, as floats,
+    with the text as written beside it in ``<name>_text`` (unless a column has that name)."""
+    written = frame[name].tolist()
+    frame[name] = [parse_duration(v, name, allow_zero=True) for v in written]
+    text = f"{name}_text"
+    if text not in frame:
+        frame.insert(frame.columns.get_loc(name) + 1, text, [str(v) for v in written])
     return frame
 
 

@@ -67,8 +67,7 @@ def _deadline(seconds: float | None) -> Iterator[bool]:
     checks the elapsed time afterwards instead. (Other threads, such as a Dask worker's, run
     points with a timeout in a helper process instead: :mod:`.isolated`.)
     """
-    usable = seconds is not None and _alarm_usable()
-    if not usable:
+    if seconds is None or not _alarm_usable():
         yield False
         return
 
@@ -101,7 +100,7 @@ def _model(task: FunctionTask, spec_values: dict[str, Any]) -> Any:
 def run_function_point(task: FunctionTask, function: SweepFunction, point: Point) -> dict[str, Any]:
     """Call the function on one point; return the point's journal record."""
     options = dict(task.options)
-    spec_values = {}
+    spec_values: dict[str, Any] = {}
     for name, value in point.values.items():
         (options if name in task.option_names else spec_values)[name] = value
     status, error, results = "ok", None, {}

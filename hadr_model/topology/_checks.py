@@ -7,7 +7,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..errors import SpecError
 
@@ -72,7 +72,7 @@ def integer(raw: Any, field: str, low: int = 1, high: int = MAX_COUNT) -> int:
     return raw
 
 
-def finite(raw: Any) -> bool:
+def finite(raw: Any) -> TypeGuard[int | float]:
     """Whether ``raw`` is a finite int or float (an int beyond the float range is not)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         return False

@@ -30,7 +30,8 @@ Two views of the same structure function, both over table indices:
     parallel ``m = n``, k-of-n ``m = n − k + 1``);
   - :class:`RoleDown`: a role in a region, ``Σ_z (unusable_z ? n_z : down_z) ≥ m``, or its
     common cause down;
-  - :class:`Unreachable`: a two-terminal network (a zone cut off from its region's ingress);
+  - :class:`Unreachable`: a network — two-terminal (a zone cut off from its region's ingress),
+    K-terminal or all-terminal;
   - :class:`TenantDown`: a tenant homed in a region, with instantaneous failover or failover on
     region loss once the RTO has elapsed (the :class:`Served` marker, which only a
     time-domain engine can evaluate).
@@ -148,34 +149,40 @@ class TenantDown:
 
 
 class Unreachable:
-    """Two-terminal network: down when ``target`` cannot reach ``source`` over up nodes and edges.
+    """Network: down when ``target`` cannot reach ``source`` over up nodes and edges — or, with
+    ``terminals``, when some terminal cannot reach the first (K-terminal, all-terminal).
 
     Channels: one per failing node then one per failing edge, in the orders given.
     ``nodes`` lists every node name, ``node_channels`` maps a failing node to its channel and
-    ``edges`` is a list of ``(u, v, channel or None)``.
+    ``edges`` is a list of ``(u, v, channel or None)``; ``field`` is the spec field named by
+    the exact engine's refusals.
     """
 
     def __init__(self, source: str, target: str, nodes: Sequence[str], node_channels: dict[str, int],
-                 edges: Sequence[tuple[str, str, int | None]]) -> None:
+                 edges: Sequence[tuple[str, str, int | None]], terminals: Sequence[str] = (),
+                 field: str = "network") -> None:
         self.source = source
         self.target = target
         self.nodes = tuple(nodes)
         self.node_channels = dict(node_channels)
         self.edges = tuple(edges)
+        self.terminals = tuple(terminals) or (source, target)
+        self.field = field
 
     def __call__(self, values: Sequence[np.ndarray]) -> np.ndarray:
         shape = values[0].shape
         alive = {n: (values[c] == 0 if (c := self.node_channels.get(n)) is not None else np.ones(shape, bool))
                  for n in self.nodes}
         reach = {n: np.zeros(shape, bool) for n in self.nodes}
-        reach[self.source] = alive[self.source].copy()
+        reach[self.terminals[0]] = alive[self.terminals[0]].copy()
         # Relaxing every edge |V| times reaches the fixed point of the breadth-first search.
         for _ in range(len(self.nodes)):
             for u, v, channel in self.edges:
                 link = values[channel] == 0 if channel is not None else True
                 reach[v] |= reach[u] & link & alive[v]
                 reach[u] |= reach[v] & link & alive[u]
-        return (~reach[self.target]).astype(np.int8)
+        connected = np.logical_and.reduce([reach[t] for t in self.terminals[1:]])
+        return (~connected).astype(np.int8)
 
 
 # --- parts of the tree ----------------------------------------------------------------------
@@ -281,17 +288,30 @@ class ElementTable:
     @cached_property
     def p(self) -> np.ndarray:
         """Steady-state availability of one copy of each element."""
-        return np.array([b.availability for b in self.behaviours])
+        return self._column("availability")
 
     @cached_property
     def q(self) -> np.ndarray:
         """Steady-state unavailability of one copy (computed directly, digits kept)."""
-        return np.array([b.unavailability for b in self.behaviours])
+        return self._column("unavailability")
 
     @cached_property
     def cycle_h(self) -> np.ndarray:
         """Mean up-down cycle ``MTTF + MTTR`` in hours (NaN for a fixed availability)."""
-        return np.array([b.cycle_h for b in self.behaviours])
+        return self._column("cycle_h")
+
+    @cached_property
+    def _distinct(self) -> tuple[list[Behaviour], np.ndarray]:
+        # Rows share a few behaviour objects (every instance of a role, every zone): each
+        # figure is read once per distinct object and spread to the rows by index.
+        first: dict[int, int] = {}
+        index = [first.setdefault(id(b), len(first)) for b in self.behaviours]
+        distinct = list({id(b): b for b in self.behaviours}.values())
+        return distinct, np.array(index, dtype=np.intp)
+
+    def _column(self, figure: str) -> np.ndarray:
+        distinct, index = self._distinct
+        return np.array([getattr(b, figure) for b in distinct], dtype=float)[index]
 
     @cached_property
     def _index(self) -> dict[str, int]:
@@ -378,6 +398,22 @@ class CompiledModel:
     block_links: tuple[tuple[str, str, int | None], ...] = ()   # block form: network edges
     shared: bool = False          # block form: some event or gate feeds several gates (a fault tree)
     model: Any = field(default=None, repr=False)
+
+    @cached_property
+    def teams(self) -> tuple[Any, ...]:
+        """Repair teams of the spec's ``repair`` section (:mod:`hadr_model.topology.repair`);
+        ``()``: every element has its own crews (independent repair)."""
+        from .repair import resolve_teams
+
+        return resolve_teams(self)
+
+    @cached_property
+    def standby(self) -> tuple[Any, ...]:
+        """Standby groups of the spec's ``standby`` keys (:mod:`hadr_model.topology.standby`);
+        ``()``: no spares. A group's rows count its active positions only."""
+        from .standby import resolve_standby
+
+        return resolve_standby(self)
 
     @cached_property
     def _sites(self) -> dict[str, RegionSite]:
@@ -491,17 +527,19 @@ def _region_site(topology: Topology, region: Region, rows: _Rows, globals_: Mapp
     zones = tuple(rows.add(f"zone:{zone}", "zone", region.zone, region=name, zone=zone) for zone in region.zones)
     links = tuple((a, b, rows.add(link_label(a, b, name), "link", behaviour, region=name))
                   for a, b, behaviour in (region.network.links if region.network else ()))
+    counts = [region.zone_counts(role) for role in topology.roles]     # read once per role
     instances = [[rows.add(f"instance:{role.name}@{zone}", "instance", role.instance, count, name, zone, role.name)
-                  for zone, count in zip(region.zones, region.zone_counts(role))] for role in topology.roles]
+                  for zone, count in zip(region.zones, zone_counts)]
+                 for role, zone_counts in zip(topology.roles, counts)]
     roles = []
-    for role, groups in zip(topology.roles, instances):
+    for role, groups, zone_counts in zip(topology.roles, instances, counts):
         common = None
         if role.common_cause is not None:
             common = rows.add(f"common-cause:{role.name}@{name}", "common-cause", role.common_cause,
                               region=name, role=role.name)
             for index in groups:
                 rows.rows[index] = rows.rows[index][:7] + (common,)
-        roles.append(RoleSite(role.name, region.zone_counts(role), role.required(region.instances(role)),
+        roles.append(RoleSite(role.name, zone_counts, role.required(sum(zone_counts)),
                               tuple(groups), common, tuple(globals_[g] for g in role.depends_on if g in globals_),
                               role.name in stateful))
     return RegionSite(name, region.home, region.fails_over_to, slice(start, len(rows.rows)), own, zones,
@@ -583,7 +621,8 @@ class _BlockCompiler:
             if part is not None:
                 channels.append((part,))
         nodes = tuple(name for name, _ in block.nodes)
-        return Node(tuple(channels), Unreachable(block.source, block.target, nodes, node_channels, edges))
+        return Node(tuple(channels), Unreachable(block.source, block.target, nodes, node_channels, edges,
+                                                 terminals=block.connects, field=block.spec_field))
 
 
 def _compile_blocks(system: BlockSystem) -> CompiledModel:
@@ -591,7 +630,7 @@ def _compile_blocks(system: BlockSystem) -> CompiledModel:
     root = compiler.part(system.root)
     return CompiledModel(system.name, "blocks", system.year_hours, compiler.table, root=root,
                          common_causes=tuple(compiler.common.values()), block_links=tuple(compiler.links),
-                         shared=system.fault_tree, model=system)
+                         shared=system.fault_tree or bool(system.ccf_groups), model=system)
 
 
 def compile_model(model: Model) -> CompiledModel:

@@ -92,13 +92,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import SpecError
+from ..options import SCENARIOS as _SCENARIOS
 from ..units import format_duration, parse_duration, parse_fraction, parse_rate, parse_size
 from . import _checks, schema
-from .laws import Law, deterministic, exponential, parse_law
+from .laws import GAMMA_POSTERIOR, Law, Uncertain, deterministic, exponential, is_uncertain, parse_law
 
 __all__ = [
     "SCENARIOS",
     "STRATEGY_NAMES",
+    "UNCERTAIN_DR_KEYS",
     "DataProtection",
     "Databases",
     "Objectives",
@@ -108,12 +110,14 @@ __all__ = [
     "Snapshots",
     "WriteRate",
     "parse_data",
+    "parse_dr_uncertain",
     "parse_objectives",
     "parse_recovery",
+    "read_dr_law",
     "recovery_preset",
 ]
 
-SCENARIOS = ("zone_loss", "region_loss", "corruption")
+SCENARIOS = _SCENARIOS    # re-exported from hadr_model.options (the one list of scenario names)
 _GB = 1e9  # laws over sizes / rates are parsed in GB (GB/h) to stay within duration bounds
 MAX_RECORDS_PER_S = 1e12   # with records of at most 1 ZB, a write rate stays a finite float
 
@@ -299,9 +303,10 @@ def parse_data(raw: Any, field: str = "data") -> dict[str, DataProtection]:
 def _parse_role(role: str, raw: Any, field: str) -> DataProtection:
     body = _mapping(raw, field, "a mapping with size, replication, snapshots, restore, databases")
     _check_keys(body, schema.keys("data_role"), field)
+    _check_uncertainty(body, field, "data_role")
     databases = _parse_databases(body, field)
     if "size" in body:
-        size = _parse_scaled_law(body["size"], f"{field}.size", parse_size, "bytes", "'2TB'")
+        size = _dr_law(body["size"], f"{field}.size", "bytes")
     elif databases.size_bytes is not None:
         size = databases.size_bytes.with_mean(databases.size_bytes.mean * databases.count)
     else:
@@ -357,7 +362,8 @@ def _parse_replication(raw: Any, field: str) -> Replication:
         raise SpecError(f"{across_field}.mode", across_body.get("mode"), "async (with a lag law)")
     if "lag" not in across_body:
         raise SpecError(f"{across_field}.lag", SpecError.NO_VALUE, "a law of the replication lag, e.g. '5m'")
-    lag = parse_law(across_body["lag"], f"{across_field}.lag")
+    _check_uncertainty(across_body, across_field, "async_replication")
+    lag = _dr_law(across_body["lag"], f"{across_field}.lag", "h")
     return Replication(within_region=within, across_regions="async", lag=lag)
 
 
@@ -366,6 +372,7 @@ def _parse_snapshots(raw: Any, field: str) -> Snapshots | None:
         return None
     body = _mapping(raw, field, "none or {every, takes, copy_to, copy_takes, keep}")
     _check_keys(body, schema.keys("snapshots"), field)
+    _check_uncertainty(body, field, "snapshots")
     default = Snapshots()
     _note_absent(body, field, "snapshots", {
         "every": format_duration(default.every_h), "takes": _shown(default.takes), "copy_to": default.copy_to,
@@ -375,9 +382,9 @@ def _parse_snapshots(raw: Any, field: str) -> Snapshots | None:
         raise SpecError(f"{field}.copy_to", copy_to, "fails_over_to or none")
     snapshots = Snapshots(
         every_h=parse_duration(body["every"], f"{field}.every") if "every" in body else default.every_h,
-        takes=parse_law(body["takes"], f"{field}.takes") if "takes" in body else default.takes,
+        takes=_dr_law(body["takes"], f"{field}.takes", "h") if "takes" in body else default.takes,
         copy_to=copy_to,
-        copy_takes=parse_law(body["copy_takes"], f"{field}.copy_takes") if "copy_takes" in body
+        copy_takes=_dr_law(body["copy_takes"], f"{field}.copy_takes", "h") if "copy_takes" in body
         else default.copy_takes,
         keep_h=parse_duration(body["keep"], f"{field}.keep") if "keep" in body else default.keep_h,
     )
@@ -390,19 +397,19 @@ def _parse_snapshots(raw: Any, field: str) -> Snapshots | None:
 def _parse_restore(raw: Any, field: str) -> Restore:
     body = _mapping(raw, field, "{throughput, index_rebuild, verify}")
     _check_keys(body, schema.keys("restore"), field)
+    _check_uncertainty(body, field, "restore")
     default = Restore()
     _note_absent(body, field, "restore", {
         "throughput": schema.default("restore", "throughput"), "index_rebuild": _shown(default.index_rebuild),
         "verify": _shown(default.verify)})
     throughput = default.throughput_bytes_per_h
     if "throughput" in body:
-        throughput = _parse_scaled_law(body["throughput"], f"{field}.throughput", parse_rate, "bytes/h",
-                                       "'200MB/s'")
+        throughput = _dr_law(body["throughput"], f"{field}.throughput", "bytes/h")
     return Restore(
         throughput_bytes_per_h=throughput,
-        index_rebuild=parse_law(body["index_rebuild"], f"{field}.index_rebuild") if "index_rebuild" in body
+        index_rebuild=_dr_law(body["index_rebuild"], f"{field}.index_rebuild", "h") if "index_rebuild" in body
         else default.index_rebuild,
-        verify=parse_law(body["verify"], f"{field}.verify") if "verify" in body else default.verify,
+        verify=_dr_law(body["verify"], f"{field}.verify", "h") if "verify" in body else default.verify,
     )
 
 
@@ -427,6 +434,7 @@ def _parse_databases(role_body: Mapping[str, Any], role_field: str) -> Databases
                       DeprecationWarning, stacklevel=2)
     body = _mapping(role_body.get(key), field, "{count, size, slots, shared_throughput}")
     _check_keys(body, schema.keys("databases"), field)
+    _check_uncertainty(body, field, "databases")
     if key in role_body:   # without the section the role is one database: nothing to say
         _note_absent({k: v for k, v in body.items() if v is not None}, field, "databases",
                      {"count": str(schema.default("databases", "count")),
@@ -434,8 +442,7 @@ def _parse_databases(role_body: Mapping[str, Any], role_field: str) -> Databases
     shared = body.get("shared_throughput")
     return Databases(
         count=_positive_int(body.get("count"), f"{field}.count", schema.default("databases", "count")),
-        size_bytes=_parse_scaled_law(body["size"], f"{field}.size", parse_size, "bytes", "'10GB'")
-        if "size" in body else None,
+        size_bytes=_dr_law(body["size"], f"{field}.size", "bytes") if "size" in body else None,
         slots=_positive_int(body.get("slots"), f"{field}.slots", schema.default("databases", "slots")),
         shared_throughput_bytes_per_h=None if shared is None
         else parse_rate(shared, f"{field}.shared_throughput"),
@@ -513,7 +520,8 @@ class RecoveryPlan:
         """A copy with some steps of one scenario replaced."""
         merged = dict(getattr(self, scenario))
         merged.update(steps)
-        return replace(self, **{scenario: merged})
+        changes: dict[str, Any] = {scenario: merged}
+        return replace(self, **changes)
 
 
 def recovery_preset(strategy: str | None = None) -> RecoveryPlan:
@@ -530,7 +538,8 @@ def recovery_preset(strategy: str | None = None) -> RecoveryPlan:
             raise SpecError("recovery.strategy", strategy, f"one of {', '.join(STRATEGY_NAMES)}")
         for scenario, values in _STRATEGY_STEPS[strategy].items():
             steps[scenario].update(values)
-    return RecoveryPlan(strategy=strategy, **steps)
+    return RecoveryPlan(zone_loss=steps["zone_loss"], region_loss=steps["region_loss"],
+                        corruption=steps["corruption"], strategy=strategy)
 
 
 def parse_recovery(raw: Any, field: str = "recovery") -> RecoveryPlan:
@@ -574,10 +583,12 @@ def _with_scenario_steps(plan: RecoveryPlan, body: Mapping[str, Any], field: str
         scenario_field = f"{field}.{scenario}"
         expected = f"a mapping of steps ({', '.join(STEPS[scenario])})"
         steps = dict(_mapping(body.get(scenario), scenario_field, expected))
+        _check_uncertainty(steps, scenario_field, f"steps_{scenario}")
+        steps.pop("uncertainty", None)
         if scenario == "corruption" and "per_year" in steps:
             plan = replace(plan, corruption_per_year=_per_year(steps.pop("per_year"), f"{scenario_field}.per_year"))
         _check_keys(steps, STEPS[scenario], scenario_field)
-        parsed = {name: parse_law(value, f"{scenario_field}.{name}") for name, value in steps.items()}
+        parsed = {name: _dr_law(value, f"{scenario_field}.{name}", "h") for name, value in steps.items()}
         plan = plan.with_steps(scenario, **parsed)
     return plan
 
@@ -670,3 +681,122 @@ def _given(body: Mapping[str, Any]) -> frozenset[str]:
     for objective in ("rpo", "rto"):
         given |= {f"{objective}.{scenario}" for scenario in (body.get(objective) or {})}
     return frozenset(given)
+
+
+# ------------------------------------------------------------------- uncertain DR parameters
+
+# The DR laws that may carry an epistemic uncertainty over their mean, by the mapping (the
+# schema's name for it) that holds them, with their unit: the same two spellings as an mttf /
+# mttr (hadr_model.topology.laws.parse_uncertain) — ``{uncertain: LAW}`` in place of the value
+# (the point figures use a fixed value at the law's median) or ``uncertainty: {KEY: LAW}``
+# beside the written value (the point figures keep it). A gamma posterior counts events per
+# time at risk, a rate: it is an mttf / mttr's, not a duration's or a throughput's.
+UNCERTAIN_DR_KEYS: dict[str, dict[str, str]] = {
+    "data_role": {"size": "bytes"},
+    "databases": {"size": "bytes"},
+    "async_replication": {"lag": "h"},
+    "snapshots": {"takes": "h", "copy_takes": "h"},
+    "restore": {"throughput": "bytes/h", "index_rebuild": "h", "verify": "h"},
+    **{f"steps_{scenario}": {step: "h" for step in STEPS[scenario]} for scenario in SCENARIOS},
+}
+_EXAMPLES = {"h": "{dist: lognorm, s: 0.5, scale: 1h}", "bytes": "{dist: lognorm, s: 0.5, scale: 2TB}",
+             "bytes/h": "{dist: lognorm, s: 0.5, scale: 100MiB/s}"}
+
+
+def read_dr_law(raw: Any, field: str, unit: str) -> Law:
+    """A law of durations (``unit="h"``), sizes (``"bytes"``) or throughputs (``"bytes/h"``)."""
+    if unit == "h":
+        return parse_law(raw, field)
+    if unit == "bytes":
+        return _parse_scaled_law(raw, field, parse_size, "bytes", "'2TB'")
+    return _parse_scaled_law(raw, field, parse_rate, "bytes/h", "'200MB/s'")
+
+
+def _dr_law(raw: Any, field: str, unit: str) -> Law:
+    """A DR law; ``{uncertain: LAW}`` in its place reads as a fixed value at that law's median."""
+    if is_uncertain(raw):
+        uncertain = parse_dr_uncertain(raw, field, unit)
+        # As for an mttf in place: the point figures use the median (validate says so).
+        shown = {"h": format_duration(uncertain.point_h), "bytes": f"{uncertain.point_h:.6g} B",
+                 "bytes/h": f"{uncertain.point_h / 3600:.6g} B/s"}[unit]
+        schema.note_default(field, shown, "", why=f"point value of an uncertain parameter = its median; "
+                            f"{uncertain.describe()}")
+        return deterministic(uncertain.point_h, unit=unit)
+    return read_dr_law(raw, field, unit)
+
+
+def parse_dr_uncertain(raw: Any, field: str, unit: str, *, point: float | None = None) -> Uncertain:
+    """Read the epistemic law over the mean of a DR law (a step, a lag, a size, a throughput).
+
+    Parameters
+    ----------
+    raw : mapping
+        ``{uncertain: LAW}`` in place of the value (``point`` ``None``), or, beside the written
+        value, a law mapping over the parameter — written in the parameter's unit
+        (``{dist: lognorm, s: 0.5, scale: 100MiB/s}`` for a throughput).
+    field : str
+        Spec path, for errors and as the parameter's name.
+    unit : {"h", "bytes", "bytes/h"}
+        The parameter's unit; the returned law is in it (``point_h`` and the quantiles too,
+        whatever their ``_h`` names say).
+    point : float, optional
+        The mean of the written value beside the uncertainty; ``None``: the law's median.
+
+    Raises
+    ------
+    SpecError
+        Naming the field: a gamma posterior, a fixed law, a law with mass at 0 (a size or a
+        throughput), anything but a law mapping.
+
+    Examples
+    --------
+    >>> u = parse_dr_uncertain({"uncertain": {"dist": "lognorm", "s": 0.5, "scale": "100MB/s"}},
+    ...                        "data.db.restore.throughput", "bytes/h")
+    >>> round(u.point_h / 3600 / 1e6, 6)      # the median, in MB/s
+    100.0
+    """
+    if isinstance(raw, Mapping) and raw.get("dist") == GAMMA_POSTERIOR:
+        raise SpecError(field, GAMMA_POSTERIOR, "a law over the parameter ({uncertain: LAW} in place of the value, "
+                        "or a law beside it): a gamma posterior is the law of an mttf / mttr's rate")
+    law_field = field
+    if point is None:
+        if not isinstance(raw, Mapping) or set(raw) != {"uncertain"}:
+            raise SpecError(field, "a mapping" if isinstance(raw, Mapping) else raw,
+                            "{uncertain: LAW} alone (a law over the parameter)")
+        raw, law_field = raw["uncertain"], f"{field}.uncertain"
+    if not isinstance(raw, Mapping) or "dist" not in raw:
+        raise SpecError(law_field, "a mapping" if isinstance(raw, Mapping) else raw,
+                        f"a law mapping over the parameter, e.g. {_EXAMPLES[unit]}")
+    law = read_dr_law(raw, law_field, unit)
+    if law.fixed is not None:
+        raise SpecError(law_field, law.describe(), "a law with some spread (a fixed value is a point: write it alone)")
+    if point is not None:        # beside a point: no quantile needed to load (nor scipy.stats)
+        return Uncertain(field, law.dist, law.params, float(point))
+    frozen = law.frozen()
+    if unit != "h" and not float(frozen.ppf(1e-12)) > 0.0:
+        raise SpecError(law_field, law.describe(), "a law with no mass at 0 (its lowest quantiles more than 0: "
+                        "a restore divides by the throughput and the size)")
+    return Uncertain(field, law.dist, law.params, float(frozen.ppf(0.5)))
+
+
+def _check_uncertainty(body: Mapping[str, Any], field: str, name: str) -> None:
+    """Refuse an uncertainty on a field that is not a law; validate ``uncertainty:`` beside points."""
+    allowed = UNCERTAIN_DR_KEYS[name]
+    for key, value in body.items():
+        if key != "uncertainty" and key not in allowed and is_uncertain(value):
+            raise SpecError(f"{field}.{key}", "an uncertainty", f"a point value: only {', '.join(allowed)} "
+                            "(laws) may carry an uncertainty here")
+    if "uncertainty" not in body:
+        return
+    where = f"{field}.uncertainty"
+    entries = _mapping(body["uncertainty"], where, f"{{KEY: LAW over its mean}}, KEY one of {', '.join(allowed)}")
+    _check_keys(entries, tuple(allowed), where)
+    for key, raw in entries.items():
+        if key not in body:
+            raise SpecError(f"{where}.{key}", "an uncertainty", f"the point value {field}.{key} written beside "
+                            "it (or {uncertain: LAW} in its place)")
+        if is_uncertain(body[key]):
+            raise SpecError(f"{where}.{key}", "an uncertainty", f"one uncertainty per parameter ('{key}' already "
+                            "carries one)")
+        point = read_dr_law(body[key], f"{field}.{key}", allowed[key])
+        parse_dr_uncertain(raw, f"{where}.{key}", allowed[key], point=point.mean)

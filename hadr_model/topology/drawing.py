@@ -26,11 +26,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from matplotlib.text import Text
@@ -121,7 +121,7 @@ def draw_topology(model: Model, target: str | Path | Axes | None = None, *, dpi:
     else:
         layout = _RegionLayout(model) if isinstance(model, Topology) else _BlockLayout(model)
     if isinstance(target, Axes):
-        figure, axes = target.figure, target
+        figure, axes = cast(Figure, target.figure), target
     else:
         figure = Figure(figsize=layout.size, dpi=100)
         axes = figure.add_axes((0, 0, 1, 1))
@@ -134,7 +134,7 @@ def draw_topology(model: Model, target: str | Path | Axes | None = None, *, dpi:
         try:
             figure.savefig(Path(target), dpi=dpi, facecolor="white")
         except OSError as error:
-            reason = error.strerror or error
+            reason = error.strerror or str(error)
             raise HadrError(f"cannot write the topology picture to {target}: {reason}") from None
     return figure
 
@@ -194,10 +194,10 @@ def _label(axes: Axes, x: float, y: float, text: str, **style: Any) -> Text:
     return axes.text(x, y, text, parse_math=False, usetex=False, **style)
 
 
-def _renderer(figure: Figure):
+def _renderer(figure: Figure | SubFigure) -> Any:
     canvas = figure.canvas
     if not hasattr(canvas, "get_renderer"):
-        canvas = FigureCanvasAgg(figure)
+        canvas = FigureCanvasAgg(cast(Figure, figure))
     return canvas.get_renderer()
 
 
@@ -222,10 +222,10 @@ def _fit(text: Text, width_in: float, axes: Axes, min_size: float = 5.0) -> None
     if len(full) > _MAX_LABEL_CHARS:
         full = full[:_MAX_LABEL_CHARS]
         text.set_text(full + "…")
-    while text.get_fontsize() > min_size:
+    while float(text.get_fontsize()) > min_size:
         if width() <= width_in:
             return
-        text.set_fontsize(text.get_fontsize() - 0.5)
+        text.set_fontsize(float(text.get_fontsize()) - 0.5)
     keep = len(full)
     while keep > 1 and (wide := width()) > width_in:
         keep = max(1, min(keep - 1, int(keep * width_in / wide)))
@@ -267,7 +267,7 @@ def _region_order(topology: Topology, columns: int) -> list[str]:
     if not edges or len(names) > _MAX_BRUTE_FORCE:
         return names
     # permutations() yields the spec order first, so ties keep the order the author wrote.
-    return list(min(itertools.permutations(names), key=lambda o: _placement_cost(o, edges, columns)))
+    return list(min(itertools.permutations(names), key=lambda o: _placement_cost(list(o), edges, columns)))
 
 
 def _zone_label(region: Region, zone: str) -> str:
@@ -425,12 +425,13 @@ class _Node:
 
 def _copies(children: Sequence[Block]) -> tuple[str, Component] | None:
     """``(base name, first copy)`` when all children are copies from ``count: n``."""
-    if len(children) < 2 or not all(isinstance(c, Component) for c in children):
+    copies = [c for c in children if isinstance(c, Component)]
+    if len(children) < 2 or len(copies) != len(children):
         return None
-    bases = {re.sub(r"\[\d+\]$", "", c.name) for c in children}  # type: ignore[union-attr]
-    behaviours = {c.behaviour for c in children}  # type: ignore[union-attr]
-    if len(bases) == 1 and len(behaviours) == 1 and all(c.name.endswith("]") for c in children):  # type: ignore[union-attr]
-        return bases.pop(), children[0]  # type: ignore[return-value]
+    bases = {re.sub(r"\[\d+\]$", "", c.name) for c in copies}
+    behaviours = {c.behaviour for c in copies}
+    if len(bases) == 1 and len(behaviours) == 1 and all(c.name.endswith("]") for c in copies):
+        return bases.pop(), copies[0]
     return None
 
 
@@ -501,7 +502,7 @@ def _block_node(block: Block) -> _Node:
     if isinstance(block, Component):
         return _component_node(block.name, f"A {format_availability(block.behaviour.availability)}")
     if isinstance(block, Network):
-        return _component_node(f"network {block.source}→{block.target}",
+        return _component_node(f"network {block.label}",
                                f"{len(block.nodes)} nodes, {len(block.edges)} links")
     copies = _copies(block.children) if not isinstance(block, Series) else None
     if copies is not None:

@@ -63,12 +63,27 @@ def parse_fault_tree_form(top: Mapping[str, Any], source: str | None) -> BlockSy
     top_name = check.text(tree["top"], "fault_tree.top", "the name of a gate or an event")
     if top_name not in gates and top_name not in events:
         raise SpecError("fault_tree.top", top_name, "the name of a gate or an event")
-    root = _blocks(top_name, gates, events)
+    blocks, groups = _common_cause(top, events, gates)
+    root = _blocks(top_name, gates, blocks)
     from . import dataprotection
 
     objectives = dataprotection.parse_objectives(top.get("objectives", {}), "objectives")
     return BlockSystem(name=_name(top, "fault_tree_form"), root=root, year_hours=_year_hours(top, "fault_tree_form"),
-                       objectives=objectives, source=source, raw=dict(top), fault_tree=True)
+                       objectives=objectives, source=source, raw=dict(top), fault_tree=True, ccf_groups=groups)
+
+
+def _common_cause(top: Mapping[str, Any], events: dict[str, Component], gates: Mapping[str, Any]
+                  ) -> tuple[dict[str, Block], tuple[Any, ...]]:
+    """Each event's block: itself, or for a member of a ``common_cause_groups`` group the OR of its
+    group's events (:mod:`hadr_model.topology.ccf`); and the groups."""
+    if "common_cause_groups" not in top:
+        return dict(events), ()
+    from . import ccf
+
+    groups = ccf.parse_groups(top["common_cause_groups"], {name: c.behaviour for name, c in events.items()},
+                              set(events) | set(gates))
+    expanded, groups = ccf.member_blocks(groups, events)
+    return {**events, **expanded}, groups
 
 
 def _events(raw: Any, parse_behaviour: Any, parse_fraction: Any) -> dict[str, Component]:
@@ -144,7 +159,7 @@ def _inputs(raw: Any, field: str, gates: Mapping[str, Any], events: Mapping[str,
 
 
 def _blocks(top: str, gates: Mapping[str, tuple[str, int, tuple[str, ...]]],
-            events: Mapping[str, Component]) -> Block:
+            events: Mapping[str, Block]) -> Block:
     """The block of ``top``, each gate built once (iteratively: no recursion however deep)."""
     if top in events:
         return events[top]

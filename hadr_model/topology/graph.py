@@ -9,7 +9,7 @@ stateful role, and a region's snapshot copy to its failover region), ``fails_ove
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .compiled import CompiledModel, RegionSite, RoleSite
 from .model import INGRESS, Model, Topology
@@ -37,7 +37,7 @@ def to_graph(model: Model) -> nx.MultiDiGraph:
     if compiled.form == "blocks":
         _add_blocks(graph, compiled)
     else:
-        _add_regions(graph, compiled, model)
+        _add_regions(graph, compiled, cast(Topology, model))
     return graph
 
 

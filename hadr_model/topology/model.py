@@ -63,28 +63,39 @@ class Behaviour:
     def has_time_law(self) -> bool:
         return self.failure is not None and self.repair is not None
 
-    @property
+    # The figures below are cached (a behaviour is a frozen value, shared by many table rows):
+    # the compiled table and the engines read them ~1000 times per model of the default spec.
+    @cached_property
     def mttf_h(self) -> float:
         return self.failure.mean_h if self.failure is not None else math.nan
 
-    @property
+    @cached_property
     def mttr_h(self) -> float:
         return self.repair.mean_h if self.repair is not None else math.nan
 
-    @property
+    @cached_property
     def availability(self) -> float:
         if self.fixed_availability is not None:
             return self.fixed_availability
         return self.mttf_h / (self.mttf_h + self.mttr_h)
 
-    @property
+    @cached_property
     def unavailability(self) -> float:
         """``MTTR / (MTTF + MTTR)``, computed directly so tiny values keep their digits."""
         if self.fixed_availability is not None:
             return 1.0 - self.fixed_availability
+        if self.repairable is False:
+            return 1.0      # down for good once failed: the long run is down (inf / inf otherwise)
         return self.mttr_h / (self.mttf_h + self.mttr_h)
 
-    @property
+    @cached_property
+    def repairable(self) -> bool | None:
+        """``False`` for a non-repairable element (``mttr: never``), ``None`` without time laws."""
+        if self.repair is None:
+            return None
+        return not self.repair.is_never
+
+    @cached_property
     def cycle_h(self) -> float:
         """Mean length of one up-down cycle, ``MTTF + MTTR`` (NaN without time laws)."""
         return self.mttf_h + self.mttr_h
@@ -279,16 +290,36 @@ class KOfN:
 
 @dataclass(frozen=True)
 class Network:
-    """Two-terminal network: up when ``source`` reaches ``target`` over up nodes and edges.
+    """A network: up while its terminals are all connected over up nodes and edges.
 
-    ``nodes`` maps a node name to its component (``None``: a node that never fails);
-    ``edges`` are (node, node, component or None), undirected.
+    Two-terminal: ``source`` reaches ``target``; K-terminal: every node of ``terminals``
+    (``source`` and ``target`` are then its first and last); all-terminal (``all_terminal``):
+    every node. ``nodes`` maps a node name to its component (``None``: a node that never
+    fails); ``edges`` are (node, node, component or None), undirected. ``spec_field`` is the spec
+    field it was read from (named by the engines' refusals).
     """
 
     source: str
     target: str
     nodes: tuple[tuple[str, Component | None], ...]
     edges: tuple[tuple[str, str, Component | None], ...]
+    terminals: tuple[str, ...] = ()
+    all_terminal: bool = False
+    spec_field: str = field(default="blocks.network", compare=False)
+
+    @property
+    def connects(self) -> tuple[str, ...]:
+        """The nodes that must be connected (``(source, target)`` for two terminals)."""
+        return self.terminals or (self.source, self.target)
+
+    @property
+    def label(self) -> str:
+        """What it asks, in words: ``s → t``, ``all-terminal`` or ``terminals a, b, c``."""
+        if self.all_terminal:
+            return "all-terminal"
+        if len(self.connects) == 2:
+            return f"{self.connects[0]} → {self.connects[1]}"
+        return "terminals " + ", ".join(self.connects)
 
 
 Block = Component | Series | Parallel | KOfN | Network
@@ -310,6 +341,8 @@ class BlockSystem:
     source: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     fault_tree: bool = False     # read from a fault tree: blocks and components may be shared
+    # PRA common-cause groups (hadr_model.topology.ccf), already expanded into shared events of the root
+    ccf_groups: tuple[Any, ...] = ()
 
     @cached_property
     def compiled(self) -> Any:

@@ -25,7 +25,7 @@ Defaults the validator falls back to are recorded where it applies them
 Examples
 --------
 >>> keys("snapshots")
-('every', 'takes', 'copy_to', 'copy_takes', 'keep')
+('every', 'takes', 'copy_to', 'copy_takes', 'keep', 'uncertainty')
 >>> default("role", "needs"), bounds("role", "per_zone")
 ('any', (1, 10000))
 >>> json_schema()["$schema"]
@@ -43,13 +43,14 @@ from functools import lru_cache
 from typing import Any
 
 from .. import units
+from ..options import NEEDS_WORDS as _NEEDS_WORDS
 
 __all__ = ["AnyOf", "Default", "Enum", "Key", "Law", "ListOf", "MapOf", "Obj", "Ref", "Scalar", "Site",
            "bare_hours", "bounds", "default", "json_schema", "json_types", "key", "keys", "note_default", "recording",
            "required", "table", "values", "walk"]
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
-NEEDS_WORDS = ("any", "all", "quorum")
+NEEDS_WORDS = _NEEDS_WORDS      # re-exported from hadr_model.options (the one list of these words)
 MAX_PER_ZONE = 10_000
 LAW_EXAMPLES = ("expon", "exponential", "weibull_min", "lognorm", "gamma", "deterministic")
 
@@ -188,15 +189,69 @@ def _rate_text(bytes_per_h: float) -> str:
     return min(texts, key=len) if texts else f"{per_s:g}B/s"
 
 
+NEVER_WORD = "never"
+"""``mttr: never`` (or ``repair: never``): an element that is not repaired once it has failed."""
+
+
 def _behaviour_keys(failure_doc: str = "time to failure") -> dict[str, Key]:
     return {
-        "mttf": Key(Law(), f"mean {failure_doc} (exponential), or a law"),
-        "mttr": Key(Law(), "mean time to repair (exponential), or a law"),
+        "mttf": Key(AnyOf((Law(), *_UNCERTAIN)), f"mean {failure_doc} (exponential), or a law, or an "
+                    "uncertainty in place of the value (its median is the point value)"),
+        "mttr": Key(AnyOf((Law(), Enum((NEVER_WORD,)), *_UNCERTAIN)),
+                    f"mean time to repair (exponential), or a law; '{NEVER_WORD}': a non-repairable element"),
         "failure": Key(Law(), "law of the time to failure, e.g. {dist: weibull_min, c: 0.8, mean: 1y}"),
-        "repair": Key(Law(), "law of the repair time, e.g. {dist: lognorm, s: 0.8, mean: 6h}"),
+        "repair": Key(AnyOf((Law(), Enum((NEVER_WORD,)))),
+                      f"law of the repair time, e.g. {{dist: lognorm, s: 0.8, mean: 6h}}; '{NEVER_WORD}': "
+                      "a non-repairable element"),
+        "mttd": Key(Law(), "mean time to detect a failure before its repair starts (exponential), or a law: "
+                    "the outage is detect + repair, A = MTTF / (MTTF + MTTD + MTTR)",
+                    why="no detection delay: repair starts at the failure"),
+        "detect": Key(Law(), "law of the time to detect a failure before its repair starts, e.g. "
+                      "{dist: deterministic, value: 15m}", why="no detection delay: repair starts at the failure"),
         "availability": Key(Scalar("fraction", 0.0, 1.0, open_low=True),
                             "a fixed availability (an SLA figure, no time behaviour), e.g. 0.9999 or '99.99%'"),
+        "uncertainty": Key(Ref("uncertainty"), "epistemic laws of the mttf / mttr beside their point values "
+                           "(hadr availability --uncertainty samples them)",
+                           why="no uncertainty: the figures are points"),
     }
+
+
+# An MTTF / MTTR may carry its uncertainty in place of its value (hadr_model.topology.laws.parse_uncertain).
+_UNCERTAIN = (Ref("gamma_posterior"), Ref("uncertain_law"))
+
+
+def _uncertainty_objs() -> list[Obj]:
+    """The epistemic laws of a behaviour's means: a gamma posterior of the rate, or any law."""
+    over = AnyOf((Law(), Ref("gamma_posterior")))
+    prior_keys = {
+        "failures": Key(Scalar("number", 0.0), "pseudo-failures a0 of the prior"),
+        "exposure": Key(Scalar("duration", zero=True), "pseudo-exposure b0 of the prior"),
+        "repairs": Key(Scalar("number", 0.0), "pseudo-repairs a0 of the prior"),
+        "repair_time": Key(Scalar("duration", zero=True), "pseudo repair time b0 of the prior"),
+    }
+    return [
+        Obj("uncertainty", "Laws over the means beside the point values; the point figures keep the values.", {
+            "mttf": Key(over, "law over the MTTF, e.g. {dist: gamma-posterior, failures: 3, exposure: 12y} "
+                        "or {dist: lognorm, s: 0.5, scale: 1y}"),
+            "mttr": Key(over, "law over the MTTR, e.g. {dist: lognorm, s: 0.4, scale: 8h}"),
+        }),
+        Obj("gamma_posterior", "Gamma posterior of an exponential rate from counts: rate ~ Gamma(events + a0, "
+            "rate exposure + b0), the mean 1/rate inverse-gamma; prior Jeffreys (a0 1/2, b0 0) by default.", {
+                "dist": Key(Enum(("gamma-posterior",)), "gamma-posterior"),
+                "failures": Key(Scalar("number", 0.0), "failures observed (an MTTF)"),
+                "exposure": Key(Scalar("duration"), "time at risk over which they were observed, e.g. 12y"),
+                "repairs": Key(Scalar("number", 0.0), "repairs observed (an MTTR)"),
+                "repair_time": Key(Scalar("duration"), "their total duration"),
+                "prior": Key(AnyOf((Enum(("jeffreys", "uniform")), Ref("gamma_prior"))),
+                             "jeffreys (a0 1/2, b0 0), uniform (a0 1, b0 0) or pseudo-evidence",
+                             default="jeffreys", why="Jeffreys prior of a Poisson rate"),
+            }, required=("dist",)),
+        Obj("gamma_prior", "A Gamma(a0, rate b0) prior as pseudo-evidence: a0 events in b0 of time.", prior_keys),
+        Obj("uncertain_law", "A law over the parameter in place of its value; its median is the point value.", {
+            "uncertain": Key(Law(), "any scipy.stats law over the parameter in hours, e.g. {dist: lognorm, "
+                             "s: 0.5, scale: 10h}"),
+        }, required=("uncertain",)),
+    ]
 
 
 BEHAVIOUR_KEYS = tuple(_behaviour_keys())
@@ -234,7 +289,38 @@ def _region_form(spec: Any) -> Obj:
                     "data protection of each stateful role (by role name)"),
         "recovery": Key(Ref("recovery"), "the steps of each failover workflow"),
         "objectives": Key(Ref("objectives"), "availability, RPO and RTO targets"),
+        "repair": Key(MapOf(Ref("repair_team"), min_items=1, max_items=MAX_TEAMS),
+                      "repair teams shared by some elements (crews, priorities), by team name",
+                      why="independent repair: every failed element has its own crew"),
     }, required=("regions", "zone", "region", "roles"))
+
+
+def _ccf_groups_key(what: str) -> Key:
+    return Key(MapOf(Ref("common_cause_group"), min_items=1),
+               f"common-cause groups of {what} in the PRA convention (beta, MGL, alpha factor), by group name",
+               why="no common-cause group: the members fail independently")
+
+
+def _ccf_group() -> Obj:
+    fraction = Scalar("number", 0.0, 1.0)
+    return Obj("common_cause_group", "Members that can fail together from one cause (hadr_model.topology.ccf).", {
+        "model": Key(Enum(("beta", "mgl", "alpha")), "beta factor, multiple Greek letter or alpha factor "
+                     "(NUREG/CR-5485)"),
+        "members": Key(ListOf(Scalar("text"), min_items=2, max_items=8, unique=True),
+                       "the members (2 to 8), by name: they need not be copies of one another"),
+        "beta": Key(fraction, "beta factor (model beta), or the MGL β = ρ_2"),
+        "gamma": Key(fraction, "MGL γ = ρ_3 (3 members or more)"),
+        "delta": Key(fraction, "MGL δ = ρ_4 (4 members or more)"),
+        "factors": Key(ListOf(fraction, min_items=1, max_items=7), "MGL ρ_2 … ρ_m as a list (any m; instead "
+                       "of beta, gamma, delta)"),
+        "alpha": Key(ListOf(fraction, min_items=2, max_items=8), "alpha factors α_1 … α_m, summing to 1"),
+        "staggered": Key(Scalar("boolean"), "alpha factors estimated under staggered testing", default=False,
+                         why="non-staggered testing: Q_k = k / C(m−1, k−1) · α_k / α_t · Q_t"),
+        "q_total": Key(Scalar("fraction", 0.0, 1.0, open_low=True),
+                       "the group's total failure probability Q_t of one member (instead of the members' own)",
+                       why="the members' own unavailability (one Q_t for all)"),
+        "description": _description(),
+    }, required=("model", "members"))
 
 
 def _block_form() -> Obj:
@@ -242,6 +328,10 @@ def _block_form() -> Obj:
         **_top_keys(),
         "blocks": Key(Ref("block"), "the root block"),
         "objectives": Key(Ref("objectives"), "availability, RPO and RTO targets"),
+        "repair": Key(MapOf(Ref("block_repair_team"), min_items=1, max_items=MAX_TEAMS),
+                      "repair teams shared by some components (crews, priorities), by team name",
+                      why="independent repair: every failed component has its own crew"),
+        "common_cause_groups": _ccf_groups_key("components"),
     }, required=("blocks",))
 
 
@@ -251,6 +341,10 @@ def _fault_tree(spec: Any) -> list[Obj]:
         **_top_keys(),
         "fault_tree": Key(Ref("fault_tree"), "the top event, its gates and its basic events"),
         "objectives": Key(Ref("objectives"), "availability, RPO and RTO targets"),
+        "common_cause_groups": _ccf_groups_key("basic events"),
+        "repair": Key(MapOf(Ref("event_repair_team"), min_items=1, max_items=MAX_TEAMS),
+                      "repair teams shared by some basic events with time laws, by team name",
+                      why="independent repair: every failed event has its own crew"),
     }, required=("fault_tree",))
     tree = Obj("fault_tree", "Gates over basic events; the top event is the service being down.", {
         "top": Key(Scalar("name"), "the gate (or event) whose failure is the service's failure"),
@@ -316,6 +410,7 @@ def _role() -> Obj:
         "depends_on": Key(AnyOf((Scalar("text"), ListOf(Scalar("text")))), "global services the role needs"),
         "beta": Key(Scalar("number", 0.0, 0.999999), "beta factor: the fraction of failures common to all the "
                     "role's instances in a region", default=0, why="no common-cause failure of the instances"),
+        "standby": Key(Ref("standby"), "spares in every zone holding instances, switched in when an instance fails"),
         "description": _description(),
         **_behaviour_keys("time to failure of one instance"),
     }, behaviour="required")
@@ -473,7 +568,7 @@ def _blocks(spec: Any) -> list[Obj]:
         "parallel": Key(child, "up when any block is up"),
         "k_of_n": Key(Ref("k_of_n"), "up when at least k of the blocks are up"),
         "component": Key(Ref("component"), "a component (count: n expands into n copies)"),
-        "network": Key(Ref("network_block"), "a two-terminal network"),
+        "network": Key(Ref("network_block"), "a network: two-terminal, K-terminal or all-terminal"),
     }, one_key=True)
     k_of_n = Obj("k_of_n", "k of n blocks.", {
         "k": Key(Scalar("integer", 1), "blocks that must be up (at most the number of blocks)"),
@@ -485,15 +580,24 @@ def _blocks(spec: Any) -> list[Obj]:
                      why="one copy"),
         "beta": Key(Scalar("number", 0.0, 0.999999), "beta factor over the copies (count of 2 or more)", default=0,
                     why="no common-cause failure of the copies"),
+        "standby": Key(Ref("standby"), "spares behind the copies, switched in when a copy fails"),
         "description": _description(),
         **_behaviour_keys(),
     }, required=("name",), behaviour="required")
-    network = Obj("network_block", "Up while source reaches target over up nodes and edges.", {
-        "source": Key(Scalar("text"), "the source node"),
-        "target": Key(Scalar("text"), "the target node"),
+    network = Obj("network_block", "Up while source reaches target (or every terminal is connected to every "
+                  "other) over up nodes and edges.", {
+        "source": Key(Scalar("text"), "the source node (two-terminal)"),
+        "target": Key(Scalar("text"), "the target node (two-terminal)"),
+        "terminals": Key(AnyOf((Enum(("all",)), ListOf(Scalar("text"), min_items=2, unique=True))),
+                         "instead of source and target: the nodes that must all be connected (K-terminal), "
+                         "or 'all' (every node: all-terminal)"),
         "nodes": Key(ListOf(Ref("network_node")), "nodes that can fail (others never do)"),
         "edges": Key(ListOf(Ref("network_edge"), min_items=1), "undirected edges"),
-    }, required=("source", "target", "edges"))
+    }, required=("edges",), rules=(
+        {"oneOf": [{"required": ["source", "target"]}, {"required": ["terminals"]}]},
+        {"not": {"required": ["terminals", "source"]}},
+        {"not": {"required": ["terminals", "target"]}},
+    ))
     node = Obj("network_node", "A node; with a behaviour it can fail.", {
         "name": Key(Scalar("text"), "the node's name"), "description": _description(), **_behaviour_keys(),
     }, required=("name",), behaviour="optional")
@@ -502,6 +606,65 @@ def _blocks(spec: Any) -> list[Obj]:
         "name": Key(Scalar("text"), "its name (default a-b)"), "description": _description(), **_behaviour_keys(),
     }, required=("between",), behaviour="optional")
     return [block, k_of_n, component, network, node, edge]
+
+
+MAX_TEAMS = 1000
+MAX_SPARES = 1000
+STANDBY_MODES = ("cold", "warm", "hot")
+
+
+def _standby() -> Obj:
+    """Standby spares (:mod:`hadr_model.topology.standby`)."""
+    return Obj("standby", "Standby spares behind the active units of a role (per zone) or a component.", {
+        "spares": Key(Scalar("integer", 0, MAX_SPARES), "spare units: in every zone holding instances of the role, "
+                      "or behind all the component's copies"),
+        "mode": Key(Enum(STANDBY_MODES), "cold (a waiting spare does not fail), warm (it fails at 1/dormant_mttf) "
+                    "or hot (it runs and fails like an active unit)"),
+        "dormant_mttf": Key(Scalar("duration"), "mean time to failure of a waiting warm spare (exponential; warm "
+                            "only; at least the unit's MTTF)"),
+        "switch_success": Key(Scalar("number", 0.0, 1.0, open_low=True), "probability that switching a spare in "
+                              "succeeds; a failed attempt loses that spare (it waits for repair) and the next one "
+                              "is tried", default=1, why="a perfect switch-over"),
+        "switch_time": Key(Law(zero=True), "time from a failure to the spare serving, a duration or a law (the "
+                           "exact engine takes 0 only; hadr simulate any)", default=0,
+                           why="an instantaneous switch-over"),
+        "description": _description(),
+    }, required=("spares", "mode"))
+MAX_CREWS = 10_000
+REPAIR_SELECTORS = ("region", "zones", "links", "global", "instances", "common_causes")
+
+
+def _repair_teams() -> list[Obj]:
+    """A repair team: ``crews`` shared by the elements it repairs (first come, first served within
+    a priority level; a higher level preempts a lower one, which resumes its repair)."""
+    crews = Key(Scalar("integer", 1, MAX_CREWS), "crews of the team: at most this many repairs at once")
+    names = ListOf(Scalar("text"), min_items=1, unique=True)
+    priority_doc = ("repaired first, highest first: a failure of an earlier entry takes a crew from a later one "
+                    "(which resumes later); entries not listed come last")
+    why = "one priority level: first come, first served"
+    region = Obj("repair_team", "A repair team of the region form: what it repairs and with how many crews.", {
+        "crews": crews,
+        "repairs": Key(names, "what it repairs: region, zones, links, global, instances, common_causes, a role "
+                       "name (its instances) or a global service name"),
+        "per_region": Key(Scalar("boolean"), "true: one such team in each region (global services are then "
+                          "refused); false: one team for all regions", default=False, why="one team for all regions"),
+        "priority": Key(names, priority_doc + " (entries of repairs)", why=why),
+        "description": _description(),
+    }, required=("crews", "repairs"))
+    block = Obj("block_repair_team", "A repair team of the block form.", {
+        "crews": crews,
+        "components": Key(names, "the components it repairs (a name with count: n names every copy, "
+                          "or one copy name[i]; name[ccf] its common cause)"),
+        "priority": Key(names, priority_doc + " (entries of components)", why=why),
+        "description": _description(),
+    }, required=("crews", "components"))
+    event = Obj("event_repair_team", "A repair team of the fault-tree form.", {
+        "crews": crews,
+        "events": Key(names, "the basic events it repairs (events with time laws)"),
+        "priority": Key(names, priority_doc + " (entries of events)", why=why),
+        "description": _description(),
+    }, required=("crews", "events"))
+    return [region, block, event]
 
 
 @lru_cache(maxsize=1)
@@ -520,8 +683,38 @@ def table() -> dict[str, Obj]:
             _region(spec), _role(), _network_links(), _data_role(dp), _write_rate(dp), _replication(dp),
             _async_replication(), _snapshots(dp), _restore(dp), _databases(), _recovery(dp), _region_recovery(dp),
             *(_steps(dp, scenario) for scenario in dp.SCENARIOS), _objectives(dp), _targets(dp), *_blocks(spec),
-            *_fault_tree(spec)]
-    return {obj.name: obj for obj in objs}
+            *_fault_tree(spec), *_repair_teams(), *_uncertainty_objs(), _ccf_group(), _standby()]
+    return _with_dr_uncertainty({obj.name: obj for obj in objs}, dp)
+
+
+_UNCERTAIN_DR = {"h": "uncertain_law", "bytes": "uncertain_size", "bytes/h": "uncertain_rate"}
+
+
+def _with_dr_uncertainty(objs: dict[str, Obj], dp: Any) -> dict[str, Obj]:
+    """The DR laws of ``dp.UNCERTAIN_DR_KEYS`` also take ``{uncertain: LAW}`` in place of their value,
+    and their mappings an ``uncertainty: {KEY: LAW}`` beside the written values (the syntax of an
+    mttf / mttr, :func:`hadr_model.topology.dataprotection.parse_dr_uncertain`)."""
+    from dataclasses import replace
+
+    for unit, word in (("bytes", "size"), ("bytes/h", "rate")):
+        objs[_UNCERTAIN_DR[unit]] = Obj(f"uncertain_{word}", f"A law over the {word} in place of its value; its "
+                                        "median is the point value.", {
+            "uncertain": Key(Law(unit), f"any scipy.stats law over the {word}, e.g. {{dist: lognorm, s: 0.5, "
+                             f"scale: {'2TB' if word == 'size' else '100MiB/s'}}}"),
+        }, required=("uncertain",))
+    for name, laws in dp.UNCERTAIN_DR_KEYS.items():
+        obj = objs[name]
+        keys = {key: replace(entry, node=AnyOf((entry.node, Ref(_UNCERTAIN_DR[laws[key]])))) if key in laws else entry
+                for key, entry in obj.keys.items()}
+        keys["uncertainty"] = Key(Ref(f"uncertainty_{name}"), "epistemic laws over the means of "
+                                  f"{', '.join(laws)} beside their written values (hadr availability "
+                                  "--uncertainty samples them)", why="no uncertainty: the figures are points")
+        objs[name] = replace(obj, keys=keys)
+        objs[f"uncertainty_{name}"] = Obj(f"uncertainty_{name}", "Laws over the means beside the point values; "
+                                          "the point figures keep the values.", {
+            key: Key(Law(unit), f"law over the mean of {key}, e.g. {{dist: lognorm, s: 0.5, scale: ...}}")
+            for key, unit in laws.items()})
+    return objs
 
 
 # --- what the validator reads ----------------------------------------------------------------
@@ -788,14 +981,15 @@ def _units_pattern(names: Any) -> str:
 
 
 def _text_patterns() -> dict[str, dict[str, Any]]:
-    durations = _units_pattern(units._DURATION_UNITS_H)
+    durations = units.duration_unit_pattern()   # any case, but a lone 'M' (ambiguous) is refused
     sizes = _units_pattern(units._SIZE_UNITS_B)
     size = rf"{_NUMBER}\s*{sizes}?"
     return {
         "duration_text": {"type": "string", "maxLength": units.MAX_QUANTITY_CHARS,
                           "pattern": rf"^\s*{_NUMBER}\s*{durations}?\s*$",
                           "description": "a duration: a number (hours) or a number with a unit, e.g. 30s, 15m, "
-                                         "4h, 30d, 2w, 1y"},
+                                         "4h, 30d, 2w, 1y; time units, in any case but 'M': "
+                                         + units.duration_units_text()},
         "size_text": {"type": "string", "maxLength": units.MAX_QUANTITY_CHARS, "pattern": rf"^\s*{size}\s*$",
                       "description": "a size: bytes, or a number with a unit, e.g. 500GB, 2TB, 100MiB"},
         "rate_text": {"type": "string", "pattern": rf"^\s*{size}\s*/\s*{durations}\s*$",
@@ -877,8 +1071,9 @@ def _required_any(names: tuple[str, ...]) -> dict[str, Any]:
 def _behaviour_rule(optional: bool) -> dict[str, Any]:
     timed = {"allOf": [{"oneOf": [{"required": ["mttf"]}, {"required": ["failure"]}]},
                        {"oneOf": [{"required": ["mttr"]}, {"required": ["repair"]}]}],
-             "not": {"required": ["availability"]}}
-    fixed = {"required": ["availability"], "not": _required_any(("mttf", "mttr", "failure", "repair"))}
+             "not": {"anyOf": [{"required": ["availability"]}, {"required": ["mttd", "detect"]}]}}
+    fixed = {"required": ["availability"],
+             "not": _required_any(("mttf", "mttr", "failure", "repair", "mttd", "detect", "uncertainty"))}
     options = [timed, fixed]
     if optional:
         options.insert(0, {"not": _required_any(BEHAVIOUR_KEYS)})

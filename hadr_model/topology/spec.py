@@ -77,7 +77,7 @@ from ..errors import SpecError
 from ..units import parse_fraction
 from . import _checks as check
 from . import schema
-from .laws import Law, parse_law
+from .laws import Law, exponential, is_uncertain, never, outage_law, parse_law, parse_uncertain
 from .model import (
     INGRESS,
     PERFECT,
@@ -302,6 +302,17 @@ def _line_of(text: str, field: str) -> int | None:
 
 def parse_spec(raw: Any, source: str | None = None) -> Model:
     """Validate an already-parsed spec mapping (see :func:`load_spec`)."""
+    model = _parse_form(raw, source)
+    if "repair" in raw:
+        _ = model.compiled.teams    # repair teams name elements of the compiled table: checked at load
+    from .standby import declared
+
+    if declared(raw):
+        _ = model.compiled.standby  # standby groups are rows of the compiled table: checked at load
+    return model
+
+
+def _parse_form(raw: Any, source: str | None) -> Model:
     top = check.mapping(raw, "", "a mapping at the top level with 'regions', 'blocks' or 'fault_tree'")
     forms = [form for form in ("regions", "blocks", "fault_tree") if form in top]
     if len(forms) > 1:
@@ -323,10 +334,13 @@ def parse_spec(raw: Any, source: str | None = None) -> Model:
 def parse_behaviour(raw: Mapping[str, Any], field: str) -> Behaviour:
     """Read a failure/repair behaviour from the behaviour keys of ``raw``."""
     if "availability" in raw:
-        extra = [k for k in ("mttf", "mttr", "failure", "repair") if k in raw]
+        extra = [k for k in ("mttf", "mttr", "failure", "repair", "mttd", "detect") if k in raw]
         if extra:
             raise SpecError(check.join(field, extra[0]), raw[extra[0]],
                             "either a fixed 'availability' or time laws (mttf/mttr), not both")
+        if "uncertainty" in raw:
+            raise SpecError(check.join(field, "uncertainty"), raw["uncertainty"],
+                            "an uncertainty of time laws (mttf/mttr), not of a fixed 'availability'")
         value = raw["availability"]
         availability = parse_fraction(value, check.join(field, "availability"),
                                       expected="an availability in (0, 1], e.g. 0.9999 or '99.99%'")
@@ -335,7 +349,84 @@ def parse_behaviour(raw: Mapping[str, Any], field: str) -> Behaviour:
         return Behaviour(fixed_availability=availability)
     failure = _law(raw, field, "mttf", "failure")
     repair = _law(raw, field, "mttr", "repair")
-    return Behaviour(failure=failure, repair=repair)
+    if "uncertainty" in raw:
+        _check_uncertainty_beside(raw, field, failure, repair)
+    # A detection delay comes first in every outage: the repair law becomes detect + repair.
+    return Behaviour(failure=failure, repair=outage_law(_detection(raw, field), repair))
+
+
+def _detection(raw: Mapping[str, Any], field: str) -> Law | None:
+    """The detection delay, ``mttd`` (exponential mean) or ``detect`` (a law), or ``None``.
+
+    Written like ``mttr``: a bare duration is an exponential mean, ``{dist: deterministic,
+    value: 15m}`` a fixed delay; a law of mean 0 is no delay.
+    """
+    if "mttd" in raw and "detect" in raw:
+        raise SpecError(check.join(field, "detect"), raw["detect"], "either 'mttd' or 'detect', not both")
+    key = "mttd" if "mttd" in raw else "detect" if "detect" in raw else None
+    if key is None:
+        return None
+    return _parse_law(raw[key], check.join(field, key), fixed_means_exponential=True)
+
+
+def _parse_law(raw: Any, field: str, *, fixed_means_exponential: bool) -> Law:
+    """:func:`parse_law`, cached for a bare duration (a sweep re-reads the same ``"8h"`` texts
+    point after point; laws are frozen values, safe to share). Errors are never cached."""
+    if isinstance(raw, (str, float, int)) and not isinstance(raw, bool):
+        return _parse_scalar_law(raw, field, fixed_means_exponential)
+    return parse_law(raw, field, fixed_means_exponential=fixed_means_exponential)
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _parse_scalar_law(raw: str | float, field: str, fixed_means_exponential: bool) -> Law:
+    return parse_law(raw, field, fixed_means_exponential=fixed_means_exponential)
+
+
+def _check_uncertainty_beside(raw: Mapping[str, Any], field: str, failure: Law, repair: Law) -> None:
+    """``uncertainty: {mttf: …, mttr: …}`` beside the point figures: each a law over the mean
+    (validated here; :mod:`hadr_model.service.uncertainty` samples it); the point stays as written."""
+    # Validation only (the result is not kept): a sweep re-reads the same entries beside the
+    # same points point after point, so each distinct case is checked once.
+    text = _json_key([raw.get(k) for k in ("uncertainty", "mttf", "mttr")])
+    key = (text, field, failure.mean_h, repair.mean_h) if text else None
+    if key and key in _UNCERTAINTY_CHECKED:
+        return
+    _check_uncertainty_entries(raw, field, failure, repair)
+    if key:
+        if len(_UNCERTAINTY_CHECKED) >= _SMALL_CACHE_SIZE:
+            _UNCERTAINTY_CHECKED.clear()
+        _UNCERTAINTY_CHECKED.add(key)
+
+
+def _json_key(value: Any) -> str | None:
+    """JSON text of a small spec value that reads back equal, else ``None`` (no cache key)."""
+    if not check.size_within(value, _CACHE_KEY_NODES):
+        return None
+    try:
+        key = json.dumps(value, sort_keys=True, allow_nan=False)
+        return key if json.loads(key) == value else None
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+_SMALL_CACHE_SIZE = 256
+_UNCERTAINTY_CHECKED: set[tuple] = set()
+_OVERRIDDEN: dict[tuple, tuple[Any, Any]] = {}
+
+
+def _check_uncertainty_entries(raw: Mapping[str, Any], field: str, failure: Law, repair: Law) -> None:
+    where = check.join(field, "uncertainty")
+    entries = check.mapping(raw["uncertainty"], where, "{mttf: LAW or gamma posterior, mttr: …}")
+    check.check_keys(entries, schema.keys("uncertainty"), where)
+    for quantity, law in (("mttf", failure), ("mttr", repair)):
+        if quantity not in entries:
+            continue
+        if is_uncertain(raw.get(quantity)):
+            raise SpecError(check.join(where, quantity), entries[quantity],
+                            f"one uncertainty per parameter ('{quantity}' already carries one)")
+        if not math.isfinite(law.mean_h):
+            raise SpecError(check.join(where, quantity), entries[quantity], "a parameter with a finite point value")
+        parse_uncertain(entries[quantity], check.join(where, quantity), point_h=law.mean_h)
 
 
 def _law(raw: Mapping[str, Any], field: str, shorthand: str, long: str) -> Law:
@@ -344,7 +435,15 @@ def _law(raw: Mapping[str, Any], field: str, shorthand: str, long: str) -> Law:
     key = shorthand if shorthand in raw else long
     if key not in raw:
         raise SpecError(field, dict(raw), f"'{shorthand}' (or '{long}'), or a fixed 'availability'")
-    law = parse_law(raw[key], check.join(field, key), fixed_means_exponential=True)
+    if shorthand == "mttr" and isinstance(raw[key], str) and raw[key].strip().lower() == schema.NEVER_WORD:
+        return never()      # a non-repairable element: down for good once it has failed
+    if key == shorthand and is_uncertain(raw[key]):
+        # An uncertainty in place of the value: the point figures use its median (validate says so).
+        uncertain = parse_uncertain(raw[key], check.join(field, key))
+        schema.note_default(check.join(field, key), f"{uncertain.point_h:.6g}h", "", why=(
+            f"point value of an uncertain parameter = its median; {uncertain.describe()}"))
+        return exponential(uncertain.point_h)
+    law = _parse_law(raw[key], check.join(field, key), fixed_means_exponential=True)
     # A bare duration is refused at 0 by parse_duration; a law such as {dist: deterministic,
     # value: 0} is not. Mean 0 means an element that is never up (failure) or a repair that
     # takes no time, for which the engines have no meaning: availability 1 says "never down".
@@ -417,17 +516,34 @@ def _check_description(entry: Mapping[str, Any], field: str) -> None:
 
 def _with_region_recovery(regions: tuple[Region, ...], raw: Mapping[str, Any], recovery: Any) -> tuple[Region, ...]:
     """Regions whose spec entry has its own ``recovery`` steps get the topology's plan with those."""
-    from . import dataprotection
-
     for region in regions:
         if "recovery" not in raw[region.name]:
             schema.note_default(f"regions.{region.name}.recovery", "the top-level plan", "region", "recovery")
     return tuple(
-        replace(region, recovery=dataprotection.override_recovery(
-            recovery, raw[region.name]["recovery"], f"regions.{region.name}.recovery"))
+        replace(region, recovery=_override_recovery(recovery, raw[region.name]["recovery"],
+                                                    f"regions.{region.name}.recovery"))
         if "recovery" in raw[region.name] else region
         for region in regions
     )
+
+
+def _override_recovery(recovery: Any, raw: Any, field: str) -> Any:
+    """:func:`~hadr_model.topology.dataprotection.override_recovery`, cached by the (cached,
+    frozen) plan object and the override's text: a sweep point then gets the same plan object,
+    whose DR figures are cached by identity. The entry keeps the plan, so its ``id`` stays its own."""
+    from . import dataprotection
+
+    text = None if schema.is_recording() else _json_key(raw)   # a cached parse would record no defaults
+    key = (id(recovery), text, field)
+    entry = _OVERRIDDEN.get(key) if text is not None else None
+    if entry is not None and entry[0] is recovery:
+        return entry[1]
+    plan = dataprotection.override_recovery(recovery, raw, field)
+    if text is not None:
+        if len(_OVERRIDDEN) >= _SMALL_CACHE_SIZE:
+            _OVERRIDDEN.pop(next(iter(_OVERRIDDEN)))
+        _OVERRIDDEN[key] = (recovery, plan)
+    return plan
 
 
 def _parse_data_sections(top: Mapping[str, Any], role_names: set[str]) -> tuple[Any, Any, Any]:
@@ -816,15 +932,16 @@ class _BlockReader:
         return Component(self.unique(name, f"{field}.name"), parse_behaviour(body, field))
 
     def network(self, raw: Any, field: str) -> Network:
-        body = check.mapping(raw, field, "{source, target, nodes, edges}")
+        body = check.mapping(raw, field, "{source, target, nodes, edges} or {terminals, nodes, edges}")
         check.check_keys(body, schema.keys("network_block"), field)
-        for key in schema.required("network_block"):
+        ends = ("terminals",) if "terminals" in body else ("source", "target")
+        for key in (*schema.required("network_block"), *ends):
             if key not in body:
                 raise SpecError(f"{field}.{key}", SpecError.NO_VALUE, f"'{key}' in a network block")
-        source = check.text(body["source"], f"{field}.source", "a node name")
-        target = check.text(body["target"], f"{field}.target", "a node name")
-        if source == target:
-            raise SpecError(f"{field}.target", target, "a node other than the source")
+        for key in ("source", "target"):
+            if "terminals" in body and key in body:
+                raise SpecError(f"{field}.{key}", body[key], "either source and target, or terminals (not both)")
+        wanted = _network_terminals(body, field)
         nodes: dict[str, Component | None] = {}
         for i, item in enumerate(check.sequence(body.get("nodes", []), f"{field}.nodes")):
             item_field = f"{field}.nodes[{i}]"
@@ -840,14 +957,20 @@ class _BlockReader:
             raise SpecError(f"{field}.edges", items, "at least one edge")
         for i, item in enumerate(items):
             edges.append(self.edge(item, f"{field}.edges[{i}]", nodes))
-        for end in (source, target):
+        every = wanted == "all"
+        terminals = tuple(nodes) if isinstance(wanted, str) else wanted     # the one text is "all"
+        for i, end in enumerate(terminals):
             if end not in nodes:
-                raise SpecError(field, end, "source and target to be endpoints of some edge")
-        if not _connected(edges, source, target):
-            # Availability 0 whatever the elements do: a typo in an edge, not a model.
-            raise SpecError(f"{field}.edges", f"no path from {source} to {target}",
-                            "edges that join the source to the target (with every element up)")
-        return Network(source, target, tuple(nodes.items()), tuple(edges))
+                where = f"{field}.terminals[{i}]" if "terminals" in body else field
+                raise SpecError(where, end, "terminals (source and target) that are nodes of some edge")
+        source, target = terminals[0], terminals[-1]
+        for end in terminals[1:]:
+            if not _connected(edges, source, end):
+                # Availability 0 whatever the elements do: a typo in an edge, not a model.
+                raise SpecError(f"{field}.edges", f"no path from {source} to {end}",
+                                "edges that join every terminal to the others (with every element up)")
+        return Network(source, target, tuple(nodes.items()), tuple(edges),
+                       terminals=terminals if "terminals" in body else (), all_terminal=every, spec_field=field)
 
     def edge(self, raw: Any, field: str, nodes: dict[str, Component | None]) -> tuple[str, str, Component | None]:
         body = check.mapping(raw, field, "{between: [a, b], name, behaviour…}")
@@ -859,6 +982,27 @@ class _BlockReader:
         for end in ends:
             nodes.setdefault(end, None)
         return ends[0], ends[1], self.element(body, field, f"{ends[0]}-{ends[1]}")
+
+
+def _network_terminals(body: Mapping[str, Any], field: str) -> tuple[str, ...] | str:
+    """``(source, target)``, the ``terminals`` listed, or ``"all"``."""
+    if "terminals" not in body:
+        source = check.text(body["source"], f"{field}.source", "a node name")
+        target = check.text(body["target"], f"{field}.target", "a node name")
+        if source == target:
+            raise SpecError(f"{field}.target", target, "a node other than the source")
+        return source, target
+    raw = body["terminals"]
+    if raw == "all":
+        return "all"
+    items = check.sequence(raw, f"{field}.terminals", "'all' or a list of two or more node names")
+    if len(items) < 2:
+        raise SpecError(f"{field}.terminals", items, "'all' or a list of two or more node names")
+    names = [check.text(item, f"{field}.terminals[{i}]", "a node name") for i, item in enumerate(items)]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise SpecError(f"{field}.terminals[{i}]", name, "each terminal listed once")
+    return tuple(names)
 
 
 def _connected(edges: list[tuple[str, str, Component | None]], source: str, target: str) -> bool:
@@ -947,5 +1091,21 @@ def _parse_block_form(top: Mapping[str, Any], source: str | None) -> BlockSystem
     for noted in found:   # a block diagram has no DR workflows: its RPO / RTO defaults mean nothing
         if not noted.field.startswith(("objectives.rpo", "objectives.rto")):
             schema.note_default(noted.field, noted.value, "", why=noted.why)
+    root, groups = _block_common_cause(top, root, reader)
     return BlockSystem(name=name, root=root, common_causes=tuple(reader.common_causes),
-                       year_hours=_year_hours(top, "block_form"), objectives=objectives, source=source, raw=dict(top))
+                       year_hours=_year_hours(top, "block_form"), objectives=objectives, source=source, raw=dict(top),
+                       ccf_groups=groups)
+
+
+def _block_common_cause(top: Mapping[str, Any], root: Block, reader: _BlockReader) -> tuple[Block, tuple[Any, ...]]:
+    """The root with the members of ``common_cause_groups`` expanded (:mod:`hadr_model.topology.ccf`)."""
+    if "common_cause_groups" not in top:
+        return root, ()
+    from . import ccf
+
+    components = {c.name: c for c in BlockSystem("", root).components()}
+    unusable = {name: "a node or edge of a network block" for name in ccf.network_members(root)}
+    unusable.update({c.name: "a copy with a beta factor of its own" for c in components.values() if c.common_cause})
+    groups = ccf.parse_groups(top["common_cause_groups"], {n: c.behaviour for n, c in components.items()},
+                              set(reader.names), unusable)
+    return ccf.expand(root, groups, components)

@@ -528,3 +528,28 @@ def test_stationary_start_from_the_laws_equilibrium_holds_over_a_short_horizon()
         "repair": {"dist": "uniform", "loc": 0, "scale": "20h"}}}}
     result = simulate(hm.load_spec(spec), years=5 / 8760, runs=200_000, seed=3, control_variate=False)
     assert abs(result.unavailability - 10 / 110) <= result.unavailability_ci95_halfwidth
+
+
+def test_a_loose_precision_stops_at_the_first_block_that_meets_it(monkeypatch):
+    """The stop rule is tested after every block: a loose target stops well before the 1000 runs
+    the first test used to wait for, the rest of the batch is never run, and the result is that
+    of an explicit ``runs=`` of as many runs (same blocks, same seeds)."""
+    monkeypatch.setattr(montecarlo, "BLOCK_RUNS_MAX", 20)
+    monkeypatch.setattr(montecarlo, "BATCH_SECONDS", 1e9)     # the pilot block, then one batch of all the others
+    model = hm.load_spec(SMALL_REGIONS)
+    calls = _slow_blocks(monkeypatch, 0.0)
+    stopped = simulate(model, years=1, runs=100_000, seed=3, precision=0.3, control_variate=False)
+    assert stopped.stopped_by == "precision" and stopped.precision_reached is True
+    assert montecarlo.PRECISION_MIN_RUNS <= stopped.runs < 1000
+    assert stopped.runs == stopped.blocks * 20 and len(calls) == stopped.blocks
+    assert stopped.relative_precision <= 0.3
+    # One block fewer had not met it (so the rule did not wait past the first block that did).
+    before = simulate(model, years=1, runs=stopped.runs - 20, seed=3, control_variate=False)
+    assert before.runs < montecarlo.PRECISION_MIN_RUNS or before.relative_precision > 0.3
+    again = simulate(model, years=1, runs=stopped.runs, seed=3, control_variate=False)
+    added = ("precision_target", "precision_reached")
+    assert {k: v for k, v in _machine_free(stopped.as_dict()).items() if k not in added} == \
+        {k: v for k, v in _machine_free(again.as_dict()).items() if k not in added}
+    assert np.array_equal(stopped.durations_h, again.durations_h)
+    two = simulate(model, years=1, runs=100_000, seed=3, precision=0.3, control_variate=False, workers=2)
+    assert _machine_free(two.as_dict()) == _machine_free(stopped.as_dict())

@@ -406,3 +406,37 @@ def test_a_cluster_without_workers_is_refused(monkeypatch):
         with pytest.raises(hm.SpecError, match=r"at least one worker \(none within 1 s\)") as error:
             simulate(_one_component(), runs=10, client=idle)
     assert error.value.field == "client"
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_task_is_a_clean_error(monkeypatch, tmp_path, capsys):
+    """A task that kills its worker process (as an out-of-memory kill would): Dask gives up with
+    ``KilledWorker``, which the API raises as a SpecError and the CLI prints as one line, exit 2."""
+    import json
+    import os
+
+    import dask
+
+    from hadr_model.cli import main
+
+    def die(*args):        # a closure: Dask pickles it by value, so the worker runs this one
+        os._exit(1)
+
+    monkeypatch.setattr(montecarlo, "_run_blocks_remote", die)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(json.dumps(SMALL_REGIONS))
+    # No retries on another worker (default 3): one death is enough to give up.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0") as dying, \
+            distributed.Client(dying, set_as_default=False) as connected:
+        died = r"the worker running a task died \(1 attempt, the last on worker tcp:"
+        with pytest.raises(hm.SpecError, match=died) as error:
+            simulate(hm.load_spec(SMALL_REGIONS), years=1, runs=200, seed=1, client=connected)
+        assert error.value.field == "client" and "worker logs" in str(error.value)
+        connected.wait_for_workers(1, timeout=30)       # the nanny starts a new worker
+        assert main(["simulate", str(spec), "--runs", "200", "--scheduler", dying.scheduler_address]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"hadr: error: --scheduler: got '{dying.scheduler_address}'; expected Dask workers "
+                          "that stay up"), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err

@@ -28,7 +28,9 @@ def _parameters(path: Path, tmp: Path) -> dict:
     small = {"sweep_point.ipynb": {"overrides": {"zone.mttr": 6.0}, "results_path": str(tmp / "point.json")},
              "explore_topology.ipynb": {"top": 5, "figure_path": str(tmp / "topology.png")},
              "dr_rpo_rto.ipynb": {"n_disasters": 300, "seed": 2},
-             "sweep_analysis.ipynb": {"n_disasters": 100}}
+             "sweep_analysis.ipynb": {"n_disasters": 100},
+             "fit_incidents.ipynb": {"overlay_path": str(tmp / "fitted.yaml"), "results_path": str(tmp / "band.json"),
+                                     "samples": 512, "n_disasters": 200, "seed": 3}}
     return small.get(path.name, {})
 
 
@@ -86,6 +88,18 @@ def test_notebook_runs_top_to_bottom(executed, path):
         # The topology picture is shown as an image, not as "<Figure size 734x297 with 1 Axes>".
         (drawing,) = [cell for cell in notebook.cells if "draw_topology(model" in cell.source]
         assert any("image/png" in output.get("data", {}) for output in drawing.outputs), drawing.outputs
+    if path.name == "fit_incidents.ipynb":
+        # One question, two entry points: the notebook's band is propagate() on its own overlay file.
+        from hadr_model.evidence.overlay import load_with_overlay
+        from hadr_model.service.uncertainty import propagate
+
+        written = json.loads((tmp / "band.json").read_text())
+        direct = propagate(load_with_overlay(None, str(tmp / "fitted.yaml")), samples=512, seed=3, n_disasters=200)
+        assert written["band"] == json.loads(json.dumps(direct.as_dict()))
+        assert written["band"]["sensitivity"][0]["field"] == "region.uncertainty.mttf"
+        images = sum("image/png" in output.get("data", {}) for cell in notebook.cells
+                     if cell.cell_type == "code" for output in cell.outputs)
+        assert images == 6 + 1          # a Q–Q figure per fit, and the tornado
 
 
 def test_notebook_sweep_keeps_each_notebook_and_records_failures(tmp_path):

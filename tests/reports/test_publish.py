@@ -306,7 +306,7 @@ def test_default_spec_cites_public_sources_only():
     entries = re.split(r"\n(?=\s{2}\[)", header.split("\n  [", 1)[1].join(["\n  [", ""]))
     defined = {}
     for entry in entries:
-        if match := re.match(r"\s*\[([a-z-]+)\]\s", entry):
+        if match := re.match(r"\s*\[([a-z0-9-]+)\]\s", entry):
             defined[match.group(1)] = entry
     assert len(defined) >= 10
     for name, entry in defined.items():   # an address anyone can open, or a dated publication

@@ -211,8 +211,11 @@ def test_no_not_landed_paths_are_left():
 def test_spec_parameters_carry_their_source_comments():
     table = spec_parameters(hadr_model.default_spec_path().read_text(encoding="utf-8"))
     rows = table.set_index("parameter")
-    assert rows.loc["zone", "value"] == "{mttf: 1y, mttr: 8h}"
+    assert rows.loc["zone.mttf", "value"] == "1y"
     assert "[assumption" in rows.loc["zone", "source"]
+    # A comment block of up to three lines above a key is that key's source.
+    assert rows.loc["region.uncertainty.mttf", "value"] == "{dist: gamma-posterior, failures: 1, exposure: 5y}"
+    assert "[gunawi]" in rows.loc["region.uncertainty.mttf", "source"]
     assert rows.loc["roles.kafka.needs", "value"] == "quorum"
     assert "[ow-ansible]" in rows.loc["roles.kafka.needs", "source"]
 

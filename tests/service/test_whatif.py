@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
+from scipy import optimize
 
 import hadr_model as hm
 from hadr_model.dr.strategies import STRATEGIES, by_cost, with_strategy
 from hadr_model.service import verdict
-from hadr_model.service.whatif import StrategyAdvice, cheapest_strategy, what_it_takes
+from hadr_model.service.whatif import StrategyAdvice, brentq, cheapest_strategy, what_it_takes
 from hadr_model.topology.dataprotection import recovery_preset
 from hadr_model.topology.paths import with_values
 from hadr_model.topology.spec import read_yaml
@@ -163,3 +167,38 @@ def test_a_preset_over_the_limits_is_noted_and_the_search_goes_on():
     assert "Backup & restore not judged (n_disasters" in advice.describe()
     assert verdict(with_strategy(model, "warm_standby"), n_disasters=n).passed
     assert StrategyAdvice.from_dict(advice.as_dict()) == advice
+
+
+def _brentq_cases():
+    rng = np.random.default_rng(12)
+    for _ in range(40):
+        r, k, c = rng.uniform(-5, 5), rng.uniform(0.1, 10), rng.uniform(1e-6, 1e3)
+        yield (lambda x, r=r: x - r), r - 7, r + 3
+        yield (lambda x, r=r, k=k: math.tanh(k * (x - r))), r - 5, r + 9
+        yield (lambda x, r=r, k=k: math.expm1(k * (x - r))), r - 3, r + 2
+        yield (lambda x, c=c: 1 / (1 + x) - 1 / (1 + c)), 0.0, 30 * c
+        yield (lambda x, r=r: (x - r) ** 3 + 1e-3 * (x - r)), r - 4, r + 4.5
+        yield (lambda x, r=r: 1e-9 * ((x - r) + 0.3 * math.sin(x))), r - 10, r + 10
+
+
+@pytest.mark.parametrize(("xtol", "rtol"), [(2e-12, 4 * np.finfo(float).eps), (1e-12, 1e-12), (1e-3, 1e-6)])
+def test_brentq_takes_scipys_steps(xtol, rtol):
+    # The port must evaluate the same points and return the same root, to the bit: the
+    # remedies it finds are printed, and were found by scipy.optimize.brentq before.
+    def recorded(f, calls):
+        return lambda x: calls.append(x) or f(x)
+
+    for f, a, b in _brentq_cases():
+        ours, theirs = [], []
+        root = brentq(recorded(f, ours), a, b, xtol=xtol, rtol=rtol)
+        expected = optimize.brentq(recorded(f, theirs), a, b, xtol=xtol, rtol=rtol)
+        assert root == expected and ours == theirs
+
+
+def test_brentq_refuses_what_scipy_refuses():
+    with pytest.raises(ValueError, match="different signs"):
+        brentq(lambda x: x * x + 1.0, -1.0, 1.0)
+    with pytest.raises(ValueError, match="NaN"):
+        brentq(lambda x: math.nan if x > 0.5 else -1.0, 0.0, 1.0)
+    with pytest.raises(RuntimeError, match="converge"):
+        brentq(lambda x: math.tanh(20 * (x - 0.3)), 0.0, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=3)

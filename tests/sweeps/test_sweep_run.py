@@ -251,3 +251,21 @@ def test_mixed_value_kinds_become_text_in_the_table(tmp_path):
     table = run_sweep(grid, function="availability", out=tmp_path / "s")
     assert table["roles.invoker.needs"].tolist() == ["20", "60%"]
     assert load_sweep(tmp_path / "s")["roles.invoker.needs"].tolist() == ["20", "60%"]
+
+
+def test_an_availability_point_equals_hadr_availability_on_its_spec(tmp_path):
+    # One question through two entry points: the sweep's exact point and the facade (seed 0,
+    # the CLI's default), DR-workflow failover included; the point seeds do not enter.
+    import hadr_model as hm
+    from hadr_model.topology.paths import with_values
+    from hadr_model.topology.spec import read_yaml
+
+    grid = {"parameters": {"zone.mttr": ["4h", "30m"], "region.mttf": ["3y"]}}
+    table = run_sweep(grid, function="availability", out=tmp_path / "s", seed=11)
+    raw = read_yaml(hm.default_spec_path().read_text(encoding="utf-8"))
+    for _, row in table.iterrows():
+        values = {"zone.mttr": row["zone.mttr_text"], "region.mttf": row["region.mttf_text"]}
+        expected = hm.availability(hm.load_spec(with_values(raw, values)), seed=0).system
+        assert row["availability"] == expected.availability
+        assert row["failover_model"] == "dr-workflow"
+    assert sorted(table["zone.mttr"]) == [0.5, 4.0]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy import integrate, stats
 
+from hadr_model.errors import SpecError
 from hadr_model.topology.laws import (
     Deterministic,
+    Law,
     LengthBiasedPools,
     deterministic,
     exponential,
@@ -196,3 +201,64 @@ def test_sample_alternating_keeps_the_random_streams():
     rng = np.random.default_rng(19)
     np.testing.assert_array_equal(block[1::2], down.sample(rng, (3, 3)))
     np.testing.assert_array_equal(block[2::2], weibull.sample(rng, (3, 3)))
+
+
+# Laws drawn without scipy.stats: the same numbers as scipy's, to the bit, so a seed keeps them.
+NATIVE = [("expon", None), ("uniform", None), ("lognorm", "s"), ("gamma", "a"), ("weibull_min", "c")]
+
+
+@pytest.mark.parametrize(("dist", "shape_name"), NATIVE, ids=[d for d, _ in NATIVE])
+@pytest.mark.parametrize("shape", [0.013, 0.6, 1.0, 1.7, 3.3, 11.0])
+@pytest.mark.parametrize(("loc", "scale"), [(0.0, 1.0), (0.0, 123.456), (2.5, 0.37), (0.0, 7e9)])
+def test_native_laws_are_bit_identical_to_scipy(dist, shape_name, shape, loc, scale):
+    params = (((shape_name, shape),) if shape_name else ()) + (("loc", loc), ("scale", scale))
+    law = Law(dist, params)
+    frozen = getattr(stats, dist)(**dict(params))
+    assert law.mean == float(frozen.mean())
+    variance = float(frozen.var())
+    assert law.variance == variance or (np.isinf(law.variance) and np.isinf(variance))
+    for size in (7, (3, 4)):
+        ours = law.sample(np.random.default_rng(11), size)
+        theirs = frozen.rvs(size=size, random_state=np.random.default_rng(11))
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("raw", [
+    {"dist": "lognorm", "s": 1.0, "mean": "10h"},
+    {"dist": "weibull", "c": 0.7, "mean": "3d"},
+    {"dist": "gamma", "a": 2.5, "scale": "2h", "loc": "30m"},
+    {"dist": "exponential", "mean": "2d"},
+    {"dist": "uniform", "scale": "20h"},
+])
+def test_parsed_native_laws_equal_the_scipy_parse(raw, monkeypatch):
+    import hadr_model.topology.laws as laws
+
+    native = parse_law(raw, "f")
+    monkeypatch.setattr(laws, "_NATIVE_SHAPES", {})      # every law through scipy.stats, as before
+    via_scipy = parse_law(raw, "f")
+    assert native == via_scipy and native.mean == via_scipy.mean and native.variance == via_scipy.variance
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    np.testing.assert_array_equal(native.sample(rng_a, 50), via_scipy.frozen().rvs(size=50, random_state=rng_b))
+
+
+@pytest.mark.parametrize("raw", [{"dist": "lognorm", "s": -1.0, "mean": "10h"},
+                                 {"dist": "gamma", "a": 0, "scale": "1h"}])
+def test_out_of_range_shapes_still_get_scipys_answer(raw, monkeypatch):
+    import hadr_model.topology.laws as laws
+
+    with pytest.raises(SpecError) as native:
+        parse_law(raw, "f")
+    monkeypatch.setattr(laws, "_NATIVE_SHAPES", {})
+    with pytest.raises(SpecError) as via_scipy:
+        parse_law(raw, "f")
+    assert str(native.value) == str(via_scipy.value)
+
+
+def test_loading_the_default_spec_does_not_import_scipy_stats():
+    # A fresh interpreter: the shipped topology (a lognormal and a mapping-form exponential in its
+    # data section) loads, and its DR samples draw, without scipy.stats.
+    code = ("import sys, hadr_model as hm; from hadr_model.dr import region_loss_rto_samples; "
+            "region_loss_rto_samples(hm.load_spec(), n_disasters=50, seed=1); "
+            "print('scipy.stats' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

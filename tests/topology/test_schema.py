@@ -99,7 +99,11 @@ def test_the_validator_reads_its_keys_from_the_table():
     (("roles", "api", "needs"), " quorum ", True),
     (("roles", "api", "needs"), "50%", True),
     (("roles", "api", "needs"), 2.5, False),
-    (("roles", "api", "mttr"), "15 mins", False),
+    (("roles", "api", "mttr"), "15 mins", True),
+    (("roles", "api", "mttr"), "15M", False),        # ambiguous: refused by both
+    (("roles", "api", "mttr"), "15m", True),
+    (("roles", "api", "mttr"), "2mo", False),        # a month: refused by both
+    (("data", "db", "write_rate"), "5MB/M", False),
     (("roles", "api", "mttr"), "15 minutes", True),
     (("roles", "api", "mttr"), "15MIN", True),
     (("roles", "api", "mttr"), 0, False),
@@ -180,7 +184,9 @@ def _droppable(site: schema.Site) -> list[str]:
     """Required keys present in a mapping, and the behaviour keys of a mapping holding a behaviour."""
     node = site.node
     assert isinstance(node, schema.Obj)
-    return [k for k in (*node.required, *(schema.BEHAVIOUR_KEYS if node.behaviour else ())) if k in site.value]
+    # A behaviour's optional keys (a detection delay, an uncertainty) can be dropped: the rest fail without them.
+    needed = [k for k in schema.BEHAVIOUR_KEYS if k not in ("mttd", "detect", "uncertainty")] if node.behaviour else []
+    return [k for k in (*node.required, *needed) if k in site.value]
 
 
 KINDS = ("drop", "unknown", "type", "choice", "quantity", "same")
