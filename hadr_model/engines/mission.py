@@ -539,12 +539,8 @@ def _behaviours(model: Model) -> tuple[list[int], list[str]]:
     rows = used_rows(compiled.tenants())
     kinds = []
     for row in rows:
-        behaviour = table.behaviours[row]
-        if not behaviour.has_time_law:
-            raise SpecError(table.names[row], f"availability {behaviour.fixed_availability}",
-                            "time laws (mttf/mttr or failure/repair) for mission figures: a fixed availability "
-                            "says nothing about time")
-        kinds.append(_kind(behaviour))
+        table.time_laws(row, "mission figures")
+        kinds.append(_kind(table.behaviours[row]))
     return rows, kinds
 
 

@@ -260,14 +260,8 @@ def _dense(parts: Sequence[Part], table: ElementTable
     dense = {row: i for i, row in enumerate(rows)}
     elements = []
     for row in rows:
-        behaviour = table.behaviours[row]
-        if not behaviour.has_time_law:
-            raise SpecError(table.names[row], f"availability {behaviour.fixed_availability}",
-                            "time laws (mttf/mttr or failure/repair) for Monte Carlo: a fixed availability "
-                            "has no time behaviour to simulate")
-        assert behaviour.failure is not None and behaviour.repair is not None
-        elements.append(_Element(table.names[row], table.kinds[row], int(table.counts[row]),
-                                 behaviour.failure, behaviour.repair))
+        failure, repair = table.time_laws(row, "Monte Carlo")
+        elements.append(_Element(table.names[row], table.kinds[row], int(table.counts[row]), failure, repair))
     memo: dict[int, Part] = {}
     leaves: dict[int, Leaf] = {}
 

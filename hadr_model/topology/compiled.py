@@ -63,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SpecError
+from .laws import Law
 from .model import (
     INGRESS,
     Behaviour,
@@ -328,6 +329,16 @@ class ElementTable:
     def index(self, name: str) -> int:
         """Row of the element called ``name``."""
         return self._index[name]
+
+    def time_laws(self, row: int, what: str) -> tuple[Law, Law]:
+        """``(failure, repair)`` laws of row ``row``; refused, naming the element, when it has a
+        fixed availability only (nothing to say about time: ``what`` names who needs it)."""
+        behaviour = self.behaviours[row]
+        if behaviour.failure is None or behaviour.repair is None:
+            raise SpecError(self.names[row], f"availability {behaviour.fixed_availability}",
+                            f"time laws (mttf/mttr or failure/repair) for {what}: a fixed availability "
+                            "says nothing about time")
+        return behaviour.failure, behaviour.repair
 
 
 class _Rows:

@@ -969,7 +969,8 @@ class Uncertain:
         if self.evidence is not None:
             events, exposure, a0, b0 = self.evidence
             prior = {v: k for k, v in PRIORS.items()}.get((a0, b0))
-            what = "failures" if self.field.endswith("mttf") else "repairs"
+            what = "failure" if self.field.endswith("mttf") else "repair"
+            what += "" if events == 1 else "s"
             return (f"gamma posterior of the rate: {events:g} {what} in {exposure:g} h, "
                     f"{prior.capitalize() + ' prior' if prior else 'prior'} (a0 {a0:g}, b0 {b0:g} h)")
         args = ", ".join(f"{k}={v:g}" for k, v in self.params)
