@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         raise SpecError(_FLAGS[error.field], error.value, error.expected) from None
     if args.json:
         payload = result.as_dict()
-        payload["attribution"] = result.attribution.head(args.top).to_dict(orient="records")
+        # The rows as pandas' to_dict(orient="records") gives them, without importing pandas.
+        payload["attribution"] = result.attribution_records(args.top)
         print_json(with_spec(payload, model, args.spec))
     else:
         print(render(result, top=args.top))
@@ -130,8 +131,8 @@ def render(result: SimulationResult, top: int = 8) -> str:
     missed = r.precision_reached is False
     lines += [f"  {'warning' if missed and note.startswith('precision target') else 'note'}: {printable(note)}"
               for note in r.notes]
-    rows = [(row.element, row.kind, int(row.count), row.outages_started_per_year, row.downtime_min_per_year,
-             row.share) for row in r.attribution.head(top).itertuples()]
+    rows = [(row["element"], row["kind"], int(row["count"]), row["outages_started_per_year"],
+             row["downtime_min_per_year"], row["share"]) for row in r.attribution_records(top)]
     if rows:
         lines += ["", "downtime attributed to the element whose failure started each outage",
                   table(["element", "kind", "count", "outages/year", "downtime min/year", "share"], rows)]

@@ -41,7 +41,7 @@ import dataclasses
 import itertools
 import math
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +60,6 @@ from ..topology.compiled import (
 )
 from ..topology.model import (
     INGRESS,
-    Behaviour,
     BlockSystem,
     Model,
     Region,
@@ -70,8 +69,9 @@ from .importance import ElementImportance, importance_measures
 from .network import network_availability
 from .results import AvailabilityResult, RegionAvailability, SystemMetrics
 
-__all__ = ["MAX_BLOCK_WORK", "MAX_COMMON_CAUSES", "MAX_KOFN_CELLS", "MAX_NETWORK_STATES", "MAX_ROLE_STATES",
-           "MAX_TOTAL_NETWORK_STATES", "check_size", "element_birnbaum", "exact_availability"]
+__all__ = ["MAX_BATCH_CELLS", "MAX_BLOCK_WORK", "MAX_COMMON_CAUSES", "MAX_KOFN_CELLS", "MAX_NETWORK_STATES",
+           "MAX_ROLE_STATES", "MAX_TOTAL_NETWORK_STATES", "batch_signature", "check_size", "element_birnbaum",
+           "exact_availability", "exact_batch"]
 
 MAX_NETWORK_BITS = 22     # zones + links of one region with a zone network
 MAX_NETWORK_STATES = 2**MAX_NETWORK_BITS
@@ -80,6 +80,7 @@ MAX_TOTAL_NETWORK_STATES = 2**25
 MAX_BLOCK_WORK = 3e7      # microseconds of block evaluation (see _BlockPlan.work)
 MAX_KOFN_CELLS = 1 << 22  # count cells of one k-of-n gate: 32 MB per distribution
 MAX_COMMON_CAUSES = 16
+MAX_BATCH_CELLS = 1 << 21  # exact_batch: model × array cells evaluated together (16 MB per float array)
 DR_FAILOVER_NOTE = ("'with failover': a region loss costs a tenant E[min(region repair, failover RTO)] and the "
                     "failover region serves it for the rest of the outage; failover is declared for region "
                     "loss only (zone-level outages are repaired in place), failback is immediate")
@@ -146,25 +147,14 @@ def check_independent(model: Model, what: str) -> None:
 
 # --- region form ---------------------------------------------------------------------------
 
-@dataclass
-class _RegionTerms:
-    """A region's numbers: ``q_service`` (its service's unavailability given the global services
-    up) and the same with each of its elements (the table slice ``site.span``) forced up / down."""
-
-    site: RegionSite
-    region: Behaviour
-    q_service: float
-    q_up: np.ndarray
-    q_down: np.ndarray
-
-
 def _bits(width: int) -> np.ndarray:
     masks = np.arange(1 << width)
     return ((masks[:, None] >> np.arange(width)) & 1).astype(bool)
 
 
 def _state_probability(bits: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return np.prod(np.where(bits, p, 1.0 - p), axis=1)
+    """Per model (rows of ``p``, ``(B, width)``), the probability of every state of ``bits``."""
+    return np.prod(np.where(bits[None, :, :], p[:, None, :], 1.0 - p[:, None, :]), axis=2)
 
 
 def _network_field(topology: Topology, region: Region) -> str:
@@ -229,6 +219,52 @@ def _check_topology_size(topology: Topology) -> None:
                         "(about 4 s per 2^22; fewer zones, or regions that differ only by their names)")
 
 
+class _Figures:
+    """Per-element figures of ``B`` models of one structure, as ``(B, rows)`` arrays.
+
+    The region-form engine evaluates every formula on these arrays, so a sweep's models that
+    differ only in their numbers are evaluated in one pass (:func:`exact_batch`) with the same
+    arithmetic, element by element, as a single model (``B = 1``).
+    """
+
+    def __init__(self, q: np.ndarray, p: np.ndarray, cycle_h: np.ndarray, counts: np.ndarray,
+                 tables: tuple[ElementTable, ...] = ()) -> None:
+        self.q, self.p, self.cycle_h, self.counts = q, p, cycle_h, counts
+        self.tables = tables
+        self.size = q.shape[0]
+
+    @classmethod
+    def of(cls, tables: Sequence[ElementTable]) -> _Figures:
+        if len(tables) == 1:
+            table = tables[0]
+            return cls(table.q[None, :], table.p[None, :], table.cycle_h[None, :], table.counts, tuple(tables))
+        return cls(np.stack([t.q for t in tables]), np.stack([t.p for t in tables]),
+                   np.stack([t.cycle_h for t in tables]), tables[0].counts, tuple(tables))
+
+    def mttr_h(self, row: int) -> np.ndarray:
+        """Mean repair time of element ``row`` in every model."""
+        return np.array([table.behaviours[row].mttr_h for table in self.tables])
+
+
+def _lead(values: np.ndarray, ndim: int) -> np.ndarray:
+    """``values`` of shape ``(B,)`` broadcastable against arrays of ``ndim`` dimensions ``(B, …)``."""
+    return values.reshape(values.shape + (1,) * (ndim - 1))
+
+
+@dataclass
+class _RegionTerms:
+    """A region's numbers: ``q_service`` (its service's unavailability given the global services
+    up, shape ``(B,)``) and the same with each of its elements (the table slice ``site.span``)
+    forced up / down (``(B, elements)``); ``q_region``, ``cycle_h``: the region element's figures."""
+
+    site: RegionSite
+    q_region: np.ndarray
+    cycle_h: np.ndarray
+    q_service: np.ndarray
+    q_up: np.ndarray
+    q_down: np.ndarray
+
+
 class _UsableZones:
     """Law of the set of usable zones of a region (bit z set: zone z usable).
 
@@ -261,19 +297,23 @@ class _UsableZones:
         return (reach * (1 << np.arange(self.zones))).sum(axis=1)
 
     def law(self, p_zone: np.ndarray, p_link: np.ndarray | None = None) -> np.ndarray:
+        """``P(S)`` per model: ``p_zone`` is ``(B, zones)`` (``p_link`` ``(B, links)``), the law ``(B, 2^zones)``."""
         zone_probability = _state_probability(self.zone_bits, p_zone)
         if not self.links:
             return zone_probability
         assert self.link_bits is not None and p_link is not None, "a region with links has link states and figures"
-        joint = np.outer(zone_probability, _state_probability(self.link_bits, p_link))
-        return np.bincount(self.usable, weights=joint.ravel(), minlength=1 << self.zones)
+        link_probability = _state_probability(self.link_bits, p_link)
+        return np.stack([np.bincount(self.usable, weights=np.outer(zones, links).ravel(), minlength=1 << self.zones)
+                         for zones, links in zip(zone_probability, link_probability)])
 
 
 def _exclusive_sums(matrix: np.ndarray) -> np.ndarray:
-    """Row r: sum over all other rows, without subtraction (rows may hold -inf)."""
-    zeros = np.zeros((1, matrix.shape[1]))
-    before = np.cumsum(np.vstack([zeros, matrix[:-1]]), axis=0)
-    after = np.cumsum(np.vstack([zeros, matrix[::-1][:-1]]), axis=0)[::-1]
+    """Along the second-last axis: each row the sum of all the other rows, without subtraction
+    (rows may hold -inf)."""
+    zeros = np.zeros_like(matrix[..., :1, :])
+    before = np.cumsum(np.concatenate([zeros, matrix[..., :-1, :]], axis=-2), axis=-2)
+    flipped = np.flip(matrix, axis=-2)[..., :-1, :]
+    after = np.flip(np.cumsum(np.concatenate([zeros, flipped], axis=-2), axis=-2), axis=-2)
     return before + after
 
 
@@ -289,9 +329,10 @@ def _fewer_than_k_rows(k: np.ndarray, n: np.ndarray, availability: np.ndarray) -
 
 
 class _RoleTerms:
-    """Per role and usable-zone set: unavailability of the role, and with one instance forced."""
+    """Per model, role and usable-zone set (arrays ``(B, roles, 2^zones)``): unavailability of
+    the role, and with one instance forced up / down."""
 
-    def __init__(self, site: RegionSite, table: ElementTable, usable: _UsableZones) -> None:
+    def __init__(self, site: RegionSite, figures: _Figures, usable: _UsableZones) -> None:
         roles = site.roles
         # All roles at once (rows: roles, columns: zone sets); element by element the same
         # arithmetic as one role at a time, so the same numbers.
@@ -299,9 +340,10 @@ class _RoleTerms:
         counts = np.array([role.zone_counts for role in roles], dtype=np.int64).reshape(len(roles), usable.zones)
         # Instances hosted by each zone set (uneven placement: the sum over its zones).
         hosted = counts @ usable.zone_bits.astype(np.int64).T
-        p = table.p[[role.instances[0] for role in roles]][:, None]   # every zone hosts the same instances
-        q_common = np.array([float(table.q[role.common_cause]) if role.common_cause is not None else 0.0
-                             for role in roles])[:, None]
+        # Every zone hosts the same instances: the first zone's row stands for the role.
+        p = figures.p[:, [role.instances[0] for role in roles]][:, :, None]
+        common = [role.common_cause if role.common_cause is not None else -1 for role in roles]
+        q_common = np.where(np.array(common) >= 0, figures.q[:, common], 0.0)[:, :, None] if roles else p * 0.0
 
         def with_common(shortfall: np.ndarray) -> np.ndarray:
             return q_common + (1.0 - q_common) * shortfall
@@ -314,118 +356,156 @@ class _RoleTerms:
         self.q_one_down = with_common(_fewer_than_k_rows(k, others, p))
         with np.errstate(divide="ignore"):
             self.log_ok = np.log1p(-self.q_ok)
-        self.log_others = _exclusive_sums(self.log_ok)
-        self.q_service = -np.expm1(self.log_ok.sum(axis=0)) if len(roles) else np.zeros(self.q_ok.shape[1])
+        self.log_others = _exclusive_sums(self.log_ok) if len(roles) else self.log_ok
+        states = 1 << usable.zones
+        self.q_service = (-np.expm1(self.log_ok.sum(axis=-2)) if len(roles)
+                          else np.zeros((figures.size, states)))
 
     def q_with(self, r: int, q_role: np.ndarray) -> np.ndarray:
-        """Service shortfall per zone set when role r has unavailability ``q_role``."""
+        """Service shortfall per zone set when role r has unavailability ``q_role`` (``(B, …, 2^zones)``)."""
+        others = self.log_others[:, r]
+        others = others.reshape(others.shape[:1] + (1,) * (q_role.ndim - 2) + others.shape[1:])
         with np.errstate(divide="ignore"):
-            return -np.expm1(self.log_others[r] + np.log1p(-q_role))
+            return -np.expm1(others + np.log1p(-q_role))
 
 
-def _region_numbers(site: RegionSite, table: ElementTable) -> tuple[float, np.ndarray, np.ndarray]:
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``Σ a·b`` over the last axis, broadcast over the others, as a matrix product (the sum a
+    single model's ``law @ q`` makes, so a batch of one gives the same digits)."""
+    a, b = np.broadcast_arrays(a, b)
+    return np.matmul(a[..., None, :], b[..., :, None])[..., 0, 0]
+
+
+def _region_numbers(site: RegionSite, figures: _Figures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Service unavailability given the global services up, and with each element forced up /
-    down, in the order of the region's table slice (region, zones, links, instances, common causes)."""
+    down, in the order of the region's table slice (region, zones, links, instances, common causes):
+    arrays ``(B,)``, ``(B, elements)``, ``(B, elements)``."""
     usable = _UsableZones(site)
-    p_zone = table.p[list(site.zones)]
-    p_link = table.p[[index for *_, index in site.links]] if site.links else None
+    p_zone = figures.p[:, list(site.zones)]
+    p_link = figures.p[:, [index for *_, index in site.links]] if site.links else None
     law = usable.law(p_zone, p_link)
-    roles = _RoleTerms(site, table, usable)
-    q_region = float(table.q[site.region])
+    roles = _RoleTerms(site, figures, usable)
+    q_region = figures.q[:, site.region]
 
-    def q_of(zone_law: np.ndarray, q_shortfall: np.ndarray) -> float:
+    def q_of(zone_law: np.ndarray, q_shortfall: np.ndarray) -> np.ndarray:
         # Σ_S P(S) = 1, so 1 − a_R Σ P(S)(1 − q_S) = q_R + a_R Σ P(S) q_S: no cancellation.
-        return q_region + (1.0 - q_region) * float(zone_law @ q_shortfall)
+        region = _lead(q_region, zone_law.ndim - 1)
+        return region + (1.0 - region) * _dot(zone_law, q_shortfall)
 
-    forced: list[tuple[float, float]] = [(float(law @ roles.q_service), 1.0)]
+    base = _dot(law, roles.q_service)
+    ups, downs = [base[:, None]], [np.ones((figures.size, 1))]
     zones = len(site.zones)
+
+    def forced_law(z: int, value: float, links: bool = False) -> np.ndarray:
+        if links:
+            assert p_link is not None
+            return usable.law(p_zone, np.where(np.arange(p_link.shape[1]) == z, value, p_link))
+        return usable.law(np.where(np.arange(zones) == z, value, p_zone), p_link)
+
     if site.links:
         for z in range(zones):
-            up, down = (q_of(usable.law(np.where(np.arange(zones) == z, value, p_zone), p_link), roles.q_service)
-                        for value in (1.0, 0.0))
-            forced.append((up, down))
+            ups.append(q_of(forced_law(z, 1.0), roles.q_service)[:, None])
+            downs.append(q_of(forced_law(z, 0.0), roles.q_service)[:, None])
     else:
         # Every zone forced up, then down, in one array: row 2z + j is zone z forced to 1 − j.
-        forced_p = np.repeat(p_zone[None, :], 2 * zones, axis=0)
-        forced_p[0::2][np.arange(zones), np.arange(zones)] = 1.0
-        forced_p[1::2][np.arange(zones), np.arange(zones)] = 0.0
-        laws = np.prod(np.where(usable.zone_bits[None, :, :], forced_p[:, None, :], 1.0 - forced_p[:, None, :]),
-                       axis=2)
-        values = [q_of(row, roles.q_service) for row in laws]
-        forced += list(zip(values[0::2], values[1::2]))
+        forced_p = np.repeat(p_zone[:, None, :], 2 * zones, axis=1)
+        forced_p[:, 0::2][:, np.arange(zones), np.arange(zones)] = 1.0
+        forced_p[:, 1::2][:, np.arange(zones), np.arange(zones)] = 0.0
+        laws = np.prod(np.where(usable.zone_bits[None, None, :, :], forced_p[:, :, None, :],
+                                1.0 - forced_p[:, :, None, :]), axis=3)
+        values = q_of(laws, roles.q_service[:, None, :])
+        ups.append(values[:, 0::2])
+        downs.append(values[:, 1::2])
     for link in range(len(site.links)):
-        assert p_link is not None
-        up, down = (q_of(usable.law(p_zone, np.where(np.arange(len(p_link)) == link, value, p_link)),
-                         roles.q_service) for value in (1.0, 0.0))
-        forced.append((up, down))
-    hosted = usable.zone_bits.T                   # (zone, zone set): the zone is in the set
+        ups.append(q_of(forced_law(link, 1.0, links=True), roles.q_service)[:, None])
+        downs.append(q_of(forced_law(link, 0.0, links=True), roles.q_service)[:, None])
+    hosted = usable.zone_bits.T[None, :, :]        # (1, zone, zone set): the zone is in the set
+    region = q_region[:, None]
     for r in range(len(site.roles)):
         # One instance of role r forced up / down in each zone at once: rows are zones.
-        up, down = (q_region + (1.0 - q_region) * (roles.q_with(r, np.where(hosted, one, roles.q_ok[r])) @ law)
-                    for one in (roles.q_one_up[r], roles.q_one_down[r]))
+        up, down = (region + (1.0 - region) * np.matmul(
+                        roles.q_with(r, np.where(hosted, one[:, None, :], roles.q_ok[:, r][:, None, :])),
+                        law[:, :, None])[..., 0]
+                    for one in (roles.q_one_up[:, r], roles.q_one_down[:, r]))
         empty = np.array(site.roles[r].zone_counts) == 0      # no instance there to force
-        up[empty] = down[empty] = forced[0][0]
-        forced += list(zip(up.tolist(), down.tolist()))
+        up[:, empty] = down[:, empty] = base[:, None]
+        ups.append(up)
+        downs.append(down)
     for r, role in enumerate(site.roles):
         if role.common_cause is not None:
-            forced.append((q_of(law, roles.q_with(r, roles.q_bare[r])), 1.0))
-    q_up, q_down = np.array(forced).T
-    return q_of(law, roles.q_service), q_up, q_down
+            ups.append(q_of(law, roles.q_with(r, roles.q_bare[:, r]))[:, None])
+            downs.append(np.ones((figures.size, 1)))
+    return q_of(law, roles.q_service), np.concatenate(ups, axis=1), np.concatenate(downs, axis=1)
 
 
-def _region_terms(site: RegionSite, table: ElementTable, cache: dict) -> _RegionTerms:
-    """Terms of one region; regions alike but for their names share the numbers (``cache``)."""
-    if site.key not in cache:
-        cache[site.key] = _region_numbers(site, table)
-    return _RegionTerms(site, table.behaviours[site.region], *cache[site.key])
+def _site_signature(site: RegionSite) -> tuple:
+    """Everything but the figures that a region's numbers depend on (not its name)."""
+    zones = {name: i for i, name in enumerate(site.zone_names)}
+    links = tuple((zones.get(a, a), zones.get(b, b)) for a, b, _ in site.links)
+    roles = tuple((role.zone_counts, role.required, role.common_cause is not None) for role in site.roles)
+    return len(site.zones), links, roles
+
+
+def _region_terms(site: RegionSite, figures: _Figures, cache: dict) -> _RegionTerms:
+    """Terms of one region; regions alike but for their names share the numbers (``cache``):
+    the same structure and the same figures in every model of the batch."""
+    span = site.span
+    key = (_site_signature(site), figures.q[:, span].tobytes(), figures.p[:, span].tobytes())
+    if key not in cache:
+        cache[key] = _region_numbers(site, figures)
+    return _RegionTerms(site, figures.q[:, site.region], figures.cycle_h[:, site.region], *cache[key])
 
 
 @dataclass
 class _Scope:
-    """Unavailability ``q`` of one system, and where forcing an element changes it.
+    """Unavailability ``q`` of one system in every model (``(B,)``), and where forcing an element
+    changes it.
 
     ``parts`` hold (slice of the element table, q with each element forced up, forced down,
-    forced down as the failure-frequency formula counts it); elsewhere forcing changes nothing.
+    forced down as the failure-frequency formula counts it; each ``(B, elements)``); elsewhere
+    forcing changes nothing.
     """
 
-    q: float
+    q: np.ndarray
     parts: list[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]
-    fail_back_per_hour: float = 0.0   # outages a region's repair starts (see _Tenants.scope)
+    fail_back_per_hour: np.ndarray | float = 0.0   # outages a region's repair starts (see _Tenants.scope)
     birnbaum: np.ndarray | None = None   # one part only: its importances, computed without cancellation
 
-    def failures_per_hour(self, table: ElementTable) -> float:
-        total = self.fail_back_per_hour
+    def failures_per_hour(self, figures: _Figures) -> np.ndarray:
+        total = np.zeros(figures.size) + self.fail_back_per_hour
+        missing = np.zeros(figures.size, dtype=bool)
         for where, q_up, _, q_down_frequency in self.parts:
             birnbaum = q_down_frequency - q_up if self.birnbaum is None else self.birnbaum
             # An element with availability 1 (a perfect ingress link) never fails: it starts
             # no outage, whatever its Birnbaum importance, and needs no time law.
-            relevant = (birnbaum != 0.0) & (table.p[where] < 1.0)
-            cycle = table.cycle_h[where][relevant]
-            if np.any(np.isnan(cycle)):
-                return math.nan
-            total += float(np.sum(table.counts[where][relevant] * birnbaum[relevant] / cycle))
-        return total
+            relevant = (birnbaum != 0.0) & (figures.p[:, where] < 1.0)
+            cycle = figures.cycle_h[:, where]
+            missing |= np.any(relevant & np.isnan(cycle), axis=1)
+            with np.errstate(invalid="ignore"):
+                rates = np.where(relevant, figures.counts[where] * birnbaum / cycle, 0.0)
+            total = total + rates.sum(axis=1)
+        return np.where(missing, math.nan, total)
 
 
 class _Average:
     """Running average of scopes over the home regions (memory O(elements), not O(regions²))."""
 
-    def __init__(self, size: int) -> None:
-        self.count, self.q, self.fail_back = 0, 0.0, 0.0
-        self.delta = [np.zeros(size) for _ in range(3)]
+    def __init__(self, models: int, size: int) -> None:
+        self.count, self.q, self.fail_back = 0, np.zeros(models), np.zeros(models)
+        self.delta = [np.zeros((models, size)) for _ in range(3)]
 
     def add(self, scope: _Scope) -> None:
         self.count += 1
-        self.q += scope.q
-        self.fail_back += scope.fail_back_per_hour
+        self.q = self.q + scope.q
+        self.fail_back = self.fail_back + scope.fail_back_per_hour
         for where, *forced in scope.parts:
             for delta, values in zip(self.delta, forced):
-                delta[where] += values - scope.q
+                delta[:, where] += values - scope.q[:, None]
 
     def scope(self) -> tuple[_Scope, np.ndarray, np.ndarray]:
         q = self.q / self.count
-        up, down, down_frequency = (q + delta / self.count for delta in self.delta)
-        everything = slice(0, len(up))
+        up, down, down_frequency = (q[:, None] + delta / self.count for delta in self.delta)
+        everything = slice(0, up.shape[1])
         return _Scope(q, [(everything, up, down, down_frequency)], self.fail_back / self.count), up, down
 
 
@@ -439,36 +519,37 @@ def _tenant_q(q_global: np.ndarray | float, q_home: np.ndarray | float, q_partne
     return np.asarray(q_global + (1.0 - q_global) * (q_home * q_partner + (q_home - weight) * (1.0 - q_partner)))
 
 
-def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: float | None
-                      ) -> tuple[float, tuple[np.ndarray | float, np.ndarray | float]]:
-    """Weight of the partner's service, as is and with each home element forced up / down."""
+def _failover_weights(home: _RegionTerms, has_partner: bool, outage_h: np.ndarray | None, mttr_h: Any
+                      ) -> tuple[np.ndarray | float, tuple[np.ndarray | float, np.ndarray | float]]:
+    """Weight of the partner's service (``(B,)``), as is and with each home element forced up /
+    down (``(B, elements)``)."""
     if not has_partner:
         return 0.0, (0.0, 0.0)
     if outage_h is None:
         return home.q_service, (home.q_up, home.q_down)
-    behaviour = home.region
-    served_fraction = 1.0 - outage_h / behaviour.mttr_h
-    weight = behaviour.unavailability * served_fraction
-    up, down = np.full(len(home.q_up), weight), np.full(len(home.q_up), weight)
-    up[0], down[0] = 0.0, served_fraction   # element 0 of a region's slice is the region itself
+    served_fraction = 1.0 - outage_h / mttr_h()
+    weight = home.q_region * served_fraction
+    up = np.repeat(weight[:, None], home.q_up.shape[1], axis=1)
+    down = up.copy()
+    up[:, 0], down[:, 0] = 0.0, served_fraction   # element 0 of a region's slice is the region itself
     return weight, (up, down)
 
 
 class _Tenants:
     """Tenant scopes of a compiled topology: the global services, then every region's slice."""
 
-    def __init__(self, compiled: CompiledModel) -> None:
-        table = compiled.elements
+    def __init__(self, compiled: CompiledModel, figures: _Figures) -> None:
+        self.figures = figures
         self.services = slice(0, len(compiled.globals))   # the table starts with them
-        q_services = table.q[self.services]
+        q_services = figures.q[:, self.services]
         log_a = np.log1p(-q_services)
-        self.q_global = float(-np.expm1(log_a.sum()))
-        self.q_global_without = -np.expm1(log_a.sum() - log_a)    # each service forced up
+        self.q_global = -np.expm1(log_a.sum(axis=1))
+        self.q_global_without = -np.expm1(log_a.sum(axis=1)[:, None] - log_a)    # each service forced up
         cache: dict = {}
-        self.terms = {site.name: _region_terms(site, table, cache) for site in compiled.regions}
+        self.terms = {site.name: _region_terms(site, figures, cache) for site in compiled.regions}
 
-    def scope(self, region: str, partner: str | None, outage_h: float | None = None,
-              completion: float | None = None) -> _Scope:
+    def scope(self, region: str, partner: str | None, outage_h: np.ndarray | None = None,
+              completion: np.ndarray | None = None) -> _Scope:
         """Unavailability of a tenant of ``region``, failing over to ``partner`` when given.
 
         The tenant is up with probability ``a_G (B_X + w B_F)``: ``w = 1 − B_X`` for an
@@ -480,48 +561,64 @@ class _Tenants:
         D)``), the partner was serving and the home service is down for another reason. Those
         fail-backs happen at rate ``completion · a_G · B_F · q'_X / (MTTF_R + MTTR_R)``, with
         ``q'_X`` the home service's unavailability while its region is up.
+
+        ``outage_h`` and ``completion`` are ``(B,)``: one figure per model.
         """
         home = self.terms[region]
         other = self.terms[partner] if partner is not None else None
-        q_f = other.q_service if other is not None else 1.0
-        weight, forced_weight = _failover_weights(home, other is not None, outage_h)
-        q = float(_tenant_q(self.q_global, home.q_service, q_f, weight))
+        q_f = other.q_service if other is not None else np.ones(self.figures.size)
+        weight, forced_weight = _failover_weights(home, other is not None, outage_h,
+                                                  lambda: self.figures.mttr_h(home.site.region))
+        q_global, q_home, q_partner = self.q_global[:, None], home.q_service[:, None], q_f[:, None]
+        w = weight[:, None] if isinstance(weight, np.ndarray) else weight
+        q = _tenant_q(self.q_global, home.q_service, q_f, weight)
         parts = []
         services = self.services.stop
         if services:
-            up = _tenant_q(self.q_global_without, home.q_service, q_f, weight)
-            parts.append((self.services, up, np.ones(services), np.ones(services)))
-        up = _tenant_q(self.q_global, home.q_up, q_f, forced_weight[0])
-        down = _tenant_q(self.q_global, home.q_down, q_f, forced_weight[1])
+            up = _tenant_q(self.q_global_without, q_home, q_partner, w)
+            ones = np.ones((self.figures.size, services))
+            parts.append((self.services, up, ones, ones))
+        up = _tenant_q(q_global, home.q_up, q_partner, forced_weight[0])
+        down = _tenant_q(q_global, home.q_down, q_partner, forced_weight[1])
         down_frequency = down
         if outage_h is not None and other is not None:
             # Every region loss that finds the tenant up starts an outage, even though the
             # failover serves it later: count it as a failure (Birnbaum would net it out).
             down_frequency = down.copy()
-            down_frequency[0] = 1.0
+            down_frequency[:, 0] = 1.0
         parts.append((home.site.span, up, down, down_frequency))
         if other is not None:
-            up = _tenant_q(self.q_global, home.q_service, other.q_up, weight)
-            down = _tenant_q(self.q_global, home.q_service, other.q_down, weight)
+            up = _tenant_q(q_global, q_home, other.q_up, w)
+            down = _tenant_q(q_global, q_home, other.q_down, w)
             parts.append((other.site.span, up, down, down))
-        fail_back = 0.0
-        if outage_h is not None and other is not None and completion:
-            q_home_region_up = home.q_up[0]     # element 0 of the slice is the region itself
-            fail_back = (completion * (1.0 - self.q_global) * (1.0 - q_f) * q_home_region_up
-                         / home.region.cycle_h)
+        fail_back: np.ndarray | float = 0.0
+        if outage_h is not None and other is not None and completion is not None:
+            q_home_region_up = home.q_up[:, 0]     # element 0 of the slice is the region itself
+            fail_back = (completion * (1.0 - self.q_global) * (1.0 - q_f) * q_home_region_up / home.cycle_h)
         return _Scope(q, parts, fail_back)
 
 
-def _topology_numbers(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None,
-                      failover_completion: Mapping[str, float] | None = None, detail: bool = True
-                      ) -> tuple[_Scope, np.ndarray, np.ndarray, list[RegionAvailability]]:
+def _per_model(values: Sequence[Mapping[str, float]] | None, region: str, field: str) -> np.ndarray | None:
+    """A region's figure in every model of a batch (``None``: given for none of them)."""
+    if values is None:
+        return None
+    figures = [mapping.get(region) for mapping in values]
+    if all(figure is None for figure in figures):
+        return None
+    if any(figure is None for figure in figures):
+        raise SpecError(field, region, "a figure for this region in every model of the batch, or in none")
+    return np.array(figures, dtype=float)
+
+
+def _topology_numbers(compiled: CompiledModel, figures: _Figures,
+                      region_loss_outage_h: Sequence[Mapping[str, float]] | None = None,
+                      failover_completion: Sequence[Mapping[str, float]] | None = None, detail: bool = True
+                      ) -> tuple[_Scope, np.ndarray, np.ndarray, list[tuple[RegionSite, _Scope, _Scope]]]:
     """The service's scope (a tenant with a uniformly drawn home), the whole table forced up /
-    down, and (``detail``) the figures of every region."""
-    _check_topology_size(topology)
-    compiled = topology.compiled
-    table = compiled.elements
-    tenants = _Tenants(compiled)
-    average = _Average(len(table))
+    down, and (``detail``) every region's own and tenant scopes; ``region_loss_outage_h`` and
+    ``failover_completion`` hold one mapping per model."""
+    tenants = _Tenants(compiled, figures)
+    average = _Average(figures.size, figures.q.shape[1])
     regions = []
     for site in compiled.regions:
         if not (site.home or detail):
@@ -530,17 +627,15 @@ def _topology_numbers(topology: Topology, region_loss_outage_h: Mapping[str, flo
         own = tenants.scope(site.name, None) if detail or not site.fails_over_to else None
         tenant = own
         if site.fails_over_to:
-            outage_h = region_loss_outage_h.get(site.name) if region_loss_outage_h is not None else None
-            completion = (failover_completion or {}).get(site.name)
-            tenant = tenants.scope(site.name, site.fails_over_to, outage_h, completion)
+            tenant = tenants.scope(site.name, site.fails_over_to,
+                                   _per_model(region_loss_outage_h, site.name, "region_loss_outage_h"),
+                                   _per_model(failover_completion, site.name, "failover_completion"))
         if site.home:
             assert tenant is not None, "a home region's tenant scope is computed above"
             average.add(tenant)
         if detail:
             assert own is not None and tenant is not None, "detail computes every region's own scope"
-            regions.append(RegionAvailability(site.name, _metrics(own, table, compiled.year_hours),
-                                              _metrics(tenant, table, compiled.year_hours),
-                                              site.fails_over_to, site.home))
+            regions.append((site, own, tenant))
     system, q_up, q_down = average.scope()
     return system, q_up, q_down, regions
 
@@ -548,21 +643,130 @@ def _topology_numbers(topology: Topology, region_loss_outage_h: Mapping[str, flo
 def _topology_result(topology: Topology, region_loss_outage_h: Mapping[str, float] | None = None,
                      failover_completion: Mapping[str, float] | None = None, detail: bool = True
                      ) -> AvailabilityResult:
-    system, q_up, q_down, regions = _topology_numbers(topology, region_loss_outage_h, failover_completion, detail)
-    table = topology.compiled.elements
-    notes = []
-    if any(site.fails_over_to for site in topology.compiled.regions):
-        notes.append(FAILOVER_NOTE if region_loss_outage_h is None else DR_FAILOVER_NOTE)
-    notes += _frequency_notes(table)
+    _check_topology_size(topology)
+    compiled = topology.compiled
+    figures = _Figures.of([compiled.elements])
+    outage = None if region_loss_outage_h is None else [region_loss_outage_h]
+    completion = None if failover_completion is None else [failover_completion]
+    system, q_up, q_down, regions = _topology_numbers(compiled, figures, outage, completion, detail)
+    year_hours = topology.year_hours
+    table = compiled.elements
     return AvailabilityResult(
         name=topology.name,
         form="regions",
-        system=_metrics(system, table, topology.year_hours),
-        regions=tuple(regions),
-        importance=_ranked(table, system.q, q_up, q_down) if detail else (),
-        notes=tuple(notes),
+        system=_metrics(system, figures, year_hours)[0],
+        regions=tuple(RegionAvailability(site.name, _metrics(own, figures, year_hours)[0],
+                                         _metrics(tenant, figures, year_hours)[0], site.fails_over_to, site.home)
+                      for site, own, tenant in regions),
+        importance=_ranked(table, float(system.q[0]), q_up[0], q_down[0]) if detail else (),
+        notes=tuple(_topology_notes(topology, region_loss_outage_h)),
         failover_model=_failover_model(topology, region_loss_outage_h),
     )
+
+
+def _topology_notes(topology: Topology, region_loss_outage_h: Mapping[str, float] | None) -> list[str]:
+    notes = []
+    if any(site.fails_over_to for site in topology.compiled.regions):
+        notes.append(FAILOVER_NOTE if region_loss_outage_h is None else DR_FAILOVER_NOTE)
+    return notes + _frequency_notes(topology.compiled.elements)
+
+
+def batch_signature(model: Model) -> tuple | None:
+    """What models evaluated together by :func:`exact_batch` must share: the compiled structure
+    (element rows and counts, regions, roles, failover pairs), everything but the figures.
+    ``None`` for a model that :func:`exact_batch` does not take (block form, repair teams,
+    standby spares)."""
+    if not isinstance(model, Topology):
+        return None
+    compiled = model.compiled
+    if compiled not in _SIGNATURES:
+        _SIGNATURES[compiled] = None if compiled.teams or compiled.standby else _structure(compiled)
+    return _SIGNATURES[compiled]
+
+
+# Asked once by the service and once more by exact_batch per model: kept while the model lives.
+_SIGNATURES: weakref.WeakKeyDictionary[CompiledModel, tuple | None] = weakref.WeakKeyDictionary()
+
+
+def _structure(compiled: CompiledModel) -> tuple:
+    table = compiled.elements
+    sites = tuple((site.name, site.home, site.fails_over_to, site.span.start, site.span.stop, site.region,
+                   site.zones, tuple(index for *_, index in site.links), _site_signature(site),
+                   tuple((role.instances, role.common_cause) for role in site.roles))
+                  for site in compiled.regions)
+    return (table.names, table.counts.tobytes(), compiled.globals, sites, compiled.year_hours)
+
+
+def _cells_per_model(compiled: CompiledModel) -> int:
+    """Array cells one model holds at once in the region engine (its largest region's zone
+    states times the role and forced-zone rows, or its element table)."""
+    largest = 0
+    for site in compiled.regions:
+        states = 1 << (len(site.zones) + len(site.links))
+        largest = max(largest, states * (len(site.roles) * (len(site.zones) + 4) + 2 * len(site.zones) + 2))
+    return max(largest, 4 * len(compiled.elements), 1)
+
+
+def exact_batch(topologies: Sequence[Topology], *,
+                region_loss_outage_h: Sequence[Mapping[str, float]] | None = None,
+                failover_completion: Sequence[Mapping[str, float]] | None = None) -> list[AvailabilityResult]:
+    """:func:`exact_availability` with ``detail=False`` for many region-form models of one
+    structure (equal :func:`batch_signature`), in one pass over ``(models, elements)`` arrays.
+
+    The arithmetic is that of one model, element by element, so each result equals
+    ``exact_availability(topology, detail=False)`` (to the last digits of a sum's order); only
+    the Python overhead is shared. ``region_loss_outage_h`` and ``failover_completion``, when
+    given, hold one mapping per model.
+
+    Raises
+    ------
+    SpecError
+        When the models do not share one structure (naming the first that differs), or one is
+        too large for the exact engine.
+
+    Examples
+    --------
+    >>> from hadr_model import load_spec
+    >>> from hadr_model.topology.spec import default_spec_path, read_yaml, parse_spec
+    >>> from hadr_model.topology.paths import with_values
+    >>> raw = read_yaml(default_spec_path().read_text())
+    >>> models = [parse_spec(with_values(raw, {"zone.mttr": hours})) for hours in (2.0, 8.0)]
+    >>> [round(r.system.availability, 9) for r in exact_batch(models)] == [
+    ...     round(exact_availability(m, detail=False).system.availability, 9) for m in models]
+    True
+    """
+    if not topologies:
+        return []
+    first = batch_signature(topologies[0])
+    for index, topology in enumerate(topologies):
+        check_independent(topology, "exact_batch")
+        signature = first if index == 0 else batch_signature(topology)
+        if signature is None or signature != first:
+            raise SpecError(f"topologies[{index}]", topology.name,
+                            "a region-form model with the structure of the first (exact_batch evaluates "
+                            "models that differ only in their figures)")
+        _check_topology_size(topology)
+    for name, values in (("region_loss_outage_h", region_loss_outage_h), ("failover_completion", failover_completion)):
+        if values is not None and len(values) != len(topologies):
+            raise SpecError(name, f"{len(values)} mappings", f"one mapping per model ({len(topologies)})")
+    compiled = topologies[0].compiled
+    # Memory grows with the models evaluated together: cut the batch to a fixed budget of cells.
+    step = max(1, MAX_BATCH_CELLS // _cells_per_model(compiled))
+    metrics: list[SystemMetrics] = []
+    for start in range(0, len(topologies), step):
+        part = slice(start, start + step)
+        figures = _Figures.of([topology.compiled.elements for topology in topologies[part]])
+        system, _, _, _ = _topology_numbers(compiled, figures,
+                                            None if region_loss_outage_h is None else region_loss_outage_h[part],
+                                            None if failover_completion is None else failover_completion[part],
+                                            detail=False)
+        metrics += _metrics(system, figures, compiled.year_hours)
+    return [AvailabilityResult(name=topology.name, form="regions", system=figures_of, regions=(), importance=(),
+                               notes=tuple(_topology_notes(topology, None if region_loss_outage_h is None
+                                                           else region_loss_outage_h[index])),
+                               failover_model=_failover_model(topology, None if region_loss_outage_h is None
+                                                              else region_loss_outage_h[index]))
+            for index, (topology, figures_of) in enumerate(zip(topologies, metrics))]
 
 
 def element_birnbaum(model: Model, *, region_loss_outage_h: Mapping[str, float] | None = None) -> np.ndarray:
@@ -582,8 +786,11 @@ def element_birnbaum(model: Model, *, region_loss_outage_h: Mapping[str, float] 
     if isinstance(model, BlockSystem):
         check_size(model)
         return _block_unavailabilities(model.compiled)[3]
-    _, q_up, q_down, _ = _topology_numbers(model, region_loss_outage_h, detail=False)
-    return q_down - q_up
+    _check_topology_size(model)
+    compiled = model.compiled
+    outage = None if region_loss_outage_h is None else [region_loss_outage_h]
+    _, q_up, q_down, _ = _topology_numbers(compiled, _Figures.of([compiled.elements]), outage, detail=False)
+    return (q_down - q_up)[0]
 
 
 def _failover_model(topology: Topology, region_loss_outage_h: Mapping[str, float] | None) -> str:
@@ -592,8 +799,12 @@ def _failover_model(topology: Topology, region_loss_outage_h: Mapping[str, float
     return "instantaneous" if region_loss_outage_h is None else "dr-workflow"
 
 
-def _metrics(scope: _Scope, table: ElementTable, year_hours: float) -> SystemMetrics:
-    return SystemMetrics.from_unavailability(scope.q, scope.failures_per_hour(table), year_hours)
+def _metrics(scope: _Scope, figures: _Figures, year_hours: float) -> list[SystemMetrics]:
+    """The figures of ``scope`` in every model."""
+    rates = scope.failures_per_hour(figures)
+    return [SystemMetrics.from_unavailability(q, rate, year_hours)
+            for q, rate in zip(np.atleast_1d(scope.q).tolist(), rates.tolist())]
+
 
 
 def _frequency_notes(table: ElementTable) -> list[str]:
@@ -982,11 +1193,12 @@ def _block_result(system: BlockSystem, detail: bool = True) -> AvailabilityResul
     table = system.compiled.elements
     # The forced values serve the failure frequency too, so they are needed without detail.
     q_system, q_up, q_down, birnbaum = _block_unavailabilities(system.compiled)
-    scope = _Scope(q_system, [(slice(0, len(table)), q_up, q_down, q_down)], birnbaum=birnbaum)
+    scope = _Scope(np.array([q_system]), [(slice(0, len(table)), q_up[None, :], q_down[None, :], q_down[None, :])],
+                   birnbaum=birnbaum[None, :])
     return AvailabilityResult(
         name=system.name,
         form="blocks",
-        system=_metrics(scope, table, system.year_hours),
+        system=_metrics(scope, _Figures.of([table]), system.year_hours)[0],
         importance=_ranked(table, q_system, q_up, q_down, birnbaum) if detail else (),
         notes=tuple(_frequency_notes(table)),
     )
@@ -1038,8 +1250,9 @@ def unavailability_function(model: Model) -> Any:
         homes = [site for site in compiled.regions if site.home]
 
         def h_regions(q: Any, a: Any = None) -> float:
-            tenants = _Tenants(substituted(q, a)[0])
-            return float(np.mean([tenants.scope(site.name, site.fails_over_to).q for site in homes]))
+            substitute = substituted(q, a)[0]
+            tenants = _Tenants(substitute, _Figures.of([substitute.elements]))
+            return float(np.mean([tenants.scope(site.name, site.fails_over_to).q[0] for site in homes]))
 
         return h_regions
     root = compiled.tenants()[0]

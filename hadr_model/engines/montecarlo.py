@@ -149,10 +149,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -160,8 +159,12 @@ from ..errors import HadrError, SpecError
 from ..topology.compiled import CompiledModel, ElementTable, Leaf, Node, Part, Served, used_rows
 from ..topology.laws import Law, LengthBiasedPools, sample_alternating
 from ..topology.model import Model, Topology
+from ._student import t975
 from .outage import expected_outage_h
 from .structure import Signal, combine
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["BATCH_BYTES", "BATCH_SECONDS", "BLOCK_EVENTS_MIN", "BLOCK_EVENTS_PER_PART", "BLOCK_RUNS_MAX",
            "BUDGET_FRACTION", "EVENTS_PER_BATCH", "KEPT_VALUES", "MAX_EVENTS_PER_RUN", "MAX_RUNS", "MAX_WORKERS",
@@ -194,6 +197,8 @@ WORK_MEMORY_BUDGET = 2 * 2**30
 _EVENT_BYTES = 45
 _LEAF_CHUNK_EVENTS = 1 << 19   # event times per chunk of the one-element path (4 MB: cache-sized)
 _DOWN_AT_START = "(down at start)"
+# SimulationResult fields that are arrays or tables, not figures: left out of as_dict.
+_TABLE_FIELDS = frozenset({"runs_columns", "attribution_columns", "durations_h", "tenant_downtime_min_per_year"})
 
 
 # --- the plan: elements and the structure over them -----------------------------------------
@@ -381,9 +386,12 @@ def _plan(model: Model, objective: float | None, control_variate: bool, failover
 def _with_teams(model: Model, plan: _Plan) -> _Plan:
     """Repair teams simulated jointly (:mod:`~hadr_model.engines.crews`); the control variate
     keeps only elements repaired on their own (its mean ``T n q`` needs independent repair)."""
+    compiled = model.compiled
+    if not compiled.teams and not getattr(compiled, "standby", ()):
+        return plan     # nothing to simulate jointly (and no import: a small model's run takes milliseconds)
     from .crews import dense_teams
 
-    teams = dense_teams(model.compiled, plan.rows)
+    teams = dense_teams(compiled, plan.rows)
     if not teams:
         return plan
     shared = {e for team in teams for e in team.elements}
@@ -688,9 +696,12 @@ def _run_batch(plan: _Plan, runs: int, horizon: float, seed: np.random.SeedSeque
     control = np.zeros(runs)
     aged = _served_regions(plan)
     histories: dict[int, _History] = {}
-    from .crews import team_signals  # elements sharing crews: one joint simulation per team
+    team: dict[int, Signal] = {}
+    team_histories: dict[int, tuple] = {}
+    if plan.teams:   # elements sharing crews: one joint simulation per team (none: no import, no draw)
+        from .crews import team_signals
 
-    team, team_histories = team_signals(plan.teams, plan.elements, runs, horizon, rng, pools, aged)
+        team, team_histories = team_signals(plan.teams, plan.elements, runs, horizon, rng, pools, aged)
     cache: dict[int, Signal] = {}
 
     def basic(part: Leaf | Served) -> Signal:
@@ -778,7 +789,9 @@ class SimulationResult:
     """Monte Carlo estimates; units in the names (``_h`` hours, ``_min`` minutes).
 
     ``per_run`` and ``attribution`` are pandas tables (see :meth:`runs_frame` and
-    :meth:`attribution_frame`); :meth:`as_dict` gives the JSON-ready scalar figures.
+    :meth:`attribution_frame`), built on first use (importing pandas takes longer than a small
+    model's whole simulation); :meth:`as_dict` gives the JSON-ready scalar figures and
+    :meth:`attribution_records` the attribution rows, neither with pandas.
 
     The ``downtime_min_per_year_*`` spread figures (``_std``, ``_p50``, ``_p90``, ``_p99``) and
     ``probability_meeting_objective`` describe one population: tenant-years, i.e. the yearly
@@ -840,8 +853,10 @@ class SimulationResult:
     # (the runs or the time ran out first), a note says so too: a stop rule always says why.
     precision_target: float | None = None
     precision_reached: bool | None = None
-    per_run: Any = field(default=None, repr=False, compare=False)
-    attribution: Any = field(default=None, repr=False, compare=False)
+    # The columns of ``per_run`` and of ``attribution`` (rows already in their order): the
+    # tables are built from them on first use.
+    runs_columns: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    attribution_columns: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     # Complete outage durations, hours: all of them, or the first KEPT_VALUES (see the notes).
     durations_h: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
     # Downtime of each tenant-year (run × home region), minutes per year: the spread figures'
@@ -852,8 +867,10 @@ class SimulationResult:
     def as_dict(self) -> dict[str, Any]:
         """Scalar figures as a JSON-ready dict (intervals split into ``_low`` / ``_high``)."""
         out: dict[str, Any] = {}
-        for key, value in asdict(self).items():
-            if key in ("per_run", "attribution", "durations_h", "tenant_downtime_min_per_year"):
+        for item in fields(self):
+            key, value = item.name, getattr(self, item.name)
+            # The arrays and tables are not scalars (and copying them is not free).
+            if key in _TABLE_FIELDS:
                 continue
             if key == "notes":
                 out[key] = list(value)
@@ -863,6 +880,20 @@ class SimulationResult:
                 out[key] = value.item() if isinstance(value, np.generic) else value
         return out
 
+    @cached_property
+    def per_run(self) -> Any:
+        """One row per run kept (a pandas table): see :meth:`runs_frame`."""
+        import pandas as pd
+
+        return pd.DataFrame(dict(self.runs_columns))
+
+    @cached_property
+    def attribution(self) -> Any:
+        """Downtime charged to each element (a pandas table): see :meth:`attribution_frame`."""
+        import pandas as pd
+
+        return pd.DataFrame(dict(self.attribution_columns))
+
     def runs_frame(self) -> Any:
         """One row per run: downtime (hours, minutes per year), availability, outages."""
         return self.per_run
@@ -871,13 +902,22 @@ class SimulationResult:
         """Downtime charged to each element (rule in the module docstring), largest first."""
         return self.attribution
 
+    def attribution_records(self, top: int | None = None) -> list[dict[str, Any]]:
+        """The first ``top`` rows of :meth:`attribution_frame` (all of them: ``None``) as dicts of
+        Python scalars, as ``frame.head(top).to_dict(orient="records")`` gives them, without pandas."""
+        columns = self.attribution_columns
+        rows = len(next(iter(columns.values()), ()))
+        count = rows if top is None else max(0, min(top, rows))
+        return [{name: values[i].item() if isinstance(values[i], np.generic) else values[i]
+                 for name, values in columns.items()} for i in range(count)]
+
 
 def _t975(dof: int) -> float:
     """Student's ``t_{0.975, dof}``: ``scipy.special.stdtrit``, the inverse the scipy.stats ``t``
-    law calls (the same value to the last bit), without importing scipy.stats (~1 s)."""
-    from scipy.special import stdtrit
-
-    return float(stdtrit(dof, 0.975))
+    law calls (the same value to the last bit), without importing scipy.stats (~1 s), and up to
+    :data:`~hadr_model.engines._student.TABLE_DOF` degrees of freedom from a stored table,
+    without importing scipy at all (~0.25 s: more than a small model's whole simulation)."""
+    return t975(dof)
 
 
 # --- streaming figures: bounded memory whatever the number of runs ---------------------------
@@ -1238,40 +1278,48 @@ def _controlled_interval(moments: _Moments, varies: bool, mu: float) -> tuple[fl
     return mean, _t975(n - 2) * spread / math.sqrt(n), factor, None
 
 
-def _attribution_table(plan: _Plan, totals: _Totals) -> Any:
-    import pandas as pd
+def _descending(values: np.ndarray) -> np.ndarray:
+    """Positions of ``values`` from the largest down, ties as pandas orders them.
 
+    The permutation ``DataFrame.sort_values(column, ascending=False)`` applies (pandas'
+    ``nargsort``: a quicksort of the reversed values, reversed), so that the rows are in the
+    same order as when the table was sorted by pandas, ties included."""
+    positions = np.arange(len(values))
+    return positions[::-1][values[::-1].argsort(kind="quicksort")][::-1]
+
+
+def _attribution_columns(plan: _Plan, totals: _Totals) -> dict[str, np.ndarray]:
+    """The attribution table's columns: elements with downtime, the largest first."""
     homes = len(plan.tenants)
     charged = totals.charged / homes
     started = totals.started / homes
-    names = [e.name for e in plan.elements] + [_DOWN_AT_START]
-    kinds = [e.kind for e in plan.elements] + ["-"]
-    counts = [e.count for e in plan.elements] + [0]
+    names = np.array([e.name for e in plan.elements] + [_DOWN_AT_START], dtype=object)
+    kinds = np.array([e.kind for e in plan.elements] + ["-"], dtype=object)
+    counts = np.array([e.count for e in plan.elements] + [0], dtype=np.int64)
     total = charged.sum()
     run_years = totals.runs * totals.years
-    frame = pd.DataFrame({
+    columns = {
         "element": names, "kind": kinds, "count": counts,
         "outages_started_per_year": started / run_years,
         "downtime_min_per_year": charged * 60.0 / run_years,
-        "share": charged / total if total > 0 else 0.0,
-    })
-    frame = frame[frame["downtime_min_per_year"] > 0]
-    return frame.sort_values("downtime_min_per_year", ascending=False, ignore_index=True)
+        "share": charged / total if total > 0 else np.zeros(len(charged)),
+    }
+    kept = np.flatnonzero(columns["downtime_min_per_year"] > 0)
+    order = kept[_descending(columns["downtime_min_per_year"][kept])]
+    return {name: values[order] for name, values in columns.items()}
 
 
-def _runs_table(totals: _Totals) -> Any:
-    import pandas as pd
-
+def _runs_columns(totals: _Totals) -> dict[str, np.ndarray]:
     downtime_h = np.concatenate(totals.kept_downtime)
     outages = np.concatenate(totals.kept_outages)
     mean_downtime = downtime_h.mean(axis=1)
-    return pd.DataFrame({
+    return {
         "run": np.arange(len(mean_downtime)),
         "downtime_h": mean_downtime,
         "downtime_min_per_year": mean_downtime * 60.0 / totals.years,
         "availability": 1.0 - mean_downtime / totals.horizon,
         "outages": outages.mean(axis=1),
-    })
+    }
 
 
 def _cap_notes(totals: _Totals) -> tuple[str, ...]:
@@ -1319,8 +1367,8 @@ def _result(plan: _Plan, totals: _Totals, *, seed: int, seconds: float, batches:
         element_events_per_run=totals.events / runs,
         control_variate=controlled, variance_reduction_factor=factor,
         failover_model=plan.failover_model, notes=notes,
-        per_run=_runs_table(totals), tenant_downtime_min_per_year=totals.tenant_minutes.values(),
-        attribution=_attribution_table(plan, totals),
+        runs_columns=_runs_columns(totals), tenant_downtime_min_per_year=totals.tenant_minutes.values(),
+        attribution_columns=_attribution_columns(plan, totals),
         durations_h=totals.durations.values(),
     )
 
@@ -1657,6 +1705,8 @@ class _Blocks:
                     yield from self._finished(_run_blocks(self.plan, (size,), (seed,), self.horizon,
                                                           self.pacer.deadline))
             return
+        from concurrent.futures import ProcessPoolExecutor  # with workers only (it imports multiprocessing)
+
         pool = ProcessPoolExecutor(max_workers=self.workers)
 
         def submit(sizes: tuple[int, ...], seeds: list[np.random.SeedSequence]) -> Future[_Done]:
@@ -1757,11 +1807,25 @@ class _Checkpoints:
         return True
 
 
+class _NoProgress:
+    """The progress bar when none is shown, without importing tqdm (~0.1 s)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+
 def _progress(total: int, enabled: bool) -> Any:
+    if not (enabled and sys.stderr.isatty()):
+        return _NoProgress()
     from tqdm.auto import tqdm
 
-    show = enabled and sys.stderr.isatty()
-    return tqdm(total=total, unit="run", disable=not show, leave=False)
+    return tqdm(total=total, unit="run", leave=False)
 
 
 def simulate(model: Model, *, years: float = 1.0, runs: int = 1000, seed: int = 0,

@@ -1,7 +1,7 @@
 """The service as the spec defines it: the facade every entry point asks.
 
 * :func:`availability` — exact steady-state availability, DR-workflow failover by default
-  (:mod:`.availability`);
+  (:mod:`.availability`); :func:`availability_batch`, the same for many models at once (sweeps);
 * :func:`simulate` — Monte Carlo with the same default;
 * :func:`mission` — R(t), MTTF, A(t) and interval availability from an all-up start
   (:mod:`.mission`);
@@ -15,6 +15,7 @@ from .availability import (
     DEFAULT_FAILOVER,
     FAILOVER_MODELS,
     availability,
+    availability_batch,
     effective_failover,
     failover_label,
     simulate,
@@ -30,6 +31,7 @@ __all__ = [
     "MissionResult",
     "Verdict",
     "availability",
+    "availability_batch",
     "effective_failover",
     "failover_label",
     "mission",

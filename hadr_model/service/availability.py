@@ -17,10 +17,11 @@ carries):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
-from ..dr.availability import availability_with_failover, region_loss_rto_by_region
-from ..engines.exact import exact_availability
+from ..dr.availability import availability_with_failover, failover_costs, region_loss_rto_by_region
+from ..engines.exact import batch_signature, exact_availability, exact_batch
 from ..engines.montecarlo import SimulationResult
 from ..engines.montecarlo import simulate as monte_carlo
 from ..engines.results import AvailabilityResult
@@ -28,7 +29,7 @@ from ..errors import SpecError
 from ..options import FAILOVER_MODELS, FailoverModel
 from ..topology.model import Model, Topology
 
-__all__ = ["DEFAULT_FAILOVER", "FAILOVER_MODELS", "availability", "failover_label", "simulate"]
+__all__ = ["DEFAULT_FAILOVER", "FAILOVER_MODELS", "availability", "availability_batch", "failover_label", "simulate"]
 
 DEFAULT_FAILOVER: FailoverModel = "dr-workflow"
 DEFAULT_DR_DISASTERS = 20_000
@@ -111,6 +112,53 @@ def availability(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, se
     else:
         result = exact_availability(model, detail=detail)
     return result
+
+
+def availability_batch(models: Sequence[Model], *, failover: FailoverModel = DEFAULT_FAILOVER, seed: int = 0,
+                       n_disasters: int = DEFAULT_DR_DISASTERS) -> list[AvailabilityResult]:
+    """:func:`availability` with ``detail=False`` for many models, e.g. the points of a sweep.
+
+    Region-form models that differ only in their figures (equal
+    :func:`~hadr_model.engines.exact.batch_signature`) are evaluated together by
+    :func:`~hadr_model.engines.exact.exact_batch`, one pass over ``(models, elements)`` arrays
+    with the arithmetic of one model; any other model goes through :func:`availability`. Result
+    ``i`` is ``availability(models[i], failover=failover, seed=seed, n_disasters=n_disasters,
+    detail=False)`` (tests/service/test_availability_batch.py).
+
+    Examples
+    --------
+    >>> import hadr_model as hm
+    >>> from hadr_model.service import availability_batch
+    >>> spec = hm.load_spec()
+    >>> [r.system.availability for r in availability_batch([spec, spec])] == [
+    ...     hm.availability(spec, detail=False).system.availability] * 2
+    True
+    """
+    results: list[AvailabilityResult | None] = [None] * len(models)
+    groups: dict[tuple, list[tuple[int, Any]]] = {}
+    for index, model in enumerate(models):
+        signature = batch_signature(model)
+        if signature is None:
+            results[index] = availability(model, failover=failover, seed=seed, n_disasters=n_disasters,
+                                          detail=False)
+            continue
+        # One structure: the same failover pairs, so the same failover model for every member.
+        costs = (failover_costs(cast(Topology, model), n_disasters=n_disasters, seed=seed)
+                 if effective_failover(model, failover) == "dr-workflow" else None)
+        # A region with a fixed availability has no failover cost (instantaneous for it): models
+        # evaluated together must agree on which regions have one.
+        groups.setdefault((signature, None if costs is None else tuple(costs)), []).append((index, costs))
+    for members in groups.values():
+        topologies = [cast(Topology, models[index]) for index, _ in members]
+        outage = completion = None
+        if members[0][1] is not None:
+            outage = [{name: cost.expected_outage_h for name, cost in costs.items()} for _, costs in members]
+            completion = [{name: cost.failover_completion_probability for name, cost in costs.items()}
+                          for _, costs in members]
+        batch = exact_batch(topologies, region_loss_outage_h=outage, failover_completion=completion)
+        for (index, _), result in zip(members, batch):
+            results[index] = result
+    return cast(list[AvailabilityResult], results)
 
 
 def simulate(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, seed: int = 0,

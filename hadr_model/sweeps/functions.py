@@ -10,6 +10,12 @@ arguments are *options*: a grid may fix them (``options:``) or sweep them like s
 Built-in functions are named in :data:`FUNCTIONS`; any importable function can be named as
 ``"module:callable"`` (it must be importable in the worker processes too).
 
+A function may also offer a ``batch`` attribute, ``batch(models, *, seeds, **options) -> list of
+mappings`` (one per model, equal to calling the function on each): a sweep then hands it a
+chunk of points at once (:func:`hadr_model.sweeps.tasks.run_chunk`). The built-in
+``availability`` does: points that differ only in their figures share one vectorised pass of
+the exact engine.
+
 Examples
 --------
 >>> from hadr_model import load_spec
@@ -26,7 +32,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from .. import service
@@ -68,6 +74,20 @@ def availability(model: Model, *, seed: int = 0, failover: str = DEFAULT_FAILOVE
     result = service.availability(model, failover=_failover_option(failover), seed=rto_seed,
                                   n_disasters=n_disasters, detail=False)
     return {**result.system.as_dict(), "failover_model": result.failover_model}
+
+
+def _availability_batch(models: Sequence[Model], *, seeds: Sequence[int], failover: str = DEFAULT_FAILOVER,
+                        n_disasters: int = DEFAULT_DR_DISASTERS, rto_seed: int = 0) -> list[dict[str, Any]]:
+    """:func:`availability` for many points at once (:func:`hadr_model.service.availability_batch`):
+    the same figures, one vectorised pass for the points that share a structure."""
+    del seeds   # as in availability: only the RTO samples are random, and they come from rto_seed
+    results = service.availability_batch(models, failover=_failover_option(failover), seed=rto_seed,
+                                         n_disasters=n_disasters)
+    return [{**result.system.as_dict(), "failover_model": result.failover_model} for result in results]
+
+
+# Sweeps hand whole chunks of points to a function's ``batch`` (sweeps.tasks.run_chunk).
+availability.batch = _availability_batch   # type: ignore[attr-defined]
 
 
 def _failover_option(failover: Any) -> FailoverModel:

@@ -231,11 +231,18 @@ def _task(plan: SweepPlan, directory: Path, timeout: float | None, function: Any
                         fixed_overrides=plan.spec_options, warm_kernel=warm_kernel)
 
 
-def _chunks(points: Sequence[Point], mode: str, slots: int, inline: bool) -> deque[list[Point]]:
-    # Big enough to amortise task overhead, small enough that a kill loses little and every
-    # worker stays busy to the end.
-    size = 1 if inline or mode == "notebook" else max(1, min(64, len(points) // (slots * 8)))
+def _chunks(points: Sequence[Point], task: Any, slots: int, inline: bool) -> deque[list[Point]]:
+    # Big enough to amortise task overhead (and to fill a batch function's vectorised pass),
+    # small enough that a kill loses little and every worker stays busy to the end. In this
+    # process, without a batch form, one point at a time: an interrupt loses no finished point.
+    one_by_one = isinstance(task, NotebookTask) or (inline and not _batches(task))
+    size = 1 if one_by_one else max(1, min(64, len(points) // (slots * 8)))
     return deque(list(points[i:i + size]) for i in range(0, len(points), size))
+
+
+def _batches(task: FunctionTask) -> bool:
+    """Whether the task's points run through its function's batch form (see ``run_chunk``)."""
+    return task.timeout is None and callable(getattr(resolve_function(task.function), "batch", None))
 
 
 def _failed(points: Sequence[Point], error: BaseException | str, attempts: int = 1) -> list[dict[str, Any]]:
@@ -245,7 +252,7 @@ def _failed(points: Sequence[Point], error: BaseException | str, attempts: int =
 
 
 def _execute(task: Any, pending: list[Point], executor: Any, store: SweepStore, bar: tqdm, mode: str) -> None:
-    queue = _chunks(pending, mode, executor.slots, executor.kind == "inline")
+    queue = _chunks(pending, task, executor.slots, executor.kind == "inline")
     deaths: dict[str, int] = {}
     in_flight: dict[Future, list[Point]] = {}
     while queue or in_flight:

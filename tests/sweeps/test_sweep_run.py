@@ -269,3 +269,24 @@ def test_an_availability_point_equals_hadr_availability_on_its_spec(tmp_path):
         assert row["availability"] == expected.availability
         assert row["failover_model"] == "dr-workflow"
     assert sorted(table["zone.mttr"]) == [0.5, 4.0]
+
+
+def test_an_interrupted_inline_sweep_keeps_every_finished_point(tmp_path):
+    """In this process a function without a batch form runs one point per chunk: a Ctrl-C after
+    29 points keeps all 29, and --resume runs only the rest."""
+    calls: list[int] = []
+
+    def slow(model, *, seed=0):
+        calls.append(seed)
+        if len(calls) == 30 and stop:
+            raise KeyboardInterrupt
+        return {"x": 1.0}
+
+    stop = True
+    grid = {"parameters": {"zone.mttr": [f"{1 + i * 0.01:.2f}h" for i in range(160)]}}
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(grid, function=slow, workers=1, out=tmp_path / "s")
+    calls.clear()
+    stop = False
+    table = run_sweep(grid, function=slow, workers=1, out=tmp_path / "s", resume=True)
+    assert len(calls) == 160 - 29 and table.attrs["summary"]["resumed"] == 29
