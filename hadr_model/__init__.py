@@ -21,9 +21,9 @@ Examples
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import HadrError, SpecError
 
 # The functions share their names with the service's submodules, which mypy counts twice.
@@ -36,11 +36,6 @@ if TYPE_CHECKING:
     from .topology.graph import to_graph
     from .topology.model import BlockSystem, Topology
     from .topology.spec import default_spec_path, load_spec
-
-try:
-    __version__ = version("hadr_model")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+unknown"
 
 # The public names are imported on first use (PEP 562): `import hadr_model` and `hadr --version`
 # stay fast, and scipy, pandas or networkx load only when a figure needs them.

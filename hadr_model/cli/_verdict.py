@@ -9,7 +9,6 @@ from typing import Any
 from ..options import FailoverModel
 from ..service import DEFAULT_FAILOVER, FAILOVER_MODELS, VERDICT_COLUMNS, Verdict
 from ..service.availability import DEFAULT_DR_DISASTERS
-from ..service.whatif import Remedy, StrategyAdvice, cheapest_strategy, what_it_takes
 from ..topology.model import Model
 from ._common import printable, table
 
@@ -41,6 +40,9 @@ def advise(model: Model, judged: Verdict, *, seed: int, n_disasters: int = DEFAU
 
     The same keys as the report's JSON summary; both are empty (``[]``, ``None``) when nothing is missed.
     """
+    # What-if search runs the DR workflows: loaded only when advice is asked for.
+    from ..service.whatif import cheapest_strategy, what_it_takes
+
     remedies = what_it_takes(model.raw, judged, seed=seed, n_disasters=n_disasters, failover=failover)
     strategy = cheapest_strategy(model, judged, seed=seed, n_disasters=n_disasters, failover=failover)
     return {"what_it_takes": [r.as_dict() for r in remedies],
@@ -57,10 +59,14 @@ def render_verdict(verdict: Verdict | dict, advice: Mapping[str, Any] | None = N
     lines = [f"verdict: {printable(data['headline'])}", table(list(VERDICT_COLUMNS), data["rows"])]
     remedies = (advice or {}).get("what_it_takes") or []
     if remedies:
+        from ..service.whatif import Remedy
+
         lines += ["", "what it takes (each parameter alone, everything else as the spec says):"]
         lines += [f"  {printable(Remedy(**remedy).describe())}" for remedy in remedies]
     strategy = (advice or {}).get("strategy")
     if strategy:
+        from ..service.whatif import StrategyAdvice
+
         lines += ["", f"strategy: {printable(StrategyAdvice.from_dict(strategy).describe())}"]
     return "\n".join(lines)
 

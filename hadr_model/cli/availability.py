@@ -7,7 +7,6 @@ import argparse
 import math
 from typing import Any, cast
 
-from ..dr import failover_costs
 from ..engines.mission import MissionFigure, MissionResult
 from ..engines.results import AvailabilityResult
 from ..errors import SpecError
@@ -124,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
     judged = verdict(model, seed=args.seed, failover=args.failover, result=result)
     advice = advise(model, judged, seed=args.seed, failover=args.failover)
     # A "dr-workflow" result comes only from a Topology with failover pairs (service.fails_over).
+    from ..dr import failover_costs
+
     costs = failover_costs(cast(Topology, model), seed=args.seed) if result.failover_model == "dr-workflow" else {}
     if args.json:
         payload = result.to_dict()

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from ..dr.availability import availability_with_failover, failover_costs, region_loss_rto_by_region
 from ..engines.exact import batch_signature, exact_availability, exact_batch
 from ..engines.montecarlo import SimulationResult
 from ..engines.montecarlo import simulate as monte_carlo
@@ -40,6 +39,16 @@ _LABELS = {
     "none": "no failover",
 }
 
+
+def _dr() -> Any:
+    """The DR-workflow module, imported when a model fails over by it.
+
+    It brings SimPy and the scenario machinery (~15-30 ms of imports), which a block spec or an
+    instantaneous failover never uses.
+    """
+    from ..dr import availability as dr_availability
+
+    return dr_availability
 
 def failover_label(model: str) -> str:
     """Words for a ``failover_model`` label, e.g. in a table heading."""
@@ -107,7 +116,7 @@ def availability(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, se
         return shared_repair_availability(model, failover=used, detail=detail)
     if used == "dr-workflow":
         # "dr-workflow" is used only for a Topology with failover pairs (see fails_over).
-        result, _ = availability_with_failover(cast(Topology, model), n_disasters=n_disasters, seed=seed,
+        result, _ = _dr().availability_with_failover(cast(Topology, model), n_disasters=n_disasters, seed=seed,
                                                detail=detail)
     else:
         result = exact_availability(model, detail=detail)
@@ -143,7 +152,7 @@ def availability_batch(models: Sequence[Model], *, failover: FailoverModel = DEF
                                           detail=False)
             continue
         # One structure: the same failover pairs, so the same failover model for every member.
-        costs = (failover_costs(cast(Topology, model), n_disasters=n_disasters, seed=seed)
+        costs = (_dr().failover_costs(cast(Topology, model), n_disasters=n_disasters, seed=seed)
                  if effective_failover(model, failover) == "dr-workflow" else None)
         # A region with a fixed availability has no failover cost (instantaneous for it): models
         # evaluated together must agree on which regions have one.
@@ -180,6 +189,6 @@ def simulate(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, seed: 
     """
     used = effective_failover(model, failover)
     # "dr-workflow" is used only for a Topology with failover pairs (see fails_over).
-    rto = (region_loss_rto_by_region(cast(Topology, model), n_disasters=n_disasters, seed=seed)
+    rto = (_dr().region_loss_rto_by_region(cast(Topology, model), n_disasters=n_disasters, seed=seed)
            if used == "dr-workflow" else None)
     return monte_carlo(model, seed=seed, failover_rto_h=rto, **options)

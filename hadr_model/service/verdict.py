@@ -17,15 +17,16 @@ An objective the spec does not state gets no PASS / FAIL: its row says ``absent`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..dr.scenarios import SCENARIOS
-from ..dr.sites import SiteOutcomes, site_outcomes
 from ..engines.results import AvailabilityResult
 from ..options import FailoverModel
 from ..topology.model import Model, Topology
 from ..units import format_duration
 from .availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER, availability, failover_label
+
+if TYPE_CHECKING:
+    from ..dr.sites import SiteOutcomes
 
 __all__ = ["Check", "Verdict", "verdict"]
 
@@ -151,6 +152,9 @@ def verdict(model: Model, *, seed: int = 0, n_disasters: int = DEFAULT_DR_DISAST
     checks = [_availability_check(model, result)]
     if isinstance(model, Topology) and model.data:
         if sites is None:
+            # The DR workflows (SimPy) load only for a spec with data to protect.
+            from ..dr.sites import site_outcomes
+
             sites = site_outcomes(model, n_disasters=n_disasters, seed=seed)
         checks += _dr_checks(model, sites, n_disasters)
     return Verdict(model.name, seed, tuple(checks))
@@ -176,6 +180,8 @@ def _engine(result: AvailabilityResult) -> str:
 
 
 def _dr_checks(model: Topology, sites: dict[str, dict[str, SiteOutcomes]], n_disasters: int) -> list[Check]:
+    from ..dr.scenarios import SCENARIOS
+
     checks = []
     objectives = model.objectives
     for objective in ("rpo", "rto"):

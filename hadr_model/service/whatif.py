@@ -40,7 +40,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..dr.availability import region_loss_rto_by_region
 from ..dr.failover import expected_outage_h
 from ..dr.sites import site_outcomes
 from ..dr.strategies import STRATEGIES, by_cost, with_strategy
@@ -264,6 +263,8 @@ def _provision_for_availability(model: Topology, check: Check, seed: int, n_disa
     if current is None:
         return []
     field = _provision_field(model, region)
+    from ..dr.availability import region_loss_rto_by_region
+
     samples = region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)
     # A region of fixed availability has no repair law to charge (as in dr.availability.failover_costs).
     repairs = {name: law for name in samples if (law := model.region(name).region.repair) is not None}
@@ -288,6 +289,8 @@ def _rto_remedies(model: Topology, check: Check, seed: int, n_disasters: int) ->
     current = _fixed_provision(model, region)
     if current is None:
         return []
+    from ..dr.availability import region_loss_rto_by_region
+
     rto = np.sort(region_loss_rto_by_region(model, n_disasters=n_disasters, seed=seed)[region])
     k = math.ceil(_known(check.required_probability, "required probability", check) * rto.size)
     required = current - (rto[k - 1] - float(_known(check.target, "target", check)))

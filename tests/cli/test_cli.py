@@ -277,3 +277,29 @@ def test_schema_command_is_listed(capsys):
         main(["--help"])
     assert done.value.code == 0
     assert "schema" in capsys.readouterr().out
+
+
+def _subcommand_help(parser, command: str) -> str:
+    (action,) = [a for a in parser._actions if a.dest == "command"]
+    return action.choices[command].format_help()
+
+
+def test_each_command_parses_alike_with_only_its_own_module_loaded():
+    # main() builds the parser of the one command named; its options must be those of the full parser.
+    from hadr_model.cli import _COMMANDS, build_parser
+
+    full = build_parser()
+    for command in (*_COMMANDS, "import"):
+        alone = build_parser(command)
+        assert _subcommand_help(alone, command) == _subcommand_help(full, command), command
+
+
+@pytest.mark.parametrize("argv", [["simulat", "x.yaml"], []])
+def test_a_mistyped_or_missing_command_still_lists_every_command(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as done:  # argparse's own usage error
+        code = done.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "simulate" in err and "import" in err and "cutsets" in err

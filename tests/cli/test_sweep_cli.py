@@ -271,7 +271,9 @@ def test_ctrl_c_during_a_notebook_sweep_prints_one_line_and_resume_finishes(tmp_
     resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     table = load_sweep(out)
-    assert table["status"].tolist() == ["ok"] * 12 and table["y"].tolist() == list(range(12))
+    failed = table[table["status"] != "ok"]
+    assert failed.empty, failed.to_dict("records")
+    assert table["y"].tolist() == list(range(12))
 
 
 def test_sweep_help_lists_the_built_in_functions():

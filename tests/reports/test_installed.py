@@ -83,6 +83,16 @@ def test_wheel_ships_the_notebook_and_the_default_spec(installed):
     assert not any(name.startswith(("tests/", "notebooks/", "data/")) for name in names)
 
 
+def test_the_wheel_carries_the_version_the_package_reports(installed):
+    # pyproject.toml reads the version from hadr_model/_version.py: one number, wherever it is read.
+    _, venv, wheel, env = installed
+    import hadr_model
+
+    assert wheel.name.startswith(f"hadr_model-{hadr_model.__version__}-")
+    code = "import importlib.metadata as m, hadr_model as h; print(m.version('hadr_model'), h.__version__)"
+    assert _run([str(venv / "bin" / "python"), "-c", code], env=env).stdout.split() == [hadr_model.__version__] * 2
+
+
 def test_installed_hadr_report_publishes_in_an_empty_folder(installed):
     root, venv, _, env = installed
     python = str(venv / "bin" / "python")
