@@ -16,8 +16,9 @@ standard error, i.e. to the same standard error.
 
 Two timings per tool: the whole command (wall time of the subprocess: interpreter start,
 imports, reading the input, simulation, writing the results) and the engine (AvailSim4: its
-Monte Carlo loop, measured inside its process; hadr: the ``seconds`` of ``--json``). Both run
-with Python's bytecode cache on, as after ``pip install`` (:func:`peers.installed_env`).
+Monte Carlo loop, measured inside its process; hadr: the ``seconds`` of ``--json``; hadr's
+figures are medians of three identical commands). Both run with Python's bytecode cache on, as
+after ``pip install`` (:func:`peers.installed_env`).
 
 Both estimates are checked against the closed form ``U`` (the steady state; the start with
 everything up lowers a 1e5-hour mean by about ``MTTR / 1e5 h`` relative, far below the
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -139,19 +141,25 @@ def run_availsim4(python: Path, model: Model, histories: int, folder: Path) -> E
                     figures["loop_s"])
 
 
-def run_hadr(model: Model, se: float, folder: Path, plain: bool) -> Estimate:
-    """``hadr simulate`` until its standard error is at most ``se`` (whole command)."""
+def run_hadr(model: Model, se: float, folder: Path, plain: bool, repeats: int = 3) -> Estimate:
+    """``hadr simulate`` until its standard error is at most ``se`` (whole command).
+
+    The median of ``repeats`` commands (the same seed: the same runs and figures each time),
+    since one hadr command is short enough for the machine's noise to matter; AvailSim4's
+    commands, of seconds to minutes, run once.
+    """
     spec = folder / "spec.yaml"
     spec.write_text(json.dumps({"name": model.name, "blocks": model.blocks}))
     precision = Z95 * se / model.exact_q
     args = ["simulate", str(spec), "--json", "--years", repr(YEARS), "--seed", str(SEED), "--runs", "10000000",
             "--precision", f"{precision:.6g}", "--max-seconds", "300"]
-    run = peers.run_command(peers.hadr_command(*args, *(["--plain"] if plain else [])), timeout=900).check(
-        "hadr simulate")
-    out = json.loads(run.stdout)
+    runs = [peers.run_command(peers.hadr_command(*args, *(["--plain"] if plain else [])), timeout=900).check(
+        "hadr simulate") for _ in range(repeats)]
+    outs = [json.loads(run.stdout) for run in runs]
+    out = outs[0]
     t975 = _t975(out["runs"] - 1)
-    return Estimate(out["runs"], out["unavailability"], out["unavailability_ci95_halfwidth"] / t975, run.seconds,
-                    out["seconds"])
+    return Estimate(out["runs"], out["unavailability"], out["unavailability_ci95_halfwidth"] / t975,
+                    statistics.median(run.seconds for run in runs), statistics.median(o["seconds"] for o in outs))
 
 
 def _t975(dof: int) -> float:
@@ -186,7 +194,7 @@ def main() -> int:
         # modules were compiled by pip when its virtualenv was made.
         warm = Path(tmp) / "warm-up"
         warm.mkdir()
-        run_hadr(models()[0], 0.05 * models()[0].exact_q / Z95, warm, plain=True)
+        run_hadr(models()[0], 0.05 * models()[0].exact_q / Z95, warm, plain=True, repeats=1)
         for i, model in enumerate(models()):
             folder = Path(tmp) / f"m{i}"
             folder.mkdir()

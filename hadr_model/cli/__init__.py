@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
+
+# Before numpy loads (through ._common): one BLAS thread unless the user chose otherwise. The
+# engines are elementwise numpy and sparse solves (dense products only in the mission-time expm
+# of chains up to 800 states), so OpenBLAS's thread pool gains little; starting it costs 40-50 ms
+# of every command here (2 cores), and its threads would oversubscribe the cores that sweep and
+# simulation worker processes (which inherit this setting) already share.
+if not any(os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")):
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 from ..errors import HadrError, SpecError
 from ._common import printable

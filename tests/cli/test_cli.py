@@ -303,3 +303,15 @@ def test_a_mistyped_or_missing_command_still_lists_every_command(argv, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "simulate" in err and "import" in err and "cutsets" in err
+
+
+@pytest.mark.parametrize(("given", "expected"), [({}, "1"), ({"OPENBLAS_NUM_THREADS": "2"}, "2"),
+                                                 ({"OMP_NUM_THREADS": "2"}, "")])
+def test_the_command_line_runs_blas_on_one_thread_unless_told_otherwise(given, expected):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")} | given
+    code = ("import os, sys, hadr_model.cli; assert 'numpy' in sys.modules; "
+            "print(os.environ.get('OPENBLAS_NUM_THREADS', ''))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == expected
