@@ -50,6 +50,7 @@ def _dr() -> Any:
 
     return dr_availability
 
+
 def failover_label(model: str) -> str:
     """Words for a ``failover_model`` label, e.g. in a table heading."""
     return _LABELS[model]
@@ -117,7 +118,7 @@ def availability(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, se
     if used == "dr-workflow":
         # "dr-workflow" is used only for a Topology with failover pairs (see fails_over).
         result, _ = _dr().availability_with_failover(cast(Topology, model), n_disasters=n_disasters, seed=seed,
-                                               detail=detail)
+                                                     detail=detail)
     else:
         result = exact_availability(model, detail=detail)
     return result
