@@ -38,8 +38,11 @@ import json
 import keyword
 import logging
 import math
+import os
+import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,7 +211,7 @@ class _Kernel:
         from jupyter_client.manager import KernelManager
 
         manager = KernelManager(kernel_name="python3", config=kernel_config(),
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient", **_transport())
         with open(Path(directory) / KERNEL_LOG, "ab") as log:   # the kernel keeps its own copy
             manager.start_kernel(cwd=directory, stdout=log, stderr=log)
         self.manager = manager
@@ -231,6 +234,20 @@ class _Kernel:
                 manager.shutdown_kernel(now=True)
             except Exception:
                 pass
+
+
+def _transport() -> dict[str, str]:
+    """Where a kernel listens: IPC sockets under a path of its own, on POSIX.
+
+    Over TCP each kernel manager probes for free ports on its own, so two worker processes
+    starting kernels at the same moment can pick the same port; the second kernel then fails
+    to bind ("Address already in use", seen in CI) and its point waits out the 60 s start-up
+    timeout. Socket files named after a path unique to the kernel cannot collide; the kernel
+    manager removes them when the kernel shuts down.
+    """
+    if os.name != "posix":
+        return {}
+    return {"transport": "ipc", "ip": os.path.join(tempfile.gettempdir(), f"hadr-kernel-{uuid.uuid4().hex[:16]}")}
 
 
 _ENGINE = "hadr-own-kernel"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -104,3 +105,27 @@ def test_timeouts_and_dead_kernels_are_recorded_and_the_sweep_goes_on(tmp_path, 
         assert pids[6] != pids[3]       # … and after a dead one
     else:
         assert pids[[0, 1, 3, 4, 6]].is_unique
+
+
+@pytest.mark.skipif(os.name != "posix", reason="IPC sockets are a POSIX transport")
+def test_kernels_listen_on_sockets_of_their_own_and_remove_them(tmp_path):
+    # Two worker processes probing for free TCP ports at once could pick the same one (seen in
+    # CI: "Address already in use", then a 60 s wait); IPC paths unique per kernel cannot collide.
+    from hadr_model.sweeps.notebook import _Kernel, _transport
+
+    assert _transport()["ip"] != _transport()["ip"]
+    kernel = _Kernel()
+    manager = kernel._ensure(str(tmp_path))
+    try:
+        assert manager.transport == "ipc" and manager.is_alive()
+        sockets = [f"{manager.ip}-{port}" for port in (manager.shell_port, manager.iopub_port, manager.hb_port)]
+        client = manager.blocking_client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+        finally:
+            client.stop_channels()
+        assert all(os.path.exists(path) for path in sockets)
+    finally:
+        kernel.release()
+    assert not any(os.path.exists(path) for path in sockets)
