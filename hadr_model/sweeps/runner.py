@@ -33,7 +33,7 @@ from .grid import Axis, Grid, load_grid
 from .notebook import NotebookTask, notebook_parameters, release_warm_kernel
 from .points import Point, canonical_json, make_points
 from .store import SweepStore, check_directory
-from .tasks import FunctionTask, run_chunk
+from .tasks import FunctionTask, batches, run_chunk
 
 __all__ = ["SweepPlan", "plan_sweep", "run_sweep"]
 
@@ -235,14 +235,9 @@ def _chunks(points: Sequence[Point], task: Any, slots: int, inline: bool) -> deq
     # Big enough to amortise task overhead (and to fill a batch function's vectorised pass),
     # small enough that a kill loses little and every worker stays busy to the end. In this
     # process, without a batch form, one point at a time: an interrupt loses no finished point.
-    one_by_one = isinstance(task, NotebookTask) or (inline and not _batches(task))
+    one_by_one = isinstance(task, NotebookTask) or (inline and not batches(task))
     size = 1 if one_by_one else max(1, min(64, len(points) // (slots * 8)))
     return deque(list(points[i:i + size]) for i in range(0, len(points), size))
-
-
-def _batches(task: FunctionTask) -> bool:
-    """Whether the task's points run through its function's batch form (see ``run_chunk``)."""
-    return task.timeout is None and callable(getattr(resolve_function(task.function), "batch", None))
 
 
 def _failed(points: Sequence[Point], error: BaseException | str, attempts: int = 1) -> list[dict[str, Any]]:

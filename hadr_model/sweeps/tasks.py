@@ -32,7 +32,7 @@ from .functions import SweepFunction, clean_value, resolve_function
 from .notebook import NotebookTask, run_notebook_point
 from .points import Point, canonical_json
 
-__all__ = ["FunctionTask", "PointTimeout", "run_batch", "run_chunk", "run_function_point"]
+__all__ = ["FunctionTask", "PointTimeout", "batches", "run_batch", "run_chunk", "run_function_point"]
 
 _MODEL_CACHE_SIZE = 32
 _models: OrderedDict[str, Any] = OrderedDict()
@@ -190,9 +190,15 @@ def run_chunk(task: FunctionTask | NotebookTask, points: Sequence[Point]) -> lis
         return [run_isolated(task, point) for point in points]
     function = resolve_function(task.function)
     with _collector_paused():
-        if task.timeout is None and len(points) > 1 and callable(getattr(function, "batch", None)):
+        if len(points) > 1 and batches(task):
             return run_batch(task, function, points)
         return [run_function_point(task, function, point) for point in points]
+
+
+def batches(task: FunctionTask) -> bool:
+    """Whether the task's points run through its function's ``batch`` form (never with a timeout,
+    which is enforced per point)."""
+    return task.timeout is None and callable(getattr(resolve_function(task.function), "batch", None))
 
 
 @contextlib.contextmanager
