@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .errors import HadrError, SpecError
 
-# The functions share their names with the service's submodules, which mypy counts twice.
 if TYPE_CHECKING:
     from .engines.importance import ElementImportance
     from .engines.montecarlo import SimulationResult
     from .engines.results import AvailabilityResult, RegionAvailability, SystemMetrics
-    from .service import FAILOVER_MODELS, MissionResult, Verdict, availability, mission, simulate, verdict  # type: ignore[no-redef]
+    from .service import FAILOVER_MODELS, MissionResult, Verdict, availability, mission, simulate, verdict
     from .service.uncertainty import UncertaintyResult, propagate
     from .topology.graph import to_graph
     from .topology.model import BlockSystem, Topology

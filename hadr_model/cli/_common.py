@@ -44,6 +44,20 @@ def load(args: argparse.Namespace) -> Model:
     return load_spec(args.spec)
 
 
+def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--overlay", metavar="FILE", default=None,
+                        help="apply a `hadr fit` overlay (fitted laws by spec path) to the spec first")
+
+
+def load_model(args: argparse.Namespace) -> Model:
+    """The spec, with ``--overlay`` applied when given (errors name the overlay file and field)."""
+    if getattr(args, "overlay", None):
+        from ..evidence.overlay import load_with_overlay
+
+        return load_with_overlay(args.spec, args.overlay)
+    return load(args)
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..options import FailoverModel
-from ..service import DEFAULT_FAILOVER, FAILOVER_MODELS, VERDICT_COLUMNS, Verdict
-from ..service.availability import DEFAULT_DR_DISASTERS
+from ..service.availability import DEFAULT_DR_DISASTERS, DEFAULT_FAILOVER, FAILOVER_MODELS
 from ..topology.model import Model
 from ._common import printable, table
+
+if TYPE_CHECKING:   # `hadr simulate` shares --failover, not the verdict machinery
+    from ..service.verdict import Verdict
 
 __all__ = ["EXIT_MISSED", "add_fail_on_miss_argument", "add_failover_argument", "advise", "exit_code",
            "render_verdict"]
@@ -55,7 +57,9 @@ def render_verdict(verdict: Verdict | dict, advice: Mapping[str, Any] | None = N
     ``verdict`` may also be its JSON form (:meth:`Verdict.as_dict`, as a report summary keeps it),
     and ``advice`` is the JSON form :func:`advise` returns, so that every command prints the same text.
     """
-    data = verdict.as_dict() if isinstance(verdict, Verdict) else verdict
+    from ..service.verdict import VERDICT_COLUMNS
+
+    data = verdict if isinstance(verdict, dict) else verdict.as_dict()
     lines = [f"verdict: {printable(data['headline'])}", table(list(VERDICT_COLUMNS), data["rows"])]
     remedies = (advice or {}).get("what_it_takes") or []
     if remedies:
@@ -72,4 +76,4 @@ def render_verdict(verdict: Verdict | dict, advice: Mapping[str, Any] | None = N
 
 
 def missed(verdict: Verdict | dict) -> bool:
-    return not (verdict.passed if isinstance(verdict, Verdict) else verdict["passed"])
+    return not (verdict["passed"] if isinstance(verdict, dict) else verdict.passed)

@@ -13,7 +13,17 @@ from ..errors import SpecError
 from ..service import availability, failover_label, mission, verdict
 from ..topology.model import Model, Topology
 from ..units import format_duration, parse_duration
-from ._common import add_json_argument, add_spec_argument, load, print_json, printable, table, whole_number, with_spec
+from ._common import (
+    add_json_argument,
+    add_overlay_argument,
+    add_spec_argument,
+    load_model,
+    print_json,
+    printable,
+    table,
+    whole_number,
+    with_spec,
+)
 from ._verdict import add_fail_on_miss_argument, add_failover_argument, advise, exit_code, render_verdict
 
 
@@ -47,20 +57,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="with --uncertainty: disasters per DR sample and scenario, the same seeds in every "
                              "sample (default 5000; 20000 reproduces the point verdict at the point values)")
     parser.set_defaults(run=run)
-
-
-def add_overlay_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--overlay", metavar="FILE", default=None,
-                        help="apply a `hadr fit` overlay (fitted laws by spec path) to the spec first")
-
-
-def load_model(args: argparse.Namespace) -> Model:
-    """The spec, with ``--overlay`` applied when given (errors name the overlay file and field)."""
-    if getattr(args, "overlay", None):
-        from ..evidence.overlay import load_with_overlay
-
-        return load_with_overlay(args.spec, args.overlay)
-    return load(args)
 
 
 def _mission_times(args: argparse.Namespace) -> tuple[float, list[float]]:

@@ -20,9 +20,18 @@ import math
 from ..engines.montecarlo import MAX_RUNS, MAX_WORKERS, MAX_YEARS, SimulationResult
 from ..errors import SpecError
 from ..service import failover_label, simulate
-from ._common import add_json_argument, add_spec_argument, duration_cell, print_json, printable, table, with_spec
+from ._common import (
+    add_json_argument,
+    add_overlay_argument,
+    add_spec_argument,
+    duration_cell,
+    load_model,
+    print_json,
+    printable,
+    table,
+    with_spec,
+)
 from ._verdict import add_failover_argument
-from .availability import add_overlay_argument, load_model
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -62,6 +62,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..topology.compiled import CompiledModel, evaluate_down, used_rows
+from ..topology.laws import gauss_legendre
 from ..topology.model import Behaviour, Model
 
 __all__ = ["MAX_MISSION_STATES", "MAX_MISSION_WORK", "MissionFigure", "MissionResult", "element_unavailability_at",
@@ -203,15 +204,13 @@ def element_unavailability_at(behaviour: Behaviour, t_h: np.ndarray | float) -> 
 
 # --- quadrature -----------------------------------------------------------------------------
 
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(_GAUSS_NODES)
-_NODES_LOW, _WEIGHTS_LOW = np.polynomial.legendre.leggauss(_GAUSS_NODES // 2)
 
 
 def _panel(f: Callable[[float], float], a: float, b: float) -> tuple[float, float]:
     """``∫_a^b f`` by 20-point Gauss–Legendre, and its difference with the 10-point rule."""
     half, mid = (b - a) / 2.0, (a + b) / 2.0
-    high = half * sum(w * f(mid + half * x) for x, w in zip(_NODES, _WEIGHTS))
-    low = half * sum(w * f(mid + half * x) for x, w in zip(_NODES_LOW, _WEIGHTS_LOW))
+    high = half * sum(w * f(mid + half * x) for x, w in zip(*gauss_legendre(_GAUSS_NODES)))
+    low = half * sum(w * f(mid + half * x) for x, w in zip(*gauss_legendre(_GAUSS_NODES // 2)))
     return high, abs(high - low)
 
 

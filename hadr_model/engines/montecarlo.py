@@ -1036,6 +1036,30 @@ class _LogHistogram:
         return [float(v) for v in low + (position - below) * (high - low)]
 
 
+def order_percentiles(values: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """``numpy.percentile(values, q)`` of a 1-d array, bit for bit (its default ``linear`` method).
+
+    The order statistics on either side of position ``(n - 1) q / 100`` come from one
+    ``numpy.partition``, interpolated as numpy's ``_lerp`` does (from the upper one when the
+    fraction is ½ or more). numpy's own function would import ``numpy.ma`` on first use
+    (~6 ms, through ``numpy.unique``), a tenth of a small model's whole ``hadr simulate``.
+
+    Examples
+    --------
+    >>> values = np.array([4.0, 1.0, 3.0, 2.0])
+    >>> order_percentiles(values, [50.0, 90.0]).tolist() == np.percentile(values, [50.0, 90.0]).tolist()
+    True
+    """
+    position = (values.size - 1) * (np.asarray(q, dtype=float) / 100.0)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, values.size - 1)
+    ordered = np.partition(values, np.concatenate([below, above]))
+    low, high = ordered[below], ordered[above]
+    fraction = position - below
+    step = high - low
+    return np.where(fraction >= 0.5, high - step * (1.0 - fraction), low + step * fraction)
+
+
 _MANTISSA_BITS = 10
 _MAGNITUDE = np.int64(0x7FFF_FFFF_FFFF_FFFF)                # all bits but the sign
 _SHIFT = 52 - _MANTISSA_BITS
@@ -1129,7 +1153,7 @@ class _Values:
         values = self.values()
         if values.size == 0:
             return [math.nan] * len(_QUANTILES)
-        return [float(v) for v in np.percentile(values, _QUANTILES)]
+        return [float(v) for v in order_percentiles(values, _QUANTILES)]
 
 
 class _Totals:

@@ -26,11 +26,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import SpecError
-from ..topology.laws import Law
+from ..topology.laws import Law, gauss_legendre
 
 __all__ = ["expected_outage_h"]
 
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(16)
 _PANELS_PER_CHUNK = 1 << 15
 
 
@@ -89,8 +88,9 @@ def _panel_integrals(sf: Any, edges: np.ndarray) -> np.ndarray:
     """16-point Gauss–Legendre integral of ``sf`` over each panel between consecutive edges."""
     low, high = edges[:-1], edges[1:]
     half_width = (high - low) / 2
-    nodes = ((low + high) / 2)[:, None] + half_width[:, None] * _NODES[None, :]
-    return half_width * (sf(nodes) @ _WEIGHTS)
+    unit_nodes, weights = gauss_legendre(16)
+    nodes = ((low + high) / 2)[:, None] + half_width[:, None] * unit_nodes[None, :]
+    return half_width * (sf(nodes) @ weights)
 
 
 def _panel_edges(repair: Law, sorted_h: np.ndarray) -> np.ndarray:

@@ -11,17 +11,64 @@
 This layer sits above the engines and the DR workflows, below sweeps, reports and the CLI.
 """
 
-from .availability import (
-    DEFAULT_FAILOVER,
-    FAILOVER_MODELS,
-    availability,
-    availability_batch,
-    effective_failover,
-    failover_label,
-    simulate,
-)
-from .mission import MissionResult, mission
-from .verdict import VERDICT_COLUMNS, Check, Verdict, verdict
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .availability import (
+        DEFAULT_FAILOVER,
+        FAILOVER_MODELS,
+        availability,
+        availability_batch,
+        effective_failover,
+        failover_label,
+        simulate,
+    )
+    from .mission import MissionResult, mission
+    from .verdict import VERDICT_COLUMNS, Check, Verdict, verdict
+
+# Imported on first use (PEP 562), as in ``hadr_model``: ``hadr simulate`` needs neither the
+# mission nor the verdict machinery, and their modules cost milliseconds of dataclass creation.
+_LAZY = {
+    **dict.fromkeys(("DEFAULT_FAILOVER", "FAILOVER_MODELS", "availability", "availability_batch",
+                     "effective_failover", "failover_label", "simulate"), ".availability"),
+    **dict.fromkeys(("MissionResult", "mission"), ".mission"),
+    **dict.fromkeys(("VERDICT_COLUMNS", "Check", "Verdict", "verdict"), ".verdict"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Facade(types.ModuleType):
+    """This package, whose functions are named after the submodules that define them.
+
+    Importing ``hadr_model.service.verdict`` (as ``service.uncertainty`` does) binds the
+    submodule to the package's ``verdict``; loaded lazily, that would shadow the function.
+    The function is bound instead, as an eager ``from .verdict import verdict`` would leave it.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _LAZY and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
+
 
 __all__ = [
     "DEFAULT_FAILOVER",

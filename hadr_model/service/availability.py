@@ -18,15 +18,17 @@ carries):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ..engines.exact import batch_signature, exact_availability, exact_batch
-from ..engines.montecarlo import SimulationResult
-from ..engines.montecarlo import simulate as monte_carlo
-from ..engines.results import AvailabilityResult
 from ..errors import SpecError
 from ..options import FAILOVER_MODELS, FailoverModel
 from ..topology.model import Model, Topology
+
+# Each function imports the engine it asks: `hadr simulate` does not pay for the exact engine's
+# modules, nor `hadr availability` for the Monte Carlo's (~4-10 ms of start-up each).
+if TYPE_CHECKING:
+    from ..engines.montecarlo import SimulationResult
+    from ..engines.results import AvailabilityResult
 
 __all__ = ["DEFAULT_FAILOVER", "FAILOVER_MODELS", "availability", "availability_batch", "failover_label", "simulate"]
 
@@ -120,6 +122,8 @@ def availability(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, se
         result, _ = _dr().availability_with_failover(cast(Topology, model), n_disasters=n_disasters, seed=seed,
                                                      detail=detail)
     else:
+        from ..engines.exact import exact_availability
+
         result = exact_availability(model, detail=detail)
     return result
 
@@ -144,6 +148,8 @@ def availability_batch(models: Sequence[Model], *, failover: FailoverModel = DEF
     ...     hm.availability(spec, detail=False).system.availability] * 2
     True
     """
+    from ..engines.exact import batch_signature, exact_batch
+
     results: list[AvailabilityResult | None] = [None] * len(models)
     groups: dict[tuple, list[tuple[int, Any]]] = {}
     for index, model in enumerate(models):
@@ -168,7 +174,7 @@ def availability_batch(models: Sequence[Model], *, failover: FailoverModel = DEF
         batch = exact_batch(topologies, region_loss_outage_h=outage, failover_completion=completion)
         for (index, _), result in zip(members, batch):
             results[index] = result
-    return cast(list[AvailabilityResult], results)
+    return cast("list[AvailabilityResult]", results)
 
 
 def simulate(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, seed: int = 0,
@@ -188,6 +194,8 @@ def simulate(model: Model, *, failover: FailoverModel = DEFAULT_FAILOVER, seed: 
     >>> result.failover_model
     'dr-workflow'
     """
+    from ..engines.montecarlo import simulate as monte_carlo
+
     used = effective_failover(model, failover)
     # "dr-workflow" is used only for a Topology with failover pairs (see fails_over).
     rto = (_dr().region_loss_rto_by_region(cast(Topology, model), n_disasters=n_disasters, seed=seed)

@@ -557,11 +557,39 @@ def outage_law(detect: Law | None, repair: Law) -> Law:
     return Sum("sum", (), "h", (detect, repair), ("detect", "repair"))
 
 
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
-# Panels over v = u / F_X(t) in (0, 1) that halve towards both ends (down to 2^-40): near 1 a
-# heavy-tailed X's quantile runs up to t and S_Y(t − x) climbs to 1 within a sliver of u; near 0
-# a quantile such as the lognormal's has all its derivatives vanish.
-_GL_EDGES = np.unique(np.concatenate([[0.0], 0.5 ** np.arange(1, 41), 1.0 - 0.5 ** np.arange(1, 41), [1.0]]))
+@lru_cache(maxsize=8)
+def gauss_legendre(points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the ``points``-point Gauss–Legendre rule on [-1, 1], read-only.
+
+    Made on first use: ``numpy.polynomial`` costs ~2 ms to import, which a command that never
+    integrates should not pay.
+
+    Examples
+    --------
+    >>> nodes, weights = gauss_legendre(2)
+    >>> round(float(weights.sum()), 12), round(float(nodes[1] ** 2), 12)
+    (2.0, 0.333333333333)
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(points)
+    nodes.flags.writeable = weights.flags.writeable = False
+    return nodes, weights
+
+
+@lru_cache(maxsize=1)
+def _convolution_rule() -> tuple[np.ndarray, np.ndarray]:
+    """Nodes on (0, 1) and their weights for :func:`_convolved_sf`.
+
+    Panels over v = u / F_X(t) in (0, 1) that halve towards both ends (down to 2^-40): near 1 a
+    heavy-tailed X's quantile runs up to t and S_Y(t − x) climbs to 1 within a sliver of u; near
+    0 a quantile such as the lognormal's has all its derivatives vanish.
+    """
+    halves = [0.5 ** k for k in range(1, 41)]
+    edges = np.array(sorted({0.0, 1.0, *halves, *(1.0 - h for h in halves)}))
+    nodes, weights = gauss_legendre(16)
+    half = 0.5 * np.diff(edges)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    fractions = (centres[:, None] + half[:, None] * nodes[None, :]).ravel()
+    return fractions, (half[:, None] * weights[None, :]).ravel()
 
 
 def _hypoexponential_sf(a: float, b: float, t: np.ndarray) -> np.ndarray:
@@ -582,10 +610,7 @@ def _convolved_sf(outer: Law, inner: Law, t: np.ndarray) -> np.ndarray:
     """``P(X + Y > t) = S_X(t) + ∫₀^{F_X(t)} S_Y(t − F_X^{−1}(u)) du`` by panelled Gauss–Legendre."""
     flat = t.ravel()
     top = 1.0 - np.asarray(outer.sf(flat), dtype=float)          # F_X(t)
-    half = 0.5 * np.diff(_GL_EDGES)
-    centres = 0.5 * (_GL_EDGES[:-1] + _GL_EDGES[1:])
-    fractions = (centres[:, None] + half[:, None] * _GL_NODES[None, :]).ravel()     # nodes on (0, 1)
-    weights = (half[:, None] * _GL_WEIGHTS[None, :]).ravel()
+    fractions, weights = _convolution_rule()
     u = top[:, None] * fractions[None, :]
     x = _quantile(outer, u)
     inside = np.asarray(inner.sf(np.maximum(flat[:, None] - x, 0.0)), dtype=float)
